@@ -1,0 +1,44 @@
+# Every dependency is a Debian 12 package. A missing one stops the configure step
+# with the name of the package that provides it.
+
+function(feedd_require_package found debian_package what)
+  if(NOT ${found})
+    message(FATAL_ERROR "feedd needs ${what}: install the Debian package '${debian_package}' "
+                        "(apt-get install ${debian_package}), or run scripts/install-deps")
+  endif()
+endfunction()
+
+find_package(PkgConfig QUIET)
+feedd_require_package(PKG_CONFIG_FOUND pkg-config "pkg-config")
+
+find_package(CURL QUIET)
+feedd_require_package(CURL_FOUND libcurl4-openssl-dev "libcurl")
+
+find_package(pugixml QUIET)
+feedd_require_package(pugixml_FOUND libpugixml-dev "pugixml")
+
+find_package(SQLite3 QUIET)
+feedd_require_package(SQLite3_FOUND libsqlite3-dev "SQLite 3")
+
+pkg_check_modules(LIBUV QUIET IMPORTED_TARGET libuv)
+feedd_require_package(LIBUV_FOUND libuv1-dev "libuv")
+
+find_package(spdlog QUIET)
+feedd_require_package(spdlog_FOUND libspdlog-dev "spdlog")
+
+find_package(tomlplusplus QUIET)
+feedd_require_package(tomlplusplus_FOUND libtomlplusplus-dev "toml++")
+
+find_package(CLI11 QUIET)
+feedd_require_package(CLI11_FOUND libcli11-dev "CLI11")
+
+find_package(nlohmann_json QUIET)
+feedd_require_package(nlohmann_json_FOUND nlohmann-json3-dev "nlohmann-json")
+
+pkg_check_modules(SYSTEMD QUIET IMPORTED_TARGET libsystemd)
+feedd_require_package(SYSTEMD_FOUND libsystemd-dev "libsystemd")
+
+if(FEEDD_TESTS)
+  find_package(doctest QUIET)
+  feedd_require_package(doctest_FOUND doctest-dev "doctest")
+endif()

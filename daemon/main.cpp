@@ -1,0 +1,69 @@
+// The feedd command line: parse arguments, hand over to app/. Nothing else lives here.
+
+#include <iostream>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "app/commands.hpp"
+#include "common/log.hpp"
+#include "feedd/version.hpp"
+
+namespace {
+
+constexpr int kUsageError = 2;
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App cli{"feedd: polls RSS and Atom feeds, keeps every article once, and writes a merged "
+               "feed and a daily digest."};
+  cli.name("feedd");
+  cli.set_version_flag("-V,--version", std::string("feedd ") + feedd::kVersion);
+  cli.require_subcommand(1);
+
+  std::string config_path = "/etc/feedd/feedd.toml";
+  std::string log_level = "info";
+  int verbose = 0;
+  cli.add_flag("-v,--verbose", verbose, "More log output (-v debug, -vv trace)");
+  cli.add_option("--log-level", log_level, "Log level: trace, debug, info, warn, error, off")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
+
+  auto* run = cli.add_subcommand("run", "Poll feeds forever; SIGTERM/SIGINT stop, SIGHUP reloads");
+  run->add_option("-c,--config", config_path, "Configuration file")->capture_default_str();
+
+  auto* once = cli.add_subcommand("once", "Poll every feed once, write outputs, exit (1 if a feed failed)");
+  once->add_option("-c,--config", config_path, "Configuration file")->capture_default_str();
+
+  feedd::app::ParseArgs parse_args;
+  auto* parse = cli.add_subcommand("parse", "Parse one feed file and print the normalized model");
+  parse->add_option("FILE", parse_args.source, "Feed document")->required();
+  parse->add_flag("--json", parse_args.json, "One line of JSON");
+  parse->add_option("--base-url", parse_args.base_url, "URL the document was fetched from");
+  parse->add_option("--content-type", parse_args.content_type, "HTTP Content-Type it came with");
+
+  try {
+    cli.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return cli.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return cli.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return cli.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "feedd: " << e.what() << "\n\n" << cli.help();
+    return kUsageError;
+  }
+
+  if (verbose >= 2) {
+    log_level = "trace";
+  } else if (verbose == 1) {
+    log_level = "debug";
+  }
+  feedd::log::setup(log_level);
+
+  if (*run) return feedd::app::run_command(config_path);
+  if (*once) return feedd::app::once_command(config_path);
+  if (*parse) return feedd::app::parse_command(parse_args);
+  return kUsageError;
+}

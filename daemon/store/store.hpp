@@ -1,0 +1,106 @@
+#pragma once
+// The SQLite store: feeds and their polling state, entries deduplicated by URL key,
+// which feeds carried which entry, and what the digest has written.
+// Only the loop thread uses a Store.
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/result.hpp"
+#include "common/time.hpp"
+#include "feed/model.hpp"
+
+namespace feedd::store {
+
+// A feed's row: everything fetch and schedule need to carry from one poll to the next.
+struct FeedState {
+  std::int64_t id;
+  std::string url;            // the URL polled (changes after a confirmed permanent redirect)
+  std::string title;
+  std::string site_link;
+  std::string etag;           // validators exactly as the server sent them
+  std::string last_modified;
+  int last_status;        // HTTP status of the last poll; 0 = none / transport error
+  std::string last_error;     // empty when the last poll succeeded
+  int consecutive_errors;
+  std::optional<Instant> last_poll;
+  std::optional<Instant> last_success;
+  std::optional<Instant> next_due;
+  std::string next_due_reason;  // "interval", "ttl", "retry-after", "backoff", ...
+  std::string disabled_reason;  // non-empty: the feed is not polled
+};
+
+// An entry as outputs render it.
+struct StoredEntry {
+  std::int64_t id;
+  std::string url_key;
+  std::string url;
+  std::string guid;
+  std::string title;
+  std::string summary;
+  std::string content;
+  std::optional<Instant> published;
+  std::optional<Instant> updated;
+  Instant first_seen{};
+  bool date_clamped = false;  // published was missing or in the future: first_seen stands in
+  std::vector<feed::Person> authors;
+  std::vector<std::string> categories;
+  std::vector<feed::Enclosure> enclosures;
+  // The feed that first carried the entry.
+  std::string feed_url;
+  std::string feed_title;
+  std::string feed_link;
+};
+
+struct IngestResult {
+  std::vector<std::int64_t> new_entries;  // ids, in feed order
+  std::size_t duplicates;
+  std::size_t updated;                // known entries whose content changed
+};
+
+struct StoreOptions {
+  std::vector<std::string> extra_tracking_params;  // removed from URLs besides utm_* etc.
+};
+
+class Store {
+ public:
+  struct Impl;
+  explicit Store(std::unique_ptr<Impl> impl);
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  // Opens (creating or migrating) the database. A corrupt or unreadable file is an
+  // error naming the path and SQLite's message; the file is never modified then.
+  static Result<std::unique_ptr<Store>> open(const std::filesystem::path& path,
+                                             StoreOptions options = {});
+
+  // The feed with this URL, created (with default state) if absent.
+  Result<FeedState> ensure_feed(const std::string& url);
+  std::vector<FeedState> feeds();
+
+  // One poll, in one transaction: the feed's new state, and (when a body was parsed)
+  // its entries, deduplicated by URL key. Returns what was new.
+  Result<IngestResult> commit_poll(const FeedState& state, const feed::Feed* parsed,
+                                           Instant now);
+
+  // The newest entries, newest first by published (first_seen where absent). When
+  // feed_urls is non-empty, only entries carried by one of those feeds.
+  std::vector<StoredEntry> newest(std::size_t limit,
+                                          const std::vector<std::string>& feed_urls = {});
+  std::vector<StoredEntry> entries_by_id(const std::vector<std::int64_t>& ids);
+
+  // The digest's record: entries not yet written to the digest, oldest first, and
+  // marking them written. Together these make the digest exactly-once across crashes.
+  std::vector<StoredEntry> undigested(std::size_t limit);
+  Status mark_digested(const std::vector<std::int64_t>& ids, Instant when);
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace feedd::store
