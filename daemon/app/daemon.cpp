@@ -1,0 +1,395 @@
+#include "app/daemon.hpp"
+
+#include <algorithm>
+#include <filesystem>
+
+#include "app/poll.hpp"
+#include "common/log.hpp"
+#include "common/uv_handle.hpp"
+#include "feedd/version.hpp"
+#include "fetch/client.hpp"
+#include "output/digest.hpp"
+#include "output/merged_feed.hpp"
+#include "schedule/schedule.hpp"
+#include "store/store.hpp"
+
+namespace feedd::app {
+namespace {
+
+// Entries handed to the digest per store query; a round with more loops.
+constexpr std::size_t kDigestBatch = 1000;
+// The merged feed is rewritten at most this often while polls keep landing.
+constexpr std::uint64_t kWriteDebounceMs = 1000;
+
+std::string tag_file_stem(const std::string& tag) {
+  std::string stem;
+  for (unsigned char c : tag) {
+    stem += (std::isalnum(c) || c == '-' || c == '_' || c == '.') ? static_cast<char>(c) : '-';
+  }
+  return stem.empty() || stem[0] == '.' ? "-" + stem : stem;
+}
+
+}  // namespace
+
+struct Daemon::Impl {
+  struct Feed {
+    config::FeedConfig config;
+    store::FeedState state;
+    bool in_flight = false;
+  };
+
+  config::Config config;
+  Mode mode;
+  std::shared_ptr<spdlog::logger> log = log::get("app");
+
+  uv_loop_t loop{};
+  bool loop_ready = false;
+  std::unique_ptr<store::Store> store;
+  std::unique_ptr<fetch::Client> client;
+  UvHandle<uv_timer_t> due_timer;
+  UvHandle<uv_timer_t> write_timer;
+  UvHandle<uv_signal_t> sigint;
+  UvHandle<uv_signal_t> sigterm;
+  output::Digest digest;
+
+  std::vector<Feed> feeds;
+  schedule::DueQueue queue;
+  std::size_t in_flight = 0;
+  bool any_failed = false;
+  bool outputs_dirty = true;
+  bool stopping = false;
+  bool store_failing = false;
+
+  Impl(config::Config c, Mode m)
+      : config(std::move(c)), mode(m), digest(config.output_dir / "digest") {}
+
+  ~Impl() { shutdown(); }
+
+  int run() {
+    std::error_code ec;
+    std::filesystem::create_directories(config.output_dir / "digest", ec);
+    if (ec) {
+      log->error("output_dir={} error=\"cannot create: {}\"", config.output_dir.string(), ec.message());
+      return 1;
+    }
+    std::filesystem::create_directories(config.database.parent_path(), ec);
+
+    store::StoreOptions store_options;
+    store_options.extra_tracking_params = config.tracking_params;
+    auto opened = store::Store::open(config.database, store_options);
+    if (!opened) {
+      log->error("database={} error=\"{}\"", config.database.string(), opened.error().message);
+      return 1;
+    }
+    store = std::move(*opened);
+
+    for (const auto& feed_config : config.feeds) {
+      auto state = store->ensure_feed(feed_config.url);
+      if (!state) {
+        log->error("feed={} error=\"{}\"", feed_config.url, state.error().message);
+        return 1;
+      }
+      feeds.push_back({feed_config, std::move(*state), false});
+    }
+
+    if (uv_loop_init(&loop) != 0) {
+      log->error("error=\"cannot initialize the event loop\"");
+      return 1;
+    }
+    loop_ready = true;
+    loop.data = this;
+
+    fetch::ClientOptions client_options;
+    client_options.user_agent = config.user_agent.empty() ? kUserAgent : config.user_agent;
+    client_options.max_total_connections = static_cast<std::size_t>(config.max_connections);
+    client_options.max_host_connections = static_cast<std::size_t>(config.max_host_connections);
+    client = std::make_unique<fetch::Client>(&loop, client_options);
+
+    due_timer = UvHandle<uv_timer_t>::make(&loop, uv_timer_init);
+    write_timer = UvHandle<uv_timer_t>::make(&loop, uv_timer_init);
+    sigint = UvHandle<uv_signal_t>::make(&loop, uv_signal_init);
+    sigterm = UvHandle<uv_signal_t>::make(&loop, uv_signal_init);
+    if (!due_timer || !write_timer || !sigint || !sigterm) {
+      log->error("error=\"cannot create event loop handles\"");
+      return 1;
+    }
+    due_timer.get()->data = this;
+    write_timer.get()->data = this;
+    sigint.get()->data = this;
+    sigterm.get()->data = this;
+    uv_signal_start(sigint.get(), on_signal, SIGINT);
+    uv_signal_start(sigterm.get(), on_signal, SIGTERM);
+
+    log->info("mode={} feeds={} database={} merged_feed={} digest={}",
+              mode == Mode::once ? "once" : "run", feeds.size(), config.database.string(),
+              (config.output_dir / "feed.atom").string(), (config.output_dir / "digest" / "today").string());
+
+    const Instant now = now_utc();
+    for (std::size_t i = 0; i < feeds.size(); ++i) {
+      const auto& state = feeds[i].state;
+      if (!state.disabled_reason.empty()) {
+        log->warn("feed={} disabled=\"{}\"", state.url, state.disabled_reason);
+        continue;
+      }
+      if (mode == Mode::once) {
+        start_poll(i);
+      } else {
+        queue.push(i, due_in_ms(state.next_due.value_or(now), now));
+      }
+    }
+    if (mode == Mode::run) {
+      write_outputs();
+      arm_due_timer();
+    } else if (in_flight == 0) {
+      finish_round();
+    }
+
+    uv_run(&loop, UV_RUN_DEFAULT);
+    if (outputs_dirty) write_outputs();
+    shutdown();
+    if (mode == Mode::once && any_failed) return 1;
+    return 0;
+  }
+
+  std::uint64_t due_in_ms(Instant due, Instant now) const {
+    const auto wait = std::max(due - now, std::chrono::seconds{0});
+    return uv_now(&loop) + static_cast<std::uint64_t>(wait.count()) * 1000;
+  }
+
+  fetch::Request request_for(const Feed& feed) const {
+    fetch::Request request;
+    request.url = feed.state.url;
+    request.etag = feed.state.etag;
+    request.last_modified = feed.state.last_modified;
+    request.user_agent = feed.config.user_agent;
+    request.headers = feed.config.headers;
+    request.allow_file = feed.config.url.rfind("file://", 0) == 0;
+    request.limits.max_body_bytes = static_cast<std::size_t>(config.max_body_bytes);
+    request.limits.connect_timeout = config.connect_timeout;
+    request.limits.total_timeout = config.timeout;
+    request.limits.max_redirects = static_cast<long>(config.max_redirects);
+    return request;
+  }
+
+  void start_poll(std::size_t index) {
+    Feed& feed = feeds[index];
+    if (feed.in_flight || stopping) return;
+    feed.in_flight = true;
+    ++in_flight;
+    client->start(request_for(feed), [this, index](fetch::Response response) {
+      on_response(index, std::move(response));
+    });
+  }
+
+  void on_response(std::size_t index, fetch::Response response) {
+    Feed& feed = feeds[index];
+    feed.in_flight = false;
+    --in_flight;
+    if (response.outcome == fetch::Outcome::cancelled) return;
+
+    const Instant now = now_utc();
+    PollOutcome outcome = interpret(feed.state, response, now);
+    if (!feed.config.title.empty()) outcome.state.title = feed.config.title;
+
+    schedule::Policy policy;
+    policy.interval = feed.config.interval.value_or(config.interval);
+    policy.min_interval = config.min_interval;
+    policy.max_interval = config.max_interval;
+    auto decision = schedule::next_poll(policy, outcome.state.consecutive_errors, now);
+    outcome.state.next_due = decision.due;
+    outcome.state.next_due_reason = decision.reason;
+
+    auto committed = store->commit_poll(outcome.state, outcome.parsed ? &*outcome.parsed : nullptr, now);
+    if (!committed) {
+      // Nothing of this poll was stored: keep the old state and try again soon.
+      any_failed = true;
+      if (!store_failing) log->error("feed={} store_error=\"{}\"", feed.state.url, committed.error().message);
+      store_failing = true;
+      decision = {now + config.min_interval, "retry after a store error"};
+    } else {
+      if (store_failing) log->info("store=ok \"writes succeed again\"");
+      store_failing = false;
+      report(feed, outcome, *committed);
+      feed.state = outcome.state;
+      if (outcome.failed) any_failed = true;
+      if (!committed->new_entries.empty() || committed->updated > 0) {
+        outputs_dirty = true;
+        write_digest(now);
+      }
+    }
+
+    if (mode == Mode::once) {
+      if (in_flight == 0) finish_round();
+      return;
+    }
+    if (!feed.state.disabled_reason.empty() || stopping) return;
+    queue.push(index, due_in_ms(decision.due, now));
+    arm_due_timer();
+    if (outputs_dirty) schedule_write();
+  }
+
+  void report(const Feed& feed, const PollOutcome& outcome, const store::IngestResult& ingested) {
+    const auto& url = feed.state.url;
+    if (!outcome.state.disabled_reason.empty()) {
+      log->error("feed={} disabled=\"{}\"", url, outcome.state.disabled_reason);
+    } else if (outcome.failed) {
+      // A failing feed is logged when its error changes, not at every poll.
+      const bool changed = outcome.state.last_error != feed.state.last_error;
+      log->log(changed ? spdlog::level::warn : spdlog::level::debug,
+               "feed={} {} errors={} error=\"{}\"", url, outcome.summary,
+               outcome.state.consecutive_errors, outcome.state.last_error);
+    } else {
+      if (feed.state.consecutive_errors > 0) {
+        log->info("feed={} recovered after {} errors", url, feed.state.consecutive_errors);
+      }
+      log->info("feed={} {} new={} duplicate={} updated={}", url, outcome.summary,
+                ingested.new_entries.size(), ingested.duplicates, ingested.updated);
+    }
+  }
+
+  void write_digest(Instant now) {
+    for (;;) {
+      auto pending = store->undigested(kDigestBatch);
+      if (pending.empty()) return;
+      auto appended = digest.append(pending, now);
+      if (!appended) {
+        log->error("digest={} error=\"{}\"", digest.dir().string(), appended.error().message);
+        return;
+      }
+      std::vector<std::int64_t> ids;
+      ids.reserve(pending.size());
+      for (const auto& e : pending) ids.push_back(e.id);
+      auto marked = store->mark_digested(ids, now);
+      if (!marked) {
+        log->error("database={} error=\"{}\"", config.database.string(), marked.error().message);
+        return;
+      }
+      if (pending.size() < kDigestBatch) return;
+    }
+  }
+
+  void write_outputs() {
+    auto write = [&](const std::vector<store::StoredEntry>& entries, const output::MergedFeedMeta& meta,
+                     const std::filesystem::path& dir) {
+      std::error_code ec;
+      std::filesystem::create_directories(dir, ec);
+      auto written = output::write_merged_feed(dir, entries, meta);
+      if (!written) {
+        log->error("output={} error=\"{}\"", (dir / meta.name).string(), written.error().message);
+        return false;
+      }
+      return true;
+    };
+    output::MergedFeedMeta meta;
+    meta.title = config.title;
+    meta.subtitle = config.subtitle;
+    meta.base_url = config.base_url;
+    const auto limit = static_cast<std::size_t>(config.max_entries);
+    bool ok = write(store->newest(limit), meta, config.output_dir);
+
+    std::vector<std::string> tags;
+    for (const auto& f : feeds) tags.insert(tags.end(), f.config.tags.begin(), f.config.tags.end());
+    std::sort(tags.begin(), tags.end());
+    tags.erase(std::unique(tags.begin(), tags.end()), tags.end());
+    for (const auto& tag : tags) {
+      std::vector<std::string> urls;
+      for (const auto& f : feeds) {
+        if (std::find(f.config.tags.begin(), f.config.tags.end(), tag) != f.config.tags.end()) {
+          urls.push_back(f.state.url);
+        }
+      }
+      output::MergedFeedMeta tag_meta = meta;
+      tag_meta.title = config.title + ": " + tag;
+      tag_meta.name = tag_file_stem(tag);
+      tag_meta.base_url = meta.base_url.empty() ? "" : meta.base_url + (meta.base_url.back() == '/' ? "" : "/") + "tags";
+      ok = write(store->newest(limit, urls), tag_meta, config.output_dir / "tags") && ok;
+    }
+    auto today = digest.update_today(now_utc());
+    if (!today) log->error("digest={} error=\"{}\"", digest.dir().string(), today.error().message);
+    if (ok) outputs_dirty = false;
+  }
+
+  void schedule_write() {
+    if (uv_is_active(reinterpret_cast<uv_handle_t*>(write_timer.get()))) return;
+    uv_timer_start(write_timer.get(), on_write_timer, kWriteDebounceMs, 0);
+  }
+
+  void arm_due_timer() {
+    const auto next = queue.next_due();
+    if (!next) {
+      uv_timer_stop(due_timer.get());
+      return;
+    }
+    const std::uint64_t now_ms = uv_now(&loop);
+    uv_timer_start(due_timer.get(), on_due_timer, *next > now_ms ? *next - now_ms : 0, 0);
+  }
+
+  void finish_round() {
+    write_outputs();
+    std::size_t failed = 0;
+    for (const auto& f : feeds) failed += f.state.last_error.empty() ? 0 : 1;
+    log->info("round=done feeds={} failed={}", feeds.size(), failed);
+    stop_loop();
+  }
+
+  void stop_loop() {
+    stopping = true;
+    if (client) client->cancel_all();
+    if (due_timer) uv_timer_stop(due_timer.get());
+    if (write_timer) uv_timer_stop(write_timer.get());
+    uv_stop(&loop);
+  }
+
+  void shutdown() {
+    if (!loop_ready) return;
+    client.reset();
+    due_timer.close();
+    write_timer.close();
+    sigint.close();
+    sigterm.close();
+    uv_run(&loop, UV_RUN_DEFAULT);  // runs the close callbacks
+    if (uv_loop_close(&loop) != 0) log->warn("error=\"event loop closed with handles still open\"");
+    loop_ready = false;
+    store.reset();
+  }
+
+  static Impl* self(void* handle_data) { return static_cast<Impl*>(handle_data); }
+
+  static void on_signal(uv_signal_t* handle, int signum) noexcept {
+    Impl* d = self(handle->data);
+    try {
+      d->log->info("signal={} stopping", signum == SIGINT ? "SIGINT" : "SIGTERM");
+      d->stop_loop();
+    } catch (...) {
+      uv_stop(&d->loop);
+    }
+  }
+
+  static void on_due_timer(uv_timer_t* handle) noexcept {
+    Impl* d = self(handle->data);
+    try {
+      for (std::size_t index : d->queue.pop_due(uv_now(&d->loop))) d->start_poll(index);
+      d->arm_due_timer();
+    } catch (const std::exception& e) {
+      d->log->critical("error=\"{}\"", e.what());
+      d->stop_loop();
+    }
+  }
+
+  static void on_write_timer(uv_timer_t* handle) noexcept {
+    Impl* d = self(handle->data);
+    try {
+      d->write_outputs();
+    } catch (const std::exception& e) {
+      d->log->critical("error=\"{}\"", e.what());
+      d->stop_loop();
+    }
+  }
+};
+
+Daemon::Daemon(config::Config config, Mode mode)
+    : impl_(std::make_unique<Impl>(std::move(config), mode)) {}
+Daemon::~Daemon() = default;
+int Daemon::run() { return impl_->run(); }
+
+}  // namespace feedd::app

@@ -1,0 +1,82 @@
+#pragma once
+// The configuration model. Every key is defined once, in config/keys.cpp (name, type,
+// default, bounds, help); loading, `check-config` and the README's reference follow it.
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/result.hpp"
+
+namespace feedd::config {
+
+using Seconds = std::chrono::seconds;
+
+struct FeedConfig {
+  std::string url;    // absolute; "file:relative/path" is resolved against the config's directory
+  std::string title;  // overrides the feed's own title in outputs when set
+  std::vector<std::string> tags;
+  std::optional<Seconds> interval;
+  std::string user_agent;
+  std::vector<std::string> headers;  // "Name: value"
+  int line = 0;                      // where the feed is defined in the config file
+};
+
+struct Config {
+  std::filesystem::path source;  // the file this came from
+
+  // [feedd]
+  std::filesystem::path database = "feedd.db";
+  std::filesystem::path output_dir = "output";
+  std::string log_level = "info";
+
+  // [schedule]
+  Seconds interval{1800};
+  Seconds min_interval{300};
+  Seconds max_interval{86400};
+
+  // [fetch]
+  std::string user_agent;  // empty: feedd's own
+  std::int64_t max_body_bytes = std::int64_t{16} << 20;
+  Seconds connect_timeout{15};
+  Seconds timeout{60};
+  std::int64_t max_redirects = 5;
+  std::int64_t max_connections = 32;
+  std::int64_t max_host_connections = 2;
+
+  // [output]
+  std::string title = "feedd";
+  std::string subtitle;
+  std::string base_url;  // where OUTPUT_DIR is served; used for self links
+  std::int64_t max_entries = 200;
+
+  // [store]
+  std::vector<std::string> tracking_params;  // removed from URLs besides the built-in list
+
+  std::vector<FeedConfig> feeds;
+};
+
+// One problem in a config file: "FILE:LINE:COLUMN: message".
+struct Diagnostic {
+  std::string file;
+  int line = 0;
+  int column = 0;
+  std::string message;
+  std::string to_string() const;
+};
+
+struct LoadResult {
+  std::optional<Config> config;  // set only when there were no problems
+  std::vector<Diagnostic> problems;
+};
+
+LoadResult load(const std::filesystem::path& path);
+LoadResult load_string(std::string_view text, const std::filesystem::path& path);
+
+// "90", "90s", "15m", "2h", "1d" -> seconds; nullopt when malformed.
+std::optional<Seconds> parse_duration(std::string_view text);
+
+}  // namespace feedd::config

@@ -1,0 +1,111 @@
+#include "config/keys.hpp"
+
+#include <array>
+#include <limits>
+
+namespace feedd::config {
+namespace {
+
+constexpr std::int64_t kNoMax = std::numeric_limits<std::int64_t>::max();
+constexpr std::int64_t kDay = 86400;
+
+// clang-format off
+constexpr std::array kKeys{
+  KeySpec{"feedd", "database", KeyType::path, "\"feedd.db\"", 0, 0,
+          "SQLite database file (relative paths are relative to the config file)",
+          [](Config& c, FeedConfig*, const Value& v) { c.database = v.text; }},
+  KeySpec{"feedd", "output_dir", KeyType::path, "\"output\"", 0, 0,
+          "Directory for feed.atom, feed.rss and digest/",
+          [](Config& c, FeedConfig*, const Value& v) { c.output_dir = v.text; }},
+  KeySpec{"feedd", "log_level", KeyType::string, "\"info\"", 0, 0,
+          "trace, debug, info, warn, error or off",
+          [](Config& c, FeedConfig*, const Value& v) { c.log_level = v.text; }},
+
+  KeySpec{"schedule", "interval", KeyType::duration, "\"30m\"", 60, 7 * kDay,
+          "Default time between polls of a feed",
+          [](Config& c, FeedConfig*, const Value& v) { c.interval = Seconds{v.number}; }},
+  KeySpec{"schedule", "min_interval", KeyType::duration, "\"5m\"", 60, 7 * kDay,
+          "No feed is polled more often than this, whatever its settings or hints",
+          [](Config& c, FeedConfig*, const Value& v) { c.min_interval = Seconds{v.number}; }},
+  KeySpec{"schedule", "max_interval", KeyType::duration, "\"24h\"", 60, 30 * kDay,
+          "No feed waits longer than this between polls (backoff included)",
+          [](Config& c, FeedConfig*, const Value& v) { c.max_interval = Seconds{v.number}; }},
+
+  KeySpec{"fetch", "user_agent", KeyType::string, "", 0, 0,
+          "User-Agent header (default: feedd/VERSION (+project URL))",
+          [](Config& c, FeedConfig*, const Value& v) { c.user_agent = v.text; }},
+  KeySpec{"fetch", "max_body_bytes", KeyType::integer, "16777216", 1024, std::int64_t{1} << 30,
+          "Largest feed body accepted, counted after decompression",
+          [](Config& c, FeedConfig*, const Value& v) { c.max_body_bytes = v.number; }},
+  KeySpec{"fetch", "connect_timeout", KeyType::duration, "\"15s\"", 1, 300,
+          "Time allowed to connect",
+          [](Config& c, FeedConfig*, const Value& v) { c.connect_timeout = Seconds{v.number}; }},
+  KeySpec{"fetch", "timeout", KeyType::duration, "\"60s\"", 1, 3600,
+          "Time allowed for a whole transfer",
+          [](Config& c, FeedConfig*, const Value& v) { c.timeout = Seconds{v.number}; }},
+  KeySpec{"fetch", "max_redirects", KeyType::integer, "5", 0, 20,
+          "Redirects followed per poll",
+          [](Config& c, FeedConfig*, const Value& v) { c.max_redirects = v.number; }},
+  KeySpec{"fetch", "max_connections", KeyType::integer, "32", 1, 1024,
+          "Transfers at once, all hosts together",
+          [](Config& c, FeedConfig*, const Value& v) { c.max_connections = v.number; }},
+  KeySpec{"fetch", "max_host_connections", KeyType::integer, "2", 1, 64,
+          "Transfers at once to one host",
+          [](Config& c, FeedConfig*, const Value& v) { c.max_host_connections = v.number; }},
+
+  KeySpec{"output", "title", KeyType::string, "\"feedd\"", 0, 0,
+          "Title of the merged feed",
+          [](Config& c, FeedConfig*, const Value& v) { c.title = v.text; }},
+  KeySpec{"output", "subtitle", KeyType::string, "", 0, 0,
+          "Subtitle of the merged feed",
+          [](Config& c, FeedConfig*, const Value& v) { c.subtitle = v.text; }},
+  KeySpec{"output", "base_url", KeyType::url, "", 0, 0,
+          "URL at which output_dir is served (for the feeds' self links)",
+          [](Config& c, FeedConfig*, const Value& v) { c.base_url = v.text; }},
+  KeySpec{"output", "max_entries", KeyType::integer, "200", 1, 10000,
+          "Entries in the merged feed, newest first",
+          [](Config& c, FeedConfig*, const Value& v) { c.max_entries = v.number; }},
+
+  KeySpec{"store", "tracking_params", KeyType::string_list, "[]", 0, 0,
+          "Query parameters removed from article URLs, besides utm_*, fbclid, gclid, mc_cid, mc_eid",
+          [](Config& c, FeedConfig*, const Value& v) { c.tracking_params = v.list; }},
+
+  KeySpec{"feed", "url", KeyType::url, "", 0, 0,
+          "The feed's URL: http(s)://, file:///absolute/path or file:path/relative/to/config (required)",
+          [](Config&, FeedConfig* f, const Value& v) { f->url = v.text; }},
+  KeySpec{"feed", "title", KeyType::string, "", 0, 0,
+          "Name shown for the feed in outputs (default: the feed's own title)",
+          [](Config&, FeedConfig* f, const Value& v) { f->title = v.text; }},
+  KeySpec{"feed", "tags", KeyType::string_list, "[]", 0, 0,
+          "Tags; each tag gets merged feeds of its own",
+          [](Config&, FeedConfig* f, const Value& v) { f->tags = v.list; }},
+  KeySpec{"feed", "interval", KeyType::duration, "", 60, 7 * kDay,
+          "Time between polls of this feed (default: schedule.interval)",
+          [](Config&, FeedConfig* f, const Value& v) { f->interval = Seconds{v.number}; }},
+  KeySpec{"feed", "user_agent", KeyType::string, "", 0, 0,
+          "User-Agent for this feed only",
+          [](Config&, FeedConfig* f, const Value& v) { f->user_agent = v.text; }},
+  KeySpec{"feed", "headers", KeyType::string_list, "[]", 0, 0,
+          "Extra request headers, each \"Name: value\"",
+          [](Config&, FeedConfig* f, const Value& v) { f->headers = v.list; }},
+};
+// clang-format on
+
+}  // namespace
+
+std::span<const KeySpec> keys() { return kKeys; }
+
+std::string_view type_name(KeyType type) {
+  switch (type) {
+    case KeyType::string: return "a string";
+    case KeyType::integer: return "an integer";
+    case KeyType::duration: return "a duration";
+    case KeyType::boolean: return "a boolean";
+    case KeyType::string_list: return "an array of strings";
+    case KeyType::path: return "a path";
+    case KeyType::url: return "a URL";
+  }
+  return "?";
+}
+
+}  // namespace feedd::config

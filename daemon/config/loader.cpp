@@ -1,0 +1,331 @@
+// TOML loading and validation. toml++ is included here only.
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <charconv>
+#include <cstring>
+#include <limits>
+#include <tuple>
+#include <fstream>
+#include <sstream>
+
+#include <toml++/toml.h>
+
+#include "config/config.hpp"
+#include "config/keys.hpp"
+
+namespace feedd::config {
+namespace {
+
+constexpr std::array<std::string_view, 6> kLogLevels{"trace", "debug", "info", "warn", "error", "off"};
+
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+class Loader {
+ public:
+  explicit Loader(const std::filesystem::path& path) : path_(path), file_(path.string()) {}
+
+  LoadResult run(std::string_view text) {
+    Config config;
+    config.source = path_;
+    toml::table root;
+    try {
+      root = toml::parse(text, file_);
+    } catch (const toml::parse_error& e) {
+      problem(e.source(), std::string(e.description()));
+      return finish(std::move(config));
+    }
+
+    for (auto&& [key, node] : root) {
+      const std::string name(key.str());
+      if (name == "feed") {
+        load_feeds(config, node);
+        continue;
+      }
+      if (!is_section(name)) {
+        problem(key.source(), "unknown section '" + name + "'" + suggest_section(name));
+        continue;
+      }
+      const auto* table = node.as_table();
+      if (table == nullptr) {
+        problem(node.source(), "'" + name + "' must be a table: [" + name + "]");
+        continue;
+      }
+      load_table(config, nullptr, name, *table);
+    }
+    check_whole(config);
+    return finish(std::move(config));
+  }
+
+ private:
+  static bool is_section(std::string_view name) {
+    return std::any_of(keys().begin(), keys().end(),
+                       [&](const KeySpec& k) { return k.section == name && name != "feed"; });
+  }
+
+  std::string suggest_section(std::string_view name) const {
+    std::string best;
+    std::size_t best_distance = 3;
+    for (const auto& k : keys()) {
+      const std::string candidate = k.section == "feed" ? "feed" : std::string(k.section);
+      const auto d = edit_distance(name, candidate);
+      if (d < best_distance) {
+        best_distance = d;
+        best = candidate;
+      }
+    }
+    return best.empty() ? std::string() : " (did you mean '" + best + "'?)";
+  }
+
+  std::string suggest_key(std::string_view section, std::string_view name) const {
+    std::string best;
+    std::size_t best_distance = std::max<std::size_t>(3, name.size() / 3 + 1);
+    for (const auto& k : keys()) {
+      if (k.section != section) continue;
+      const auto d = edit_distance(name, k.name);
+      if (d < best_distance) {
+        best_distance = d;
+        best = k.name;
+      }
+    }
+    return best.empty() ? std::string() : " (did you mean '" + best + "'?)";
+  }
+
+  static std::string where(std::string_view section) {
+    return section == "feed" ? "[[feed]]" : "[" + std::string(section) + "]";
+  }
+
+  void load_feeds(Config& config, const toml::node& node) {
+    const auto* array = node.as_array();
+    if (array == nullptr || !array->is_array_of_tables()) {
+      problem(node.source(), "'feed' must be an array of tables: [[feed]]");
+      return;
+    }
+    for (const auto& element : *array) {
+      const auto& table = *element.as_table();
+      FeedConfig feed;
+      feed.line = static_cast<int>(table.source().begin.line);
+      load_table(config, &feed, "feed", table);
+      if (!table.contains("url")) {
+        problem(table.source(), "[[feed]] without a url");
+        continue;
+      }
+      if (feed.url.empty()) continue;  // its problem is already reported
+      const auto duplicate = std::find_if(config.feeds.begin(), config.feeds.end(),
+                                          [&](const FeedConfig& f) { return f.url == feed.url; });
+      if (duplicate != config.feeds.end()) {
+        problem(table["url"].node()->source(), "duplicate feed URL " + feed.url +
+                                                   " (first defined at line " +
+                                                   std::to_string(duplicate->line) + ")");
+        continue;
+      }
+      config.feeds.push_back(std::move(feed));
+    }
+  }
+
+  void load_table(Config& config, FeedConfig* feed, std::string_view section,
+                  const toml::table& table) {
+    for (auto&& [key, node] : table) {
+      const auto spec = std::find_if(keys().begin(), keys().end(), [&](const KeySpec& k) {
+        return k.section == section && k.name == key.str();
+      });
+      if (spec == keys().end()) {
+        problem(key.source(), "unknown key '" + std::string(key.str()) + "' in " + where(section) +
+                                  suggest_key(section, key.str()));
+        continue;
+      }
+      Value value;
+      if (read_value(*spec, node, value)) spec->apply(config, feed, value);
+    }
+  }
+
+  bool read_value(const KeySpec& spec, const toml::node& node, Value& out) {
+    const std::string full = std::string(spec.section) + "." + std::string(spec.name);
+    auto wrong_type = [&] {
+      problem(node.source(), full + " must be " + std::string(type_name(spec.type)) +
+                                 (spec.type == KeyType::duration ? " (seconds, or \"90s\", \"15m\", \"2h\", \"1d\")" : ""));
+      return false;
+    };
+    auto in_bounds = [&](std::int64_t n, std::string_view shown) {
+      if (n < spec.min || n > spec.max) {
+        problem(node.source(), full + " = " + std::string(shown) + " is out of range [" +
+                                   std::to_string(spec.min) + ", " + std::to_string(spec.max) + "]" +
+                                   (spec.type == KeyType::duration ? " seconds" : ""));
+        return false;
+      }
+      return true;
+    };
+    switch (spec.type) {
+      case KeyType::string:
+      case KeyType::path:
+      case KeyType::url: {
+        const auto s = node.value<std::string>();
+        if (!node.is_string() || !s) return wrong_type();
+        out.text = *s;
+        if (spec.type == KeyType::url) return check_url(full, node, out.text);
+        if (spec.type == KeyType::path) {
+          if (out.text.empty()) {
+            problem(node.source(), full + " must not be empty");
+            return false;
+          }
+          out.text = resolve_path(out.text).string();
+        }
+        if (full == "feedd.log_level" &&
+            std::find(kLogLevels.begin(), kLogLevels.end(), out.text) == kLogLevels.end()) {
+          problem(node.source(), "feedd.log_level must be one of trace, debug, info, warn, error, off");
+          return false;
+        }
+        return true;
+      }
+      case KeyType::integer: {
+        if (!node.is_integer()) return wrong_type();
+        out.number = *node.value<std::int64_t>();
+        return in_bounds(out.number, std::to_string(out.number));
+      }
+      case KeyType::duration: {
+        if (node.is_integer()) {
+          out.number = *node.value<std::int64_t>();
+          return in_bounds(out.number, std::to_string(out.number));
+        }
+        if (!node.is_string()) return wrong_type();
+        const std::string text = *node.value<std::string>();
+        const auto seconds = parse_duration(text);
+        if (!seconds) return wrong_type();
+        out.number = seconds->count();
+        return in_bounds(out.number, "\"" + text + "\"");
+      }
+      case KeyType::boolean: {
+        if (!node.is_boolean()) return wrong_type();
+        out.flag = *node.value<bool>();
+        return true;
+      }
+      case KeyType::string_list: {
+        const auto* array = node.as_array();
+        if (array == nullptr) return wrong_type();
+        for (const auto& item : *array) {
+          if (!item.is_string()) {
+            problem(item.source(), full + " must hold only strings");
+            return false;
+          }
+          out.list.push_back(*item.value<std::string>());
+        }
+        return true;
+      }
+    }
+    return wrong_type();
+  }
+
+  bool check_url(const std::string& full, const toml::node& node, std::string& url) {
+    if (url.rfind("file:", 0) == 0 && url.rfind("file://", 0) != 0) {
+      // "file:relative/path": relative to the config file's directory.
+      url = "file://" + resolve_path(url.substr(5)).string();
+      return true;
+    }
+    const bool http = url.rfind("http://", 0) == 0 || url.rfind("https://", 0) == 0;
+    const bool file = url.rfind("file:///", 0) == 0;
+    const std::size_t authority = url.find("://") + 3;
+    const bool has_host = http && authority < url.size() && url[authority] != '/';
+    const bool bad_char = url.find_first_of(" \t\r\n\"<>\\^`{|}") != std::string::npos;
+    if ((!http && !file) || (http && !has_host) || bad_char) {
+      problem(node.source(), full + " = \"" + url +
+                                 "\" is not a valid URL (expected http://, https://, file:///absolute "
+                                 "or file:relative/path)");
+      return false;
+    }
+    return true;
+  }
+
+  std::filesystem::path resolve_path(const std::string& text) const {
+    std::filesystem::path p(text);
+    if (p.is_absolute()) return p.lexically_normal();
+    return (std::filesystem::absolute(path_).parent_path() / p).lexically_normal();
+  }
+
+  void check_whole(const Config& config) {
+    if (config.min_interval > config.max_interval) {
+      problems_.push_back({file_, 1, 1, "schedule.min_interval is larger than schedule.max_interval"});
+    }
+    if (config.feeds.empty() && problems_.empty()) {
+      problems_.push_back({file_, 1, 1, "no feeds: add at least one [[feed]] with a url"});
+    }
+  }
+
+  void problem(const toml::source_region& where, std::string message) {
+    problems_.push_back({file_, static_cast<int>(where.begin.line),
+                         static_cast<int>(where.begin.column), std::move(message)});
+  }
+
+  LoadResult finish(Config config) {
+    LoadResult result;
+    std::stable_sort(problems_.begin(), problems_.end(), [](const Diagnostic& a, const Diagnostic& b) {
+      return std::tie(a.line, a.column) < std::tie(b.line, b.column);
+    });
+    result.problems = std::move(problems_);
+    if (result.problems.empty()) result.config = std::move(config);
+    return result;
+  }
+
+  std::filesystem::path path_;
+  std::string file_;
+  std::vector<Diagnostic> problems_;
+};
+
+}  // namespace
+
+std::string Diagnostic::to_string() const {
+  if (line == 0) return file + ": " + message;
+  return file + ":" + std::to_string(line) + ":" + std::to_string(column) + ": " + message;
+}
+
+std::optional<Seconds> parse_duration(std::string_view text) {
+  std::int64_t n = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (ec != std::errc{} || end == text.data() || n < 0) return std::nullopt;
+  const std::string_view unit(end, static_cast<std::size_t>(text.data() + text.size() - end));
+  std::int64_t scale = 0;
+  if (unit.empty() || unit == "s") {
+    scale = 1;
+  } else if (unit == "m") {
+    scale = 60;
+  } else if (unit == "h") {
+    scale = 3600;
+  } else if (unit == "d") {
+    scale = 86400;
+  } else {
+    return std::nullopt;
+  }
+  if (n > std::numeric_limits<std::int64_t>::max() / scale) return std::nullopt;
+  return Seconds{n * scale};
+}
+
+LoadResult load_string(std::string_view text, const std::filesystem::path& path) {
+  return Loader(path).run(text);
+}
+
+LoadResult load(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    LoadResult result;
+    result.problems.push_back({path.string(), 0, 0, std::string("cannot read the file: ") + std::strerror(errno)});
+    return result;
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  return load_string(text.view(), path);
+}
+
+}  // namespace feedd::config

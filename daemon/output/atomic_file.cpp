@@ -1,0 +1,89 @@
+#include "output/atomic_file.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <string>
+
+namespace feedd::output {
+namespace {
+
+Error os_error(const std::filesystem::path& path, const char* what) {
+  return make_error(path.string() + ": " + what + ": " + std::strerror(errno));
+}
+
+// Closes a descriptor it owns.
+class Fd {
+ public:
+  explicit Fd(int fd) : fd_(fd) {}
+  ~Fd() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  int get() const { return fd_; }
+  int release() {
+    const int fd = fd_;
+    fd_ = -1;
+    return fd;
+  }
+
+ private:
+  int fd_;
+};
+
+bool same_content(const std::filesystem::path& path, std::string_view content) {
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(path, ec);
+  if (ec || size != content.size()) return false;
+  std::ifstream in(path, std::ios::binary);
+  std::string existing(content.size(), '\0');
+  in.read(existing.data(), static_cast<std::streamsize>(existing.size()));
+  return in.gcount() == static_cast<std::streamsize>(content.size()) && existing == content;
+}
+
+}  // namespace
+
+Status sync_directory(const std::filesystem::path& dir) {
+  Fd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (fd.get() < 0) return os_error(dir, "open directory");
+  if (::fsync(fd.get()) != 0) return os_error(dir, "fsync directory");
+  return Ok{};
+}
+
+Result<WriteOutcome> write_atomically(const std::filesystem::path& path, std::string_view content) {
+  if (same_content(path, content)) return WriteOutcome::unchanged;
+
+  const auto dir = path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
+  std::string tmp = (dir / ("." + path.filename().string() + ".XXXXXX")).string();
+  Fd fd(::mkstemp(tmp.data()));
+  if (fd.get() < 0) return os_error(tmp, "create temporary file");
+
+  auto fail = [&](const char* what) {
+    Error e = os_error(tmp, what);
+    ::unlink(tmp.c_str());
+    return e;
+  };
+  if (::fchmod(fd.get(), 0644) != 0) return fail("chmod");
+  std::size_t done = 0;
+  while (done < content.size()) {
+    const ssize_t n = ::write(fd.get(), content.data() + done, content.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return fail("write");
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  if (::fsync(fd.get()) != 0) return fail("fsync");
+  if (::close(fd.release()) != 0) return fail("close");
+  if (::rename(tmp.c_str(), path.c_str()) != 0) return fail("rename");
+  auto synced = sync_directory(dir);
+  if (!synced) return synced.error();
+  return WriteOutcome::written;
+}
+
+}  // namespace feedd::output

@@ -1,0 +1,20 @@
+#pragma once
+// Files readers may open at any moment are replaced whole: a temporary file in the same
+// directory, written and fsync'd, renamed over the old one, then the directory fsync'd.
+
+#include <filesystem>
+#include <string_view>
+
+#include "common/result.hpp"
+
+namespace feedd::output {
+
+enum class WriteOutcome { written, unchanged };
+
+// Replaces `path` with `content` atomically, unless it already holds exactly that.
+Result<WriteOutcome> write_atomically(const std::filesystem::path& path, std::string_view content);
+
+// fsync of a directory, so a rename or a new file in it survives a crash.
+Status sync_directory(const std::filesystem::path& dir);
+
+}  // namespace feedd::output

@@ -1,0 +1,196 @@
+// End-to-end rounds of the real feedd binary against a loopback HTTP server.
+
+#include <doctest/doctest.h>
+
+#include <signal.h>
+
+#include <fstream>
+#include <sstream>
+
+#include <pugixml.hpp>
+
+#include "store/store.hpp"
+#include "support/http_server.hpp"
+#include "support/process.hpp"
+#include "support/temp_dir.hpp"
+
+using namespace std::chrono_literals;
+using feedd::test::HttpServer;
+using feedd::test::lines_with;
+using feedd::test::TempDir;
+
+namespace {
+
+const char* kShared = "https://news.example.org/2025/02/27/embassy-talks";
+
+std::string rss_feed() {
+  return std::string(R"(<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>Wire A</title><link>https://a.example/</link><description>A</description>
+<item><title>Officials Meet for Embassy Talks</title><link>)") + kShared + R"(</link>
+<guid isPermaLink="false">a-1</guid><pubDate>Thu, 27 Feb 2025 15:04:00 +0300</pubDate></item>
+<item><title>Only in A</title><link>https://a.example/only-a</link><guid>https://a.example/only-a</guid>
+<pubDate>Thu, 27 Feb 2025 11:00:00 GMT</pubDate></item>
+</channel></rss>)";
+}
+
+std::string atom_feed() {
+  return std::string(R"(<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom"><title>Wire B</title><id>tag:b.example,2025:feed</id>
+<updated>2025-02-27T12:00:00Z</updated><link href="https://b.example/"/>
+<entry><title>Officials Meet for Embassy Talks</title><link href=")") + kShared + R"(?utm_source=wireb"/>
+<id>tag:b.example,2025:1</id><updated>2025-02-27T12:00:00Z</updated></entry>
+<entry><title>Only in B</title><link href="https://b.example/only-b"/>
+<id>tag:b.example,2025:2</id><updated>2025-02-27T13:00:00Z</updated></entry>
+</feed>)";
+}
+
+std::string slurp(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::size_t count(const std::string& haystack, const std::string& needle) {
+  std::size_t n = 0;
+  for (auto pos = haystack.find(needle); pos != std::string::npos; pos = haystack.find(needle, pos + 1)) ++n;
+  return n;
+}
+
+struct Setup {
+  TempDir dir{"feedd-round"};
+  std::filesystem::path config = dir.file("feedd.toml");
+  std::filesystem::path out = dir.file("out");
+
+  void write_config(const std::vector<std::string>& urls) {
+    std::string text = "[feedd]\ndatabase = \"state/feedd.db\"\noutput_dir = \"out\"\n";
+    for (const auto& u : urls) text += "[[feed]]\nurl = \"" + u + "\"\n";
+    dir.write("feedd.toml", text);
+  }
+
+  feedd::test::ProcessResult once() {
+    return feedd::test::run({feedd::test::feedd_binary(), "once", "-c", config.string()}, 60s,
+                            {"TZ=UTC"});
+  }
+
+  std::vector<feedd::store::StoredEntry> stored() {
+    auto store = feedd::store::Store::open(dir.file("state/feedd.db"));
+    REQUIRE(store.ok());
+    return (*store)->newest(1000);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("one round stores an article shared by two feeds once and writes it once") {
+  HttpServer server;
+  server.add_endpoint("/a.rss", 200, {{"Content-Type", "application/rss+xml"}}, rss_feed());
+  server.add_endpoint("/b.atom", 200, {{"Content-Type", "application/atom+xml"}}, atom_feed());
+  Setup s;
+  s.write_config({server.url("/a.rss"), server.url("/b.atom")});
+
+  auto r = s.once();
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(server.requests("/a.rss") == 1);
+  CHECK(server.requests("/b.atom") == 1);
+
+  const auto entries = s.stored();
+  CHECK(entries.size() == 3);
+  std::size_t shared = 0;
+  for (const auto& e : entries) shared += e.url.rfind(kShared, 0) == 0 ? 1 : 0;
+  CHECK(shared == 1);
+
+  const std::string atom = slurp(s.out / "feed.atom");
+  pugi::xml_document doc;
+  REQUIRE(doc.load_string(atom.c_str()));
+  CHECK(std::string(doc.document_element().name()) == "feed");
+  CHECK(std::distance(doc.document_element().children("entry").begin(),
+                      doc.document_element().children("entry").end()) == 3);
+  CHECK(count(atom, kShared) == 1);
+  CHECK(std::filesystem::exists(s.out / "feed.rss"));
+
+  const std::string digest = slurp(s.out / "digest" / "today");
+  CHECK(count(digest, kShared) == 1);
+  CHECK(count(digest, "\n") == 4);  // the header and three entries
+
+  SUBCASE("a second round over unchanged feeds adds nothing") {
+    auto again = s.once();
+    INFO(again.err);
+    REQUIRE(again.exit_code == 0);
+    CHECK(s.stored().size() == 3);
+    CHECK(slurp(s.out / "digest" / "today") == digest);
+    CHECK(slurp(s.out / "feed.atom") == atom);
+    CHECK(server.requests("/a.rss") == 2);
+  }
+}
+
+TEST_CASE("refused connections, a 404 and a non-XML body fail their feeds and spare the others") {
+  HttpServer server;
+  server.add_endpoint("/good.rss", 200, {}, rss_feed());
+  server.add_endpoint("/missing.rss", 404, {}, "not here");
+  server.add_endpoint("/junk.rss", 200, {{"Content-Type", "text/plain"}}, "this is not XML at all");
+  const std::string refused = "http://127.0.0.1:" + std::to_string(feedd::test::unused_port()) + "/feed";
+  Setup s;
+  s.write_config({server.url("/good.rss"), server.url("/missing.rss"), server.url("/junk.rss"), refused});
+
+  auto r = s.once();
+  INFO(r.err);
+  CHECK(r.exit_code == 1);
+  CHECK(s.stored().size() == 2);
+  CHECK(count(slurp(s.out / "feed.atom"), "<entry>") == 2);
+
+  const auto refused_lines = lines_with(r.err, "feed=" + refused + " ");
+  REQUIRE(refused_lines.size() == 1);
+  CHECK(refused_lines[0].find("refused") != std::string::npos);
+  const auto missing_lines = lines_with(r.err, "feed=" + server.url("/missing.rss") + " ");
+  REQUIRE(missing_lines.size() == 1);
+  CHECK(missing_lines[0].find("404") != std::string::npos);
+  const auto junk_lines = lines_with(r.err, "feed=" + server.url("/junk.rss") + " ");
+  REQUIRE(junk_lines.size() == 1);
+  CHECK(junk_lines[0].find("error=") != std::string::npos);
+}
+
+TEST_CASE("feedd run polls, writes the outputs and stops cleanly on SIGTERM") {
+  HttpServer server;
+  server.add_endpoint("/a.rss", 200, {}, rss_feed());
+  Setup s;
+  s.write_config({server.url("/a.rss")});
+  feedd::test::Process daemon({feedd::test::feedd_binary(), "run", "-c", s.config.string()}, {"TZ=UTC"});
+  const auto deadline = std::chrono::steady_clock::now() + 20s;
+  while (std::chrono::steady_clock::now() < deadline &&
+         count(slurp(s.out / "feed.atom"), "<entry>") < 2) {
+    std::this_thread::sleep_for(50ms);
+  }
+  CHECK(count(slurp(s.out / "feed.atom"), "<entry>") == 2);
+  daemon.signal(SIGTERM);
+  auto r = daemon.wait(10s);
+  INFO(r.err);
+  CHECK_FALSE(r.timed_out);
+  CHECK(r.exit_code == 0);
+  CHECK(server.requests("/a.rss") == 1);
+}
+
+TEST_CASE("the command line answers --help and --version and refuses unknown commands") {
+  auto help = feedd::test::run({feedd::test::feedd_binary(), "--help"});
+  CHECK(help.exit_code == 0);
+  CHECK(help.out.find("once") != std::string::npos);
+  auto version = feedd::test::run({feedd::test::feedd_binary(), "--version"});
+  CHECK(version.exit_code == 0);
+  CHECK(version.out.rfind("feedd ", 0) == 0);
+  auto unknown = feedd::test::run({feedd::test::feedd_binary(), "frobnicate"});
+  CHECK(unknown.exit_code == 2);
+  CHECK(unknown.err.find("Usage") != std::string::npos);
+  auto bad_option = feedd::test::run({feedd::test::feedd_binary(), "once", "--no-such-option"});
+  CHECK(bad_option.exit_code == 2);
+  auto no_command = feedd::test::run({feedd::test::feedd_binary()});
+  CHECK(no_command.exit_code == 2);
+}
+
+TEST_CASE("an invalid config is refused with its problems and nothing runs") {
+  TempDir dir;
+  dir.write("bad.toml", "[fetch]\nmax_redirects = 99\n[[feed]]\nurl = \"https://example.org/rss\"\n");
+  auto r = feedd::test::run({feedd::test::feedd_binary(), "once", "-c", dir.file("bad.toml").string()});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("bad.toml:2:17: fetch.max_redirects = 99 is out of range [0, 20]") != std::string::npos);
+}

@@ -1,0 +1,138 @@
+#include <doctest/doctest.h>
+
+#include "config/config.hpp"
+#include "config/keys.hpp"
+
+using feedd::config::Config;
+using feedd::config::load_string;
+using feedd::config::parse_duration;
+
+namespace {
+
+std::vector<std::string> messages(const feedd::config::LoadResult& r) {
+  std::vector<std::string> out;
+  for (const auto& p : r.problems) out.push_back(p.to_string());
+  return out;
+}
+
+const char* kMinimal = R"(
+[[feed]]
+url = "https://example.org/rss"
+)";
+
+}  // namespace
+
+TEST_CASE("a config with one feed loads with every default in place") {
+  auto r = load_string(kMinimal, "/etc/feedd/feedd.toml");
+  REQUIRE(r.problems.empty());
+  const Config& c = *r.config;
+  REQUIRE(c.feeds.size() == 1);
+  CHECK(c.feeds[0].url == "https://example.org/rss");
+  CHECK(c.feeds[0].line == 2);
+  CHECK(c.interval == std::chrono::minutes(30));
+  CHECK(c.min_interval == std::chrono::minutes(5));
+  CHECK(c.max_body_bytes == 16 * 1024 * 1024);
+  CHECK(c.max_redirects == 5);
+  CHECK(c.database == "/etc/feedd/feedd.db");
+}
+
+TEST_CASE("relative paths and file: URLs resolve against the config file's directory") {
+  auto r = load_string(R"(
+[feedd]
+database = "../state/feedd.db"
+output_dir = "/srv/out"
+[[feed]]
+url = "file:samples/a.rss"
+)", "/opt/feedd/config/demo.toml");
+  REQUIRE(r.problems.empty());
+  CHECK(r.config->database == "/opt/feedd/state/feedd.db");
+  CHECK(r.config->output_dir == "/srv/out");
+  CHECK(r.config->feeds[0].url == "file:///opt/feedd/config/samples/a.rss");
+}
+
+TEST_CASE("durations take seconds or a number with s, m, h or d") {
+  CHECK(parse_duration("90") == std::chrono::seconds(90));
+  CHECK(parse_duration("90s") == std::chrono::seconds(90));
+  CHECK(parse_duration("15m") == std::chrono::minutes(15));
+  CHECK(parse_duration("2h") == std::chrono::hours(2));
+  CHECK(parse_duration("1d") == std::chrono::hours(24));
+  CHECK_FALSE(parse_duration("").has_value());
+  CHECK_FALSE(parse_duration("m").has_value());
+  CHECK_FALSE(parse_duration("5 m").has_value());
+  CHECK_FALSE(parse_duration("-5m").has_value());
+  CHECK_FALSE(parse_duration("5w").has_value());
+}
+
+TEST_CASE("an unknown key is reported with its line, column and the nearest valid name") {
+  auto r = load_string(R"([fetch]
+max_redirect = 3
+)" + std::string(kMinimal), "f.toml");
+  CHECK_FALSE(r.config.has_value());
+  REQUIRE(r.problems.size() == 1);
+  CHECK(r.problems[0].to_string() ==
+        "f.toml:2:1: unknown key 'max_redirect' in [fetch] (did you mean 'max_redirects'?)");
+}
+
+TEST_CASE("a wrong type and an out-of-range value are both reported") {
+  auto r = load_string(R"([fetch]
+max_redirects = "five"
+max_connections = 0
+[schedule]
+interval = "10x"
+)" + std::string(kMinimal), "f.toml");
+  const auto m = messages(r);
+  REQUIRE(m.size() == 3);
+  CHECK(m[0] == "f.toml:2:17: fetch.max_redirects must be an integer");
+  CHECK(m[1] == "f.toml:3:19: fetch.max_connections = 0 is out of range [1, 1024]");
+  CHECK(m[2].find("f.toml:5:12: schedule.interval must be a duration") == 0);
+}
+
+TEST_CASE("duplicate feed URLs, invalid URLs and a feed without url are reported") {
+  auto r = load_string(R"([[feed]]
+url = "https://example.org/rss"
+[[feed]]
+url = "https://example.org/rss"
+[[feed]]
+url = "ftp://example.org/rss"
+[[feed]]
+title = "no url"
+)", "f.toml");
+  const auto m = messages(r);
+  REQUIRE(m.size() == 3);
+  CHECK(m[0] == "f.toml:4:7: duplicate feed URL https://example.org/rss (first defined at line 1)");
+  CHECK(m[1].find("f.toml:6:7: feed.url = \"ftp://example.org/rss\" is not a valid URL") == 0);
+  CHECK(m[2] == "f.toml:7:1: [[feed]] without a url");
+}
+
+TEST_CASE("a TOML syntax error names the file and position") {
+  auto r = load_string("[feedd\n", "broken.toml");
+  REQUIRE(r.problems.size() == 1);
+  CHECK(r.problems[0].file == "broken.toml");
+  CHECK(r.problems[0].line == 1);
+}
+
+TEST_CASE("a config without feeds is refused") {
+  auto r = load_string("[feedd]\nlog_level = \"debug\"\n", "f.toml");
+  REQUIRE(r.problems.size() == 1);
+  CHECK(r.problems[0].message.find("no feeds") == 0);
+}
+
+TEST_CASE("every key in the table has a section, help text and sane bounds") {
+  for (const auto& k : feedd::config::keys()) {
+    CAPTURE(k.name);
+    CHECK_FALSE(k.section.empty());
+    CHECK_FALSE(k.help.empty());
+    CHECK(k.apply != nullptr);
+    if (k.type == feedd::config::KeyType::integer || k.type == feedd::config::KeyType::duration) {
+      CHECK(k.min <= k.max);
+    }
+  }
+}
+
+TEST_CASE("the shipped configurations are valid") {
+  for (const char* name : {"feedd.toml", "demo.toml"}) {
+    CAPTURE(name);
+    auto r = feedd::config::load(std::string(FEEDD_SOURCE_DIR) + "/config/" + name);
+    CHECK(messages(r) == std::vector<std::string>{});
+  }
+}

@@ -1,0 +1,58 @@
+#include <doctest/doctest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "output/atomic_file.hpp"
+#include "support/temp_dir.hpp"
+
+using feedd::output::write_atomically;
+using feedd::output::WriteOutcome;
+
+namespace {
+
+std::string slurp(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::size_t files_in(const std::filesystem::path& dir) {
+  return static_cast<std::size_t>(std::distance(std::filesystem::directory_iterator(dir), {}));
+}
+
+}  // namespace
+
+TEST_CASE("an atomic write replaces the file and leaves no temporary file behind") {
+  feedd::test::TempDir dir;
+  const auto path = dir.file("feed.atom");
+  auto first = write_atomically(path, "one");
+  REQUIRE(first.ok());
+  CHECK(*first == WriteOutcome::written);
+  auto second = write_atomically(path, "two, longer");
+  REQUIRE(second.ok());
+  CHECK(*second == WriteOutcome::written);
+  CHECK(slurp(path) == "two, longer");
+  CHECK(files_in(dir.path()) == 1);
+  CHECK((std::filesystem::status(path).permissions() & std::filesystem::perms::others_read) !=
+        std::filesystem::perms::none);
+}
+
+TEST_CASE("an atomic write of unchanged content does not touch the file") {
+  feedd::test::TempDir dir;
+  const auto path = dir.file("feed.atom");
+  REQUIRE(write_atomically(path, "same").ok());
+  const auto before = std::filesystem::last_write_time(path);
+  auto again = write_atomically(path, "same");
+  REQUIRE(again.ok());
+  CHECK(*again == WriteOutcome::unchanged);
+  CHECK(std::filesystem::last_write_time(path) == before);
+}
+
+TEST_CASE("an atomic write into a missing directory is an error naming the path") {
+  feedd::test::TempDir dir;
+  auto r = write_atomically(dir.file("missing/feed.atom"), "x");
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().message.find("missing") != std::string::npos);
+}

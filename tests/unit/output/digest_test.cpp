@@ -1,0 +1,97 @@
+#include <doctest/doctest.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "output/digest.hpp"
+#include "support/temp_dir.hpp"
+
+using feedd::Instant;
+using feedd::output::Digest;
+using feedd::output::digest_line;
+using feedd::store::StoredEntry;
+
+namespace {
+
+// Runs the test in UTC so local days and clocks are predictable.
+struct UtcZone {
+  UtcZone() {
+    ::setenv("TZ", "UTC", 1);
+    ::tzset();
+  }
+};
+
+std::string slurp(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+StoredEntry entry(std::int64_t id, std::string title, Instant seen) {
+  StoredEntry e;
+  e.id = id;
+  e.title = std::move(title);
+  e.url = "https://news.example.org/" + std::to_string(id);
+  e.feed_title = "The Moscow Times";
+  e.first_seen = seen;
+  return e;
+}
+
+const Instant kDay1{std::chrono::seconds{1740668640}};  // 2025-02-27T15:04:00Z
+
+}  // namespace
+
+TEST_CASE("a digest line is time, feed, title and URL separated by two spaces") {
+  UtcZone utc;
+  auto e = entry(1, "Officials Meet in Istanbul", kDay1);
+  CHECK(digest_line(e) == "15:04  The Moscow Times  Officials Meet in Istanbul  https://news.example.org/1");
+}
+
+TEST_CASE("newlines and control characters in feed text cannot break a digest line") {
+  UtcZone utc;
+  auto e = entry(1, "Line one\nLine two\r\n\tand\x01 more   spaces", kDay1);
+  e.feed_title = "\n";
+  CHECK(digest_line(e) == "15:04  -  Line one Line two and more spaces  https://news.example.org/1");
+}
+
+TEST_CASE("the digest appends under a header and points today at the current day") {
+  UtcZone utc;
+  feedd::test::TempDir dir;
+  Digest digest(dir.path() / "digest");
+  REQUIRE(digest.append({entry(1, "One", kDay1), entry(2, "Two", kDay1)}, kDay1).ok());
+  REQUIRE(digest.append({entry(3, "Three", kDay1)}, kDay1).ok());
+  const auto text = slurp(dir.path() / "digest" / "2025-02-27.txt");
+  CHECK(text ==
+        "# feedd digest 2025-02-27\n"
+        "15:04  The Moscow Times  One  https://news.example.org/1\n"
+        "15:04  The Moscow Times  Two  https://news.example.org/2\n"
+        "15:04  The Moscow Times  Three  https://news.example.org/3\n");
+  CHECK(std::filesystem::read_symlink(dir.path() / "digest" / "today") == "2025-02-27.txt");
+}
+
+TEST_CASE("an entry appended again after a crash is not written twice") {
+  UtcZone utc;
+  feedd::test::TempDir dir;
+  Digest digest(dir.path());
+  REQUIRE(digest.append({entry(1, "One", kDay1)}, kDay1).ok());
+  // The store did not record the append (a crash): the same batch comes again, plus a new one.
+  REQUIRE(digest.append({entry(1, "One", kDay1), entry(2, "Two", kDay1)}, kDay1).ok());
+  const auto text = slurp(dir.path() / "2025-02-27.txt");
+  CHECK(text ==
+        "# feedd digest 2025-02-27\n"
+        "15:04  The Moscow Times  One  https://news.example.org/1\n"
+        "15:04  The Moscow Times  Two  https://news.example.org/2\n");
+}
+
+TEST_CASE("at midnight today moves to the new day's file, which opens with its header") {
+  UtcZone utc;
+  feedd::test::TempDir dir;
+  Digest digest(dir.path());
+  REQUIRE(digest.append({entry(1, "One", kDay1)}, kDay1).ok());
+  const Instant next_day = kDay1 + std::chrono::hours(9);  // 2025-02-28T00:04:00Z
+  REQUIRE(digest.update_today(next_day).ok());
+  CHECK(std::filesystem::read_symlink(dir.path() / "today") == "2025-02-28.txt");
+  CHECK(slurp(dir.path() / "today") == "# feedd digest 2025-02-28\n");
+}
