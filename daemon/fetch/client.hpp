@@ -51,6 +51,9 @@ enum class Outcome {
   cancelled,     // Client::cancel_all
 };
 
+// "ok", "transport", "timeout", "too_large", "redirects", "cancelled": for logs and metrics.
+const char* to_string(Outcome outcome);
+
 struct Response {
   Outcome outcome = Outcome::transport;
   long status = 0;               // final HTTP status (0 without one; 200 for a file:// read)
@@ -74,13 +77,16 @@ using Callback = std::function<void(Response)>;
 class Client {
  public:
   Client(uv_loop_s* loop, ClientOptions options = {});
+  // Drops transfers still in flight without calling back (cancel_all first to be told).
+  // The handles are freed by their close callbacks: run the loop once more afterwards,
+  // then uv_loop_close succeeds. A callback may destroy its Client.
   ~Client();
   Client(const Client&) = delete;
   Client& operator=(const Client&) = delete;
 
   // Starts a transfer; `done` runs on the loop when it ends (never from inside start()).
   void start(Request request, Callback done);
-  // Aborts every transfer; each callback runs with Outcome::cancelled.
+  // Aborts every transfer; each callback runs with Outcome::cancelled, from inside this call.
   void cancel_all();
   std::size_t active() const;
 

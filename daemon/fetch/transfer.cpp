@@ -1,0 +1,333 @@
+#include "fetch/transfer.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <charconv>
+
+#include "feedd/version.hpp"
+#include "fetch/url_text.hpp"
+
+namespace feedd::fetch {
+namespace {
+
+constexpr const char* kDefaultAccept =
+    "Accept: application/atom+xml, application/rss+xml, application/rdf+xml;q=0.9, "
+    "application/xml;q=0.9, text/xml;q=0.8, */*;q=0.5";
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() &&
+         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+std::string_view trim(std::string_view s) {
+  const auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+  while (!s.empty() && space(s.front())) s.remove_prefix(1);
+  while (!s.empty() && space(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+bool has_line_break(std::string_view s) { return s.find_first_of("\r\n") != std::string_view::npos; }
+
+// Sets options one call at a time and remembers the first that failed.
+class Options {
+ public:
+  explicit Options(CURL* easy) : easy_(easy) {}
+  template <class T>
+  void set(CURLoption option, T value, const char* name) {
+    if (failed_ != nullptr) return;
+    const CURLcode rc = curl_easy_setopt(easy_, option, value);
+    if (rc != CURLE_OK) {
+      failed_ = name;
+      code_ = rc;
+    }
+  }
+  std::string error() const {
+    if (failed_ == nullptr) return {};
+    return std::string("libcurl refused option ") + failed_ + ": " + curl_easy_strerror(code_);
+  }
+
+ private:
+  CURL* easy_;
+  const char* failed_ = nullptr;
+  CURLcode code_ = CURLE_OK;
+};
+
+}  // namespace
+
+Transfer::Transfer(Request request, Callback done)
+    : request_(std::move(request)), done_(std::move(done)), started_(std::chrono::steady_clock::now()) {
+  current_url_ = request_.url;
+  response_.effective_url = request_.url;
+}
+
+std::string Transfer::setup(const ClientOptions& options) {
+  if (request_.url.empty()) return "empty URL";
+  if (has_line_break(request_.url)) return "URL contains a line break";
+  const std::string scheme = url_scheme(request_.url);
+  const bool file = scheme == "file";
+  if (scheme != "http" && scheme != "https" && !(file && request_.allow_file)) {
+    return "refused protocol: " + (scheme.empty() ? std::string("(none)") : scheme) +
+           " (only http and https" + (request_.allow_file ? " and file" : "") + " are fetched)";
+  }
+
+  // Request headers: conditional GET validators exactly as stored, never invented.
+  if (!request_.etag.empty()) {
+    if (has_line_break(request_.etag)) return "stored ETag contains a line break";
+    if (!slist_append(headers_, ("If-None-Match: " + request_.etag).c_str())) return "out of memory";
+  }
+  if (!request_.last_modified.empty()) {
+    if (has_line_break(request_.last_modified)) return "stored Last-Modified contains a line break";
+    if (!slist_append(headers_, ("If-Modified-Since: " + request_.last_modified).c_str())) {
+      return "out of memory";
+    }
+  }
+  bool has_accept = false;
+  for (const std::string& line : request_.headers) {
+    const std::size_t colon = line.find(':');
+    if (has_line_break(line) || colon == std::string::npos || colon == 0) {
+      return "invalid request header: " + std::string(trim(line.substr(0, 40)));
+    }
+    if (iequals(trim(std::string_view(line).substr(0, colon)), "Accept")) has_accept = true;
+    if (!slist_append(headers_, line.c_str())) return "out of memory";
+  }
+  if (!has_accept && !slist_append(headers_, kDefaultAccept)) return "out of memory";
+
+  std::string user_agent = request_.user_agent;
+  if (user_agent.empty()) user_agent = options.user_agent;
+  if (user_agent.empty()) user_agent = kUserAgent;
+  if (has_line_break(user_agent)) return "User-Agent contains a line break";
+
+  easy_.reset(curl_easy_init());
+  if (!easy_) return "libcurl could not create a transfer";
+  const Limits& limits = request_.limits;
+  Options o(easy_.get());
+  o.set(CURLOPT_PRIVATE, static_cast<void*>(this), "PRIVATE");
+  o.set(CURLOPT_ERRORBUFFER, error_buffer_.data(), "ERRORBUFFER");
+  o.set(CURLOPT_URL, request_.url.c_str(), "URL");
+  o.set(CURLOPT_NOSIGNAL, 1L, "NOSIGNAL");
+  o.set(CURLOPT_PROTOCOLS_STR, request_.allow_file ? "http,https,file" : "http,https", "PROTOCOLS_STR");
+  o.set(CURLOPT_REDIR_PROTOCOLS_STR, "http,https", "REDIR_PROTOCOLS_STR");
+  o.set(CURLOPT_FOLLOWLOCATION, 1L, "FOLLOWLOCATION");
+  o.set(CURLOPT_MAXREDIRS, static_cast<long>(limits.max_redirects), "MAXREDIRS");
+  o.set(CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(limits.connect_timeout.count()), "CONNECTTIMEOUT_MS");
+  o.set(CURLOPT_TIMEOUT_MS, static_cast<long>(limits.total_timeout.count()), "TIMEOUT_MS");
+  o.set(CURLOPT_LOW_SPEED_LIMIT, static_cast<long>(limits.low_speed_bytes_per_second), "LOW_SPEED_LIMIT");
+  o.set(CURLOPT_LOW_SPEED_TIME, static_cast<long>(limits.low_speed_time.count()), "LOW_SPEED_TIME");
+  o.set(CURLOPT_ACCEPT_ENCODING, "", "ACCEPT_ENCODING");  // every codec this libcurl has
+  // Refuses early when the server announces a larger body; the write callback enforces
+  // the cap on decompressed bytes, which this option does not see.
+  o.set(CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(limits.max_body_bytes), "MAXFILESIZE_LARGE");
+  o.set(CURLOPT_WRITEFUNCTION, &Transfer::on_body, "WRITEFUNCTION");
+  o.set(CURLOPT_WRITEDATA, static_cast<void*>(this), "WRITEDATA");
+  o.set(CURLOPT_HEADERFUNCTION, &Transfer::on_header, "HEADERFUNCTION");
+  o.set(CURLOPT_HEADERDATA, static_cast<void*>(this), "HEADERDATA");
+  o.set(CURLOPT_USERAGENT, user_agent.c_str(), "USERAGENT");
+  o.set(CURLOPT_HTTPHEADER, headers_.get(), "HTTPHEADER");
+  o.set(CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS), "HTTP_VERSION");
+  o.set(CURLOPT_PIPEWAIT, 1L, "PIPEWAIT");  // prefer multiplexing on an HTTP/2 connection
+  o.set(CURLOPT_SUPPRESS_CONNECT_HEADERS, 1L, "SUPPRESS_CONNECT_HEADERS");  // proxy CONNECT replies
+  return o.error();
+}
+
+std::size_t Transfer::on_body(char* data, std::size_t size, std::size_t count, void* self) noexcept {
+  auto* t = static_cast<Transfer*>(self);
+  const std::size_t n = size * count;
+  try {
+    if (n > t->request_.limits.max_body_bytes - std::min(t->response_.body.size(),
+                                                         t->request_.limits.max_body_bytes)) {
+      t->body_too_large_ = true;
+      return 0;  // aborts the transfer with CURLE_WRITE_ERROR
+    }
+    t->response_.body.append(data, n);
+    return n;
+  } catch (...) {
+    return 0;
+  }
+}
+
+std::size_t Transfer::on_header(char* data, std::size_t size, std::size_t count, void* self) noexcept {
+  auto* t = static_cast<Transfer*>(self);
+  const std::size_t n = size * count;
+  try {
+    t->header_line(std::string_view(data, n));
+    return n;
+  } catch (...) {
+    return 0;  // aborts the transfer
+  }
+}
+
+// libcurl passes every header line of every response, redirects included, one per call.
+void Transfer::header_line(std::string_view line) {
+  line = trim(line);
+  if (line.empty()) {  // end of one response's header block
+    if (status_ >= 300 && status_ < 400 && !location_.empty()) {
+      pending_redirect_.emplace(status_, resolve_url(current_url_, location_));
+    }
+    return;
+  }
+  if (line.size() > 5 && line.substr(0, 5) == "HTTP/") {
+    // A new response. If the previous one was a redirect, libcurl followed it.
+    if (pending_redirect_) {
+      response_.redirects.push_back(*pending_redirect_);
+      current_url_ = pending_redirect_->second;
+      pending_redirect_.reset();
+    }
+    status_ = 0;
+    const std::size_t space = line.find(' ');
+    if (space != std::string_view::npos) {
+      const std::string_view code = line.substr(space + 1, 3);
+      long value = 0;
+      const auto [end, ec] = std::from_chars(code.data(), code.data() + code.size(), value);
+      if (ec == std::errc{} && end == code.data() + code.size()) status_ = value;
+    }
+    location_.clear();
+    response_.content_type.clear();
+    response_.etag.clear();
+    response_.last_modified.clear();
+    response_.cache_control.clear();
+    response_.expires.clear();
+    response_.retry_after.clear();
+    response_.body.clear();
+    return;
+  }
+  const std::size_t colon = line.find(':');
+  if (colon == std::string_view::npos) return;
+  const std::string_view name = trim(line.substr(0, colon));
+  const std::string_view value = trim(line.substr(colon + 1));
+  if (iequals(name, "Location")) {
+    location_ = value;
+  } else if (iequals(name, "Content-Type")) {
+    response_.content_type = value;
+  } else if (iequals(name, "ETag")) {
+    response_.etag = value;
+  } else if (iequals(name, "Last-Modified")) {
+    response_.last_modified = value;
+  } else if (iequals(name, "Cache-Control")) {
+    if (!response_.cache_control.empty()) response_.cache_control += ", ";
+    response_.cache_control += value;
+  } else if (iequals(name, "Expires")) {
+    response_.expires = value;
+  } else if (iequals(name, "Retry-After")) {
+    response_.retry_after = value;
+  }
+}
+
+void Transfer::set_elapsed() {
+  response_.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - started_);
+}
+
+void Transfer::fail(Outcome outcome, std::string error) {
+  response_.outcome = outcome;
+  response_.error = std::move(error);
+  response_.body.clear();
+  set_elapsed();
+}
+
+std::string Transfer::timeout_text() const {
+  const std::string_view message(error_buffer_.data());
+  if (message.starts_with("Operation too slow")) {
+    return "too slow: less than " + std::to_string(request_.limits.low_speed_bytes_per_second) +
+           " bytes/s for " + std::to_string(request_.limits.low_speed_time.count()) + " s";
+  }
+  if (message.starts_with("Connection timed out") || message.starts_with("Resolving timed out")) {
+    return "connect timed out after " + std::to_string(request_.limits.connect_timeout.count()) + " ms";
+  }
+  return "timed out after " + std::to_string(request_.limits.total_timeout.count()) + " ms";
+}
+
+void Transfer::finish(CURLcode result) {
+  CURL* e = easy_.get();
+  char* effective = nullptr;
+  if (curl_easy_getinfo(e, CURLINFO_EFFECTIVE_URL, &effective) == CURLE_OK && effective != nullptr) {
+    response_.effective_url = effective;
+  }
+  curl_off_t downloaded = 0;
+  if (curl_easy_getinfo(e, CURLINFO_SIZE_DOWNLOAD_T, &downloaded) == CURLE_OK && downloaded > 0) {
+    response_.bytes_received = static_cast<std::uint64_t>(downloaded);
+  }
+  long status = 0;
+  if (curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status) == CURLE_OK) response_.status = status;
+
+  if (result == CURLE_OK) {
+    response_.outcome = Outcome::ok;
+    if (url_scheme(response_.effective_url) == "file") response_.status = 200;
+    set_elapsed();
+    return;
+  }
+
+  const std::string detail(error_buffer_.data());
+  const std::string limit = std::to_string(request_.limits.max_body_bytes);
+  switch (result) {
+    case CURLE_WRITE_ERROR:
+      if (body_too_large_) {
+        fail(Outcome::too_large, "body larger than " + limit + " bytes");
+      } else {
+        fail(Outcome::transport, "could not store the body");
+      }
+      return;
+    case CURLE_FILESIZE_EXCEEDED:
+      fail(Outcome::too_large, "body larger than " + limit + " bytes");
+      return;
+    case CURLE_TOO_MANY_REDIRECTS:
+      fail(Outcome::redirects, "more than " + std::to_string(request_.limits.max_redirects) + " redirects");
+      return;
+    case CURLE_UNSUPPORTED_PROTOCOL:
+      if (pending_redirect_) {
+        fail(Outcome::redirects, "redirect to a refused protocol: " + redact_url(pending_redirect_->second));
+      } else {
+        fail(Outcome::transport, "refused protocol in URL " + redact_url(request_.url));
+      }
+      return;
+    case CURLE_OPERATION_TIMEDOUT:
+      fail(Outcome::timeout, timeout_text());
+      return;
+    case CURLE_COULDNT_RESOLVE_HOST:
+      fail(Outcome::transport, "could not resolve host " + url_host(current_url_));
+      return;
+    case CURLE_COULDNT_RESOLVE_PROXY:
+      fail(Outcome::transport, "could not resolve proxy: " + detail);
+      return;
+    case CURLE_COULDNT_CONNECT: {
+      long os_errno = 0;
+      if (curl_easy_getinfo(e, CURLINFO_OS_ERRNO, &os_errno) == CURLE_OK && os_errno == ECONNREFUSED) {
+        fail(Outcome::transport, "connection refused");
+      } else {
+        fail(Outcome::transport, "could not connect: " + detail);
+      }
+      return;
+    }
+    case CURLE_GOT_NOTHING:
+      fail(Outcome::transport, "server closed the connection without a response");
+      return;
+    case CURLE_PARTIAL_FILE:
+      fail(Outcome::transport, "connection closed before the whole body arrived");
+      return;
+    case CURLE_BAD_CONTENT_ENCODING:
+      fail(Outcome::transport, "could not decode the body: " + detail);
+      return;
+    case CURLE_URL_MALFORMAT:
+      fail(Outcome::transport, "malformed URL");
+      return;
+    case CURLE_FILE_COULDNT_READ_FILE:
+      fail(Outcome::transport, "could not read file");
+      return;
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_CACERT_BADFILE:
+      fail(Outcome::transport, "TLS error: " + (detail.empty() ? curl_easy_strerror(result) : detail));
+      return;
+    default:
+      fail(Outcome::transport,
+           std::string(curl_easy_strerror(result)) + (detail.empty() ? "" : ": " + detail));
+      return;
+  }
+}
+
+}  // namespace feedd::fetch

@@ -1,0 +1,65 @@
+#pragma once
+// One HTTP transfer: the easy handle and its options, what the header and write
+// callbacks collect, and the mapping of libcurl's result to a Response.
+
+#include <array>
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include <curl/curl.h>
+
+#include "fetch/client.hpp"
+#include "fetch/curl_handles.hpp"
+
+namespace feedd::fetch {
+
+class Transfer {
+ public:
+  Transfer(Request request, Callback done);
+  Transfer(const Transfer&) = delete;
+  Transfer& operator=(const Transfer&) = delete;
+
+  // Creates and configures the easy handle. Returns "" or a one-line reason the
+  // request cannot be made (the transfer then fails without touching the network).
+  std::string setup(const ClientOptions& options);
+
+  CURL* easy() const { return easy_.get(); }
+  const Request& request() const { return request_; }
+
+  // Fills the response from libcurl's result; call after removing the handle from the multi.
+  void finish(CURLcode result);
+  // Fills the response for a transfer that never ran or was aborted.
+  void fail(Outcome outcome, std::string error);
+
+  // Hands over the callback and the response (the transfer is spent afterwards).
+  Callback take_callback() { return std::move(done_); }
+  Response take_response() { return std::move(response_); }
+  const Response& response() const { return response_; }
+
+ private:
+  static std::size_t on_body(char* data, std::size_t size, std::size_t count, void* self) noexcept;
+  static std::size_t on_header(char* data, std::size_t size, std::size_t count, void* self) noexcept;
+  void header_line(std::string_view line);
+  void set_elapsed();
+  std::string timeout_text() const;
+
+  Request request_;
+  Callback done_;
+  Response response_;
+  CurlEasy easy_;
+  CurlSlist headers_;
+  std::array<char, CURL_ERROR_SIZE> error_buffer_{};
+  std::chrono::steady_clock::time_point started_;
+
+  // What the header callback has seen of the response being received.
+  long status_ = 0;
+  std::string location_;
+  std::string current_url_;                               // where the current response came from
+  std::optional<std::pair<long, std::string>> pending_redirect_;  // a 3xx libcurl may follow
+  bool body_too_large_ = false;
+};
+
+}  // namespace feedd::fetch
