@@ -23,7 +23,7 @@ int main(int argc, char** argv) {
   cli.require_subcommand(1);
 
   std::string config_path = "/etc/feedd/feedd.toml";
-  std::string log_level = "info";
+  std::string log_level;  // empty: the config's
   int verbose = 0;
   cli.add_flag("-v,--verbose", verbose, "More log output (-v debug, -vv trace)");
   cli.add_option("--log-level", log_level, "Log level: trace, debug, info, warn, error, off")
@@ -34,6 +34,9 @@ int main(int argc, char** argv) {
 
   auto* once = cli.add_subcommand("once", "Poll every feed once, write outputs, exit (1 if a feed failed)");
   once->add_option("-c,--config", config_path, "Configuration file")->capture_default_str();
+
+  auto* check = cli.add_subcommand("check-config", "Validate the configuration; print every problem");
+  check->add_option("-c,--config", config_path, "Configuration file")->capture_default_str();
 
   feedd::app::ParseArgs parse_args;
   auto* parse = cli.add_subcommand("parse", "Parse one feed file and print the normalized model");
@@ -60,10 +63,11 @@ int main(int argc, char** argv) {
   } else if (verbose == 1) {
     log_level = "debug";
   }
-  feedd::log::setup(log_level);
+  feedd::log::setup(log_level.empty() ? "info" : log_level);
 
-  if (*run) return feedd::app::run_command(config_path);
-  if (*once) return feedd::app::once_command(config_path);
+  if (*run) return feedd::app::run_command(config_path, log_level);
+  if (*once) return feedd::app::once_command(config_path, log_level);
   if (*parse) return feedd::app::parse_command(parse_args);
+  if (*check) return feedd::app::check_config_command(config_path);
   return kUsageError;
 }

@@ -13,7 +13,10 @@ struct ParseArgs {
 };
 
 int parse_command(const ParseArgs& args);
-int once_command(const std::string& config_path);
-int run_command(const std::string& config_path);
+// log_level: from the command line; empty means the config's feedd.log_level.
+int once_command(const std::string& config_path, const std::string& log_level);
+int run_command(const std::string& config_path, const std::string& log_level);
+// Prints every problem of the config (FILE:LINE:COLUMN: message) to stderr; 1 if any.
+int check_config_command(const std::string& config_path);
 
 }  // namespace feedd::app

@@ -8,22 +8,27 @@
 namespace feedd::app {
 namespace {
 
-int run_daemon(const std::string& config_path, Mode mode) {
+int run_daemon(const std::string& config_path, const std::string& log_level, Mode mode) {
   auto log = log::get("app");
-  auto loaded = config::load(config_path);
+  auto loaded = config::check(config_path);
   if (!loaded.config) {
     for (const auto& problem : loaded.problems) log->error("config: {}", problem.to_string());
     log->error("config={} error=\"invalid configuration ({} problems); not starting\"", config_path,
                loaded.problems.size());
     return 1;
   }
+  log::setup(log_level.empty() ? loaded.config->log_level : log_level);
   Daemon daemon(std::move(*loaded.config), mode);
   return daemon.run();
 }
 
 }  // namespace
 
-int once_command(const std::string& config_path) { return run_daemon(config_path, Mode::once); }
-int run_command(const std::string& config_path) { return run_daemon(config_path, Mode::run); }
+int once_command(const std::string& config_path, const std::string& log_level) {
+  return run_daemon(config_path, log_level, Mode::once);
+}
+int run_command(const std::string& config_path, const std::string& log_level) {
+  return run_daemon(config_path, log_level, Mode::run);
+}
 
 }  // namespace feedd::app

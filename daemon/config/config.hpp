@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -57,6 +58,9 @@ struct Config {
   std::vector<std::string> tracking_params;  // removed from URLs besides the built-in list
 
   std::vector<FeedConfig> feeds;
+
+  // Where each top-level key was set ("feedd.output_dir" -> {line, column}).
+  std::map<std::string, std::pair<int, int>> positions;
 };
 
 // One problem in a config file: "FILE:LINE:COLUMN: message".
@@ -74,6 +78,9 @@ struct LoadResult {
 };
 
 LoadResult load(const std::filesystem::path& path);
+// load(), plus what only the running system can tell: the database's and the output
+// directory's places are writable (or creatable) by this process.
+LoadResult check(const std::filesystem::path& path);
 LoadResult load_string(std::string_view text, const std::filesystem::path& path);
 
 // "90", "90s", "15m", "2h", "1d" -> seconds; nullopt when malformed.

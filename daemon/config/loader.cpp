@@ -10,6 +10,8 @@
 #include <fstream>
 #include <sstream>
 
+#include <unistd.h>
+
 #include <toml++/toml.h>
 
 #include "config/config.hpp"
@@ -149,7 +151,12 @@ class Loader {
         continue;
       }
       Value value;
-      if (read_value(*spec, node, value)) spec->apply(config, feed, value);
+      if (!read_value(*spec, node, value)) continue;
+      spec->apply(config, feed, value);
+      if (feed == nullptr) {
+        config.positions[std::string(section) + "." + std::string(key.str())] = {
+            static_cast<int>(node.source().begin.line), static_cast<int>(node.source().begin.column)};
+      }
     }
   }
 
@@ -314,6 +321,51 @@ std::optional<Seconds> parse_duration(std::string_view text) {
 
 LoadResult load_string(std::string_view text, const std::filesystem::path& path) {
   return Loader(path).run(text);
+}
+
+namespace {
+
+// The directory itself if it exists, else its nearest existing ancestor (which must then
+// let us create it).
+std::filesystem::path existing_ancestor(std::filesystem::path p) {
+  std::error_code ec;
+  while (!p.empty() && !std::filesystem::exists(p, ec)) {
+    if (p == p.parent_path()) break;
+    p = p.parent_path();
+  }
+  return p;
+}
+
+void check_writable(const Config& config, const std::string& key, const std::filesystem::path& dir,
+                    std::vector<Diagnostic>& problems) {
+  const auto base = existing_ancestor(dir);
+  std::error_code ec;
+  std::string why;
+  if (base.empty()) {
+    why = "no part of it exists";
+  } else if (!std::filesystem::is_directory(base, ec)) {
+    why = base.string() + " is not a directory";
+  } else if (::access(base.c_str(), W_OK | X_OK) != 0) {
+    why = base.string() + " is not writable: " + std::strerror(errno);
+  }
+  if (why.empty()) return;
+  const auto at = config.positions.find(key);
+  const auto [line, column] = at == config.positions.end() ? std::pair{0, 0} : at->second;
+  problems.push_back({config.source.string(), line, column,
+                      key + ": cannot write to " + dir.string() + " (" + why +
+                          "); create it, fix its permissions or choose another path"});
+}
+
+}  // namespace
+
+LoadResult check(const std::filesystem::path& path) {
+  LoadResult result = load(path);
+  if (!result.config) return result;
+  const Config& config = *result.config;
+  check_writable(config, "feedd.output_dir", config.output_dir, result.problems);
+  check_writable(config, "feedd.database", config.database.parent_path(), result.problems);
+  if (!result.problems.empty()) result.config.reset();
+  return result;
 }
 
 LoadResult load(const std::filesystem::path& path) {
