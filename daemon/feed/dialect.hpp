@@ -1,0 +1,70 @@
+#pragma once
+// What the dialect readers (rss.cpp, atom.cpp) share: the options in force and the
+// helpers that turn XML text into model values. Internal to feed/.
+
+#include <algorithm>
+#include <iterator>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "common/time.hpp"
+#include "feed/model.hpp"
+#include "feed/parser.hpp"
+#include "feed/xml.hpp"
+
+namespace feedd::feed {
+
+// Element names are looked up in a table sorted by (namespace, local name), not by chains
+// of string compares.
+template <class Tag>
+struct TagName {
+  Ns ns;
+  std::string_view local;
+  Tag tag;
+};
+
+template <class Tag>
+constexpr bool tag_less(const TagName<Tag>& a, const TagName<Tag>& b) {
+  return a.ns != b.ns ? a.ns < b.ns : a.local < b.local;
+}
+
+template <class Tag, std::size_t N>
+constexpr bool tags_sorted(const TagName<Tag> (&table)[N]) {
+  return std::is_sorted(std::begin(table), std::end(table), tag_less<Tag>);
+}
+
+template <class Tag, std::size_t N>
+Tag lookup_tag(const TagName<Tag> (&table)[N], Ns ns, std::string_view local) {
+  const TagName<Tag> key{ns, local, Tag{}};
+  const auto* it = std::lower_bound(std::begin(table), std::end(table), key, tag_less<Tag>);
+  if (it != std::end(table) && it->ns == ns && it->local == local) return it->tag;
+  return Tag{};
+}
+
+struct Context {
+  const ParseOptions& options;
+  Instant now;
+  Scope scope;
+};
+
+// Plain text (a title, a name): cleaned, trimmed.
+std::string plain(std::string_view text);
+// An element's text as plain text.
+std::string plain_text(const Element& el);
+// An element's content as HTML: its text, or its child elements written back as markup.
+std::string html_content(const Element& el);
+// A date element; nullopt when unreadable.
+std::optional<Instant> date_of(const Element& el);
+// A URL from text or an attribute, resolved against the current xml:base / base URL.
+std::string url_in_scope(const Context& ctx, std::string_view text);
+// "jo@example.org (Jo Bloggs)", "Jo Bloggs <jo@example.org>", a bare address or a name.
+Person person_from_text(std::string_view text);
+// Sets the entry's future flag from its dates.
+void flag_future(const Context& ctx, Entry& entry);
+
+// The dialect readers. root is the document element, already entered in ctx.scope.
+void read_rss(Context& ctx, const Element& root, Feed& feed);
+void read_atom(Context& ctx, const Element& root, Feed& feed);
+
+}  // namespace feedd::feed

@@ -1,0 +1,36 @@
+#pragma once
+// Text as it enters the model: valid UTF-8, no C0 controls, HTML entities and escaping.
+
+#include <string>
+#include <string_view>
+
+namespace feedd::feed {
+
+// Drops C0 control characters (tab, newline and carriage return excepted), DEL, invalid
+// UTF-8 sequences, surrogates and non-characters U+FFFE/U+FFFF: what XML 1.0
+// cannot carry. Returns the input unchanged when it is already clean.
+std::string clean_text(std::string_view s);
+// True when every byte of s belongs to a well-formed UTF-8 sequence.
+bool is_valid_utf8(std::string_view s);
+
+// Leading and trailing XML whitespace removed.
+std::string_view trim(std::string_view s);
+// Runs of whitespace become one space, ends trimmed.
+std::string collapse_space(std::string_view s);
+
+// The UTF-8 text of an HTML named character reference without '&' and ';'
+// ("nbsp" -> U+00A0), or an empty view when HTML defines no such name.
+// The five XML predefined names are not in the table.
+std::string_view html_entity(std::string_view name);
+
+// '&', '<', '>', '"' escaped: plain text made safe to embed in HTML.
+std::string html_escape(std::string_view s);
+// HTML reduced to its text: tags dropped, character references decoded, whitespace
+// collapsed. For titles given as HTML.
+std::string html_to_text(std::string_view html);
+// Character references (named, decimal, hex) decoded; unknown ones kept as written.
+std::string decode_references(std::string_view s);
+
+void append_utf8(std::string& out, char32_t cp);
+
+}  // namespace feedd::feed

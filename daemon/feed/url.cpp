@@ -1,0 +1,134 @@
+#include "feed/url.hpp"
+
+#include <cctype>
+
+#include "feed/text.hpp"
+
+namespace feedd::feed {
+namespace {
+
+struct Parts {
+  std::string_view scheme;  // without ':'
+  bool has_authority = false;
+  std::string_view authority;
+  std::string_view path;
+  bool has_query = false;
+  std::string_view query;
+  bool has_fragment = false;
+  std::string_view fragment;
+};
+
+Parts split(std::string_view s) {
+  Parts p;
+  p.scheme = url_scheme(s);
+  if (!p.scheme.empty()) s.remove_prefix(p.scheme.size() + 1);
+  if (const auto hash = s.find('#'); hash != std::string_view::npos) {
+    p.has_fragment = true;
+    p.fragment = s.substr(hash + 1);
+    s = s.substr(0, hash);
+  }
+  if (const auto q = s.find('?'); q != std::string_view::npos) {
+    p.has_query = true;
+    p.query = s.substr(q + 1);
+    s = s.substr(0, q);
+  }
+  if (s.size() >= 2 && s[0] == '/' && s[1] == '/') {
+    p.has_authority = true;
+    s.remove_prefix(2);
+    const auto slash = s.find('/');
+    p.authority = s.substr(0, slash);
+    s = slash == std::string_view::npos ? std::string_view{} : s.substr(slash);
+  }
+  p.path = s;
+  return p;
+}
+
+// RFC 3986 5.2.4.
+std::string remove_dot_segments(std::string_view in) {
+  std::string out;
+  out.reserve(in.size());
+  while (!in.empty()) {
+    if (in.starts_with("../")) {
+      in.remove_prefix(3);
+    } else if (in.starts_with("./")) {
+      in.remove_prefix(2);
+    } else if (in.starts_with("/./")) {
+      in.remove_prefix(2);
+    } else if (in == "/.") {
+      in = "/";
+    } else if (in.starts_with("/../") || in == "/..") {
+      in = in.size() == 3 ? std::string_view("/") : in.substr(3);
+      const auto last = out.rfind('/');
+      out.resize(last == std::string::npos ? 0 : last);
+    } else if (in == "." || in == "..") {
+      in = {};
+    } else {
+      const auto next = in.find('/', in[0] == '/' ? 1 : 0);
+      const auto seg = in.substr(0, next);
+      out.append(seg);
+      in.remove_prefix(seg.size());
+    }
+  }
+  return out;
+}
+
+std::string merge(const Parts& base, std::string_view ref_path) {
+  if (base.has_authority && base.path.empty()) return "/" + std::string(ref_path);
+  const auto slash = base.path.rfind('/');
+  if (slash == std::string_view::npos) return std::string(ref_path);
+  return std::string(base.path.substr(0, slash + 1)) + std::string(ref_path);
+}
+
+}  // namespace
+
+std::string_view url_scheme(std::string_view s) {
+  if (s.empty() || !std::isalpha(static_cast<unsigned char>(s[0]))) return {};
+  for (std::size_t i = 1; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c == ':') return s.substr(0, i);
+    if (!std::isalnum(c) && c != '+' && c != '-' && c != '.') return {};
+  }
+  return {};
+}
+
+std::string resolve_url(std::string_view base_in, std::string_view ref_in) {
+  const std::string_view ref_text = trim(ref_in);
+  const std::string_view base_text = trim(base_in);
+  if (!url_scheme(ref_text).empty()) return std::string(ref_text);
+  if (url_scheme(base_text).empty()) return std::string(ref_text);
+
+  const Parts base = split(base_text);
+  const Parts ref = split(ref_text);
+  Parts t;
+  std::string path;
+  t.scheme = base.scheme;
+  if (ref.has_authority) {
+    t.has_authority = true;
+    t.authority = ref.authority;
+    path = remove_dot_segments(ref.path);
+    t.has_query = ref.has_query;
+    t.query = ref.query;
+  } else {
+    t.has_authority = base.has_authority;
+    t.authority = base.authority;
+    if (ref.path.empty()) {
+      path = std::string(base.path);
+      t.has_query = ref.has_query || base.has_query;
+      t.query = ref.has_query ? ref.query : base.query;
+    } else {
+      path = remove_dot_segments(ref.path[0] == '/' ? std::string(ref.path) : merge(base, ref.path));
+      t.has_query = ref.has_query;
+      t.query = ref.query;
+    }
+  }
+  std::string out;
+  out.reserve(base_text.size() + ref_text.size());
+  out.append(t.scheme).push_back(':');
+  if (t.has_authority) out.append("//").append(t.authority);
+  out.append(path);
+  if (t.has_query) out.append("?").append(t.query);
+  if (ref.has_fragment) out.append("#").append(ref.fragment);
+  return out;
+}
+
+}  // namespace feedd::feed

@@ -1,0 +1,22 @@
+#pragma once
+// Relative references resolved per RFC 3986 section 5.
+//
+// Our own small resolver rather than libcurl's curl_url: feeds carry references that
+// curl_url rejects or rewrites (spaces, non-ASCII, odd schemes like "tag:" or "urn:"),
+// and the parser resolves every link, enclosure and xml:base, so a
+// no-allocation-beyond-the-result string routine matters. It does not normalize or
+// percent-encode: a reference comes out as the feed wrote it, only made absolute.
+
+#include <string>
+#include <string_view>
+
+namespace feedd::feed {
+
+// The scheme of an absolute URI ("http"), or empty when s is a relative reference.
+std::string_view url_scheme(std::string_view s);
+
+// ref resolved against base. An absolute ref is returned as is; an empty or relative
+// base leaves a relative ref unchanged (nothing better is known).
+std::string resolve_url(std::string_view base, std::string_view ref);
+
+}  // namespace feedd::feed

@@ -1,0 +1,258 @@
+#include "feed/xml.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <iterator>
+
+#include "feed/url.hpp"
+
+namespace feedd::feed {
+namespace {
+
+struct NsEntry {
+  std::string_view key;  // see ns_key()
+  Ns ns;
+};
+
+// Keys are URIs lower-cased with the scheme and one trailing '/' or '#' removed, so
+// "http://www.w3.org/2005/Atom", "https://www.w3.org/2005/atom/" and the like all match.
+// Sorted for binary search.
+constexpr NsEntry kNamespaces[] = {
+    {"backend.userland.com/rss2", Ns::Rss20},
+    {"blogs.law.harvard.edu/tech/rss", Ns::Rss20},
+    {"my.netscape.com/rdf/simple/0.9", Ns::Rss090},
+    {"purl.org/atom/ns", Ns::Atom03},
+    {"purl.org/dc/elements/1.0", Ns::Dc},
+    {"purl.org/dc/elements/1.1", Ns::Dc},
+    {"purl.org/dc/terms", Ns::Dcterms},
+    {"purl.org/rss/1.0", Ns::Rss10},
+    {"purl.org/rss/1.0/modules/content", Ns::Content},
+    {"purl.org/rss/1.0/modules/syndication", Ns::Sy},
+    {"search.yahoo.com/mrss", Ns::Media},
+    {"search.yahoo.com/rss", Ns::Media},
+    {"tools.search.yahoo.com/mrss", Ns::Media},
+    {"video.search.yahoo.com/mrss", Ns::Media},
+    {"www.itunes.com/dtds/podcast-1.0.dtd", Ns::Itunes},
+    {"www.w3.org/1999/02/22-rdf-syntax-ns", Ns::Rdf},
+    {"www.w3.org/1999/xhtml", Ns::Xhtml},
+    {"www.w3.org/2005/atom", Ns::Atom10},
+    {"www.w3.org/xml/1998/namespace", Ns::Xml},
+};
+
+std::string ns_key(std::string_view uri) {
+  while (!uri.empty() && (uri.front() == ' ' || uri.front() == '\t' || uri.front() == '\n')) uri.remove_prefix(1);
+  while (!uri.empty() && (uri.back() == ' ' || uri.back() == '\t' || uri.back() == '\n')) uri.remove_suffix(1);
+  if (const auto pos = uri.find("://"); pos != std::string_view::npos && pos < 8) uri.remove_prefix(pos + 3);
+  if (!uri.empty() && (uri.back() == '/' || uri.back() == '#')) uri.remove_suffix(1);
+  std::string key(uri);
+  for (char& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return key;
+}
+
+std::string_view prefix_of(std::string_view qname, std::string_view& local) {
+  const auto colon = qname.find(':');
+  if (colon == std::string_view::npos) {
+    local = qname;
+    return {};
+  }
+  local = qname.substr(colon + 1);
+  return qname.substr(0, colon);
+}
+
+bool is_void_html(std::string_view name) {
+  static constexpr std::array<std::string_view, 14> kVoid{
+      "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
+      "source", "track", "wbr"};
+  return std::find(kVoid.begin(), kVoid.end(), name) != kVoid.end();
+}
+
+void escape_into(std::string& out, std::string_view s, bool attr) {
+  for (char c : s) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"':
+        if (attr) {
+          out += "&quot;";
+          break;
+        }
+        out.push_back(c);
+        break;
+      default: out.push_back(c);
+    }
+  }
+}
+
+void write_markup(std::string& out, pugi::xml_node node) {
+  // Iterative: the depth was bounded when the document was accepted, but a loop costs
+  // nothing and cannot overflow the stack.
+  pugi::xml_node cur = node.first_child();
+  if (!cur) return;
+  while (cur) {
+    bool descend = false;
+    switch (cur.type()) {
+      case pugi::node_pcdata:
+      case pugi::node_cdata: escape_into(out, cur.value(), false); break;
+      case pugi::node_element: {
+        std::string_view local;
+        prefix_of(cur.name(), local);
+        out.push_back('<');
+        out.append(local);
+        for (pugi::xml_attribute a = cur.first_attribute(); a; a = a.next_attribute()) {
+          const std::string_view an = a.name();
+          if (an == "xmlns" || an.starts_with("xmlns:")) continue;
+          out.push_back(' ');
+          out.append(an);
+          out += "=\"";
+          escape_into(out, a.value(), true);
+          out.push_back('"');
+        }
+        if (!cur.first_child() && is_void_html(local)) {
+          out += " />";
+        } else {
+          out.push_back('>');
+          if (cur.first_child()) {
+            descend = true;
+          } else {
+            out += "</";
+            out.append(local);
+            out.push_back('>');
+          }
+        }
+        break;
+      }
+      default: break;
+    }
+    if (descend) {
+      cur = cur.first_child();
+      continue;
+    }
+    while (cur != node && !cur.next_sibling()) {
+      cur = cur.parent();
+      if (cur == node) break;
+      std::string_view local;
+      prefix_of(cur.name(), local);
+      out += "</";
+      out.append(local);
+      out.push_back('>');
+    }
+    if (cur == node) break;
+    cur = cur.next_sibling();
+  }
+}
+
+}  // namespace
+
+Ns ns_from_uri(std::string_view uri) {
+  const std::string key = ns_key(uri);
+  const auto* it = std::lower_bound(std::begin(kNamespaces), std::end(kNamespaces), key,
+                                    [](const NsEntry& e, const std::string& k) { return e.key < k; });
+  if (it != std::end(kNamespaces) && it->key == key) return it->ns;
+  // Pre-standard Atom 1.0 drafts declared purl.org/atom/ns#draft-ietf-atompub-format-NN.
+  if (key.starts_with("purl.org/atom/ns#draft")) return Ns::Atom10;
+  return Ns::Other;
+}
+
+Scope::Scope(std::string base_url) {
+  bindings_.reserve(16);
+  bindings_.emplace_back("xml", Ns::Xml);
+  bases_.push_back(std::move(base_url));
+}
+
+Scope::Mark Scope::enter(pugi::xml_node node) {
+  const Mark mark{bindings_.size(), bases_.size()};
+  for (pugi::xml_attribute a = node.first_attribute(); a; a = a.next_attribute()) {
+    const char* name = a.name();
+    if (name[0] != 'x' || name[1] != 'm') continue;
+    const std::string_view n = name;
+    if (n == "xmlns") {
+      bindings_.emplace_back(std::string_view{}, a.value()[0] ? ns_from_uri(a.value()) : Ns::None);
+    } else if (n.starts_with("xmlns:")) {
+      bindings_.emplace_back(n.substr(6), ns_from_uri(a.value()));
+    } else if (n == "xml:base") {
+      bases_.push_back(resolve_url(bases_.back(), a.value()));
+    }
+  }
+  return mark;
+}
+
+void Scope::leave(Mark mark) {
+  bindings_.resize(mark.bindings);
+  bases_.resize(mark.bases);
+}
+
+Element Scope::element(pugi::xml_node node) const {
+  Element el;
+  el.node = node;
+  const std::string_view prefix = prefix_of(node.name(), el.local);
+  for (auto it = bindings_.rbegin(); it != bindings_.rend(); ++it) {
+    if (it->first == prefix) {
+      el.ns = it->second;
+      return el;
+    }
+  }
+  el.ns = prefix.empty() ? Ns::None : Ns::Other;
+  return el;
+}
+
+std::string text_of(pugi::xml_node node) {
+  pugi::xml_node child = node.first_child();
+  if (child && !child.next_sibling() &&
+      (child.type() == pugi::node_pcdata || child.type() == pugi::node_cdata)) {
+    return child.value();
+  }
+  std::string out;
+  for (; child; child = child.next_sibling()) {
+    if (child.type() == pugi::node_pcdata || child.type() == pugi::node_cdata) out += child.value();
+  }
+  return out;
+}
+
+bool has_element_children(pugi::xml_node node) {
+  for (pugi::xml_node child = node.first_child(); child; child = child.next_sibling()) {
+    if (child.type() == pugi::node_element) return true;
+  }
+  return false;
+}
+
+std::string inner_markup(pugi::xml_node node) {
+  std::string out;
+  write_markup(out, node);
+  return out;
+}
+
+pugi::xml_attribute attribute(pugi::xml_node node, std::string_view local) {
+  for (pugi::xml_attribute a = node.first_attribute(); a; a = a.next_attribute()) {
+    std::string_view name = a.name();
+    std::string_view l;
+    prefix_of(name, l);
+    if (l == local) return a;
+  }
+  return {};
+}
+
+std::size_t max_depth(pugi::xml_node root) {
+  std::size_t depth = 0, deepest = 0;
+  pugi::xml_node cur = root.first_child();
+  if (!cur) return 0;
+  depth = 1;
+  deepest = 1;
+  while (cur) {
+    if (pugi::xml_node child = cur.first_child()) {
+      cur = child;
+      deepest = std::max(deepest, ++depth);
+      continue;
+    }
+    while (cur && !cur.next_sibling()) {
+      cur = cur.parent();
+      --depth;
+      if (cur == root) return deepest;
+    }
+    if (cur) cur = cur.next_sibling();
+  }
+  return deepest;
+}
+
+}  // namespace feedd::feed
