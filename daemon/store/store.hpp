@@ -58,13 +58,23 @@ struct StoredEntry {
 
 struct IngestResult {
   std::vector<std::int64_t> new_entries;  // ids, in feed order
-  std::size_t duplicates;
-  std::size_t updated;                // known entries whose content changed
+  std::size_t duplicates = 0;             // known entries, unchanged (or remembered by a tombstone)
+  std::size_t updated = 0;                // known entries whose content changed
 };
 
 struct StoreOptions {
-  std::vector<std::string> extra_tracking_params;  // removed from URLs besides utm_* etc.
+  // Removed from URLs besides utm_* etc. Exact names, any case; a trailing '*' makes a
+  // prefix ("ref_*").
+  std::vector<std::string> extra_tracking_params;
+  // Run PRAGMA quick_check at open (reads the whole file once; refuses a corrupt one).
+  bool check_integrity_on_open = true;
 };
+
+// The key an entry of this feed is stored under: its link's URL key; else its id's when
+// the id is a URL; else "id:" + a hash of feed and id; else "text:" + a hash of feed, title
+// and content (summary when there is no content). See hash.hpp for the hash.
+std::string entry_key(std::int64_t feed_id, const feed::Entry& entry,
+                      const std::vector<std::string>& extra_tracking_params = {});
 
 class Store {
  public:
@@ -82,6 +92,7 @@ class Store {
   // The feed with this URL, created (with default state) if absent.
   Result<FeedState> ensure_feed(const std::string& url);
   std::vector<FeedState> feeds();
+  std::optional<FeedState> feed_by_url(const std::string& url);
 
   // One poll, in one transaction: the feed's new state, and (when a body was parsed)
   // its entries, deduplicated by URL key. Returns what was new.

@@ -1,0 +1,94 @@
+#include "store/schema.hpp"
+
+#include <array>
+#include <span>
+#include <string_view>
+
+namespace feedd::store::schema {
+namespace {
+
+// Version 1: feeds with their polling state, entries keyed by URL key, the feeds that
+// carried each entry, and the digest's record (entries.digested_at).
+// Times are Unix seconds (UTC). entries.published is never NULL: a missing or future
+// date is replaced by first_seen and date_clamped says so.
+// entries.first_feed names the feed that first carried the entry (no foreign key: a feed
+// removed later leaves the entry, whose source then reads as unknown).
+constexpr std::array<std::string_view, 9> kV1{
+    R"sql(CREATE TABLE feeds (
+  id INTEGER PRIMARY KEY,
+  url TEXT NOT NULL UNIQUE,
+  title TEXT NOT NULL DEFAULT '',
+  site_link TEXT NOT NULL DEFAULT '',
+  etag TEXT NOT NULL DEFAULT '',
+  last_modified TEXT NOT NULL DEFAULT '',
+  last_status INTEGER NOT NULL DEFAULT 0,
+  last_error TEXT NOT NULL DEFAULT '',
+  consecutive_errors INTEGER NOT NULL DEFAULT 0,
+  last_poll INTEGER,
+  last_success INTEGER,
+  next_due INTEGER,
+  next_due_reason TEXT NOT NULL DEFAULT '',
+  disabled_reason TEXT NOT NULL DEFAULT ''
+))sql",
+    R"sql(CREATE TABLE entries (
+  id INTEGER PRIMARY KEY,
+  url_key TEXT NOT NULL UNIQUE,
+  url TEXT NOT NULL,
+  guid TEXT NOT NULL,
+  title TEXT NOT NULL,
+  summary TEXT NOT NULL,
+  content TEXT NOT NULL,
+  published INTEGER NOT NULL,
+  updated INTEGER,
+  first_seen INTEGER NOT NULL,
+  date_clamped INTEGER NOT NULL DEFAULT 0,
+  content_hash INTEGER NOT NULL,
+  extra TEXT,
+  first_feed INTEGER,
+  digested_at INTEGER
+))sql",
+    // newest(): the merged feed, newest first.
+    "CREATE INDEX entries_by_published ON entries(published, id)",
+    // undigested(): only the entries not yet written, so it stays small.
+    "CREATE INDEX entries_undigested ON entries(id) WHERE digested_at IS NULL",
+    R"sql(CREATE TABLE entry_feeds (
+  entry_id INTEGER NOT NULL REFERENCES entries(id) ON DELETE CASCADE,
+  feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+  first_seen INTEGER NOT NULL,
+  PRIMARY KEY (entry_id, feed_id)
+) WITHOUT ROWID)sql",
+    // newest() for some feeds, `feedd feeds` entry counts, the per-feed retention cap.
+    "CREATE INDEX entry_feeds_by_feed ON entry_feeds(feed_id, entry_id)",
+    // feeds by next due time, for the scheduler at start.
+    "CREATE INDEX feeds_by_next_due ON feeds(next_due)",
+    "CREATE INDEX entries_by_first_seen ON entries(first_seen)",
+    "PRAGMA user_version = 1",
+};
+
+struct Migration {
+  int version;
+  std::span<const std::string_view> statements;
+};
+
+constexpr std::array<Migration, 1> kMigrations{{
+    {1, kV1},
+}};
+
+static_assert(kMigrations.back().version == kCurrentVersion);
+
+}  // namespace
+
+int version(sql::Db& db) { return static_cast<int>(db.query_int("PRAGMA user_version")); }
+
+void migrate(sql::Db& db, int target) {
+  sql::TransactionStatements tx_statements(db);
+  for (const Migration& m : kMigrations) {
+    if (m.version > target) break;
+    if (m.version <= version(db)) continue;
+    sql::Transaction tx(db, tx_statements);
+    for (std::string_view statement : m.statements) db.exec(statement);
+    tx.commit();
+  }
+}
+
+}  // namespace feedd::store::schema

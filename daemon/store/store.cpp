@@ -1,0 +1,471 @@
+#include "store/store.hpp"
+
+#include <bit>
+#include <system_error>
+#include <utility>
+
+#include "common/log.hpp"
+#include "store/codec.hpp"
+#include "store/hash.hpp"
+#include "store/schema.hpp"
+#include "store/sqlite.hpp"
+#include "store/url_key.hpp"
+
+namespace feedd::store {
+namespace {
+
+constexpr int kBusyTimeoutMs = 5000;
+
+constexpr std::string_view kFeedColumns =
+    "id, url, title, site_link, etag, last_modified, last_status, last_error, "
+    "consecutive_errors, last_poll, last_success, next_due, next_due_reason, disabled_reason";
+
+FeedState read_feed(const sql::Stmt& s) {
+  FeedState f;
+  f.id = s.integer(0);
+  f.url = s.text(1);
+  f.title = s.text(2);
+  f.site_link = s.text(3);
+  f.etag = s.text(4);
+  f.last_modified = s.text(5);
+  f.last_status = static_cast<int>(s.integer(6));
+  f.last_error = s.text(7);
+  f.consecutive_errors = static_cast<int>(s.integer(8));
+  f.last_poll = s.instant(9);
+  f.last_success = s.instant(10);
+  f.next_due = s.instant(11);
+  f.next_due_reason = s.text(12);
+  f.disabled_reason = s.text(13);
+  return f;
+}
+
+// The columns every entry query selects, in read_entry's order.
+#define FEEDD_ENTRY_COLUMNS                                                                    \
+  "e.id, e.url_key, e.url, e.guid, e.title, e.summary, e.content, e.published, e.updated, " \
+  "e.first_seen, e.date_clamped, e.extra, f.url, f.title, f.site_link "                      \
+  "FROM entries e LEFT JOIN feeds f ON f.id = e.first_feed "
+
+StoredEntry read_entry(const sql::Stmt& s) {
+  StoredEntry e;
+  e.id = s.integer(0);
+  e.url_key = s.text(1);
+  e.url = s.text(2);
+  e.guid = s.text(3);
+  e.title = s.text(4);
+  e.summary = s.text(5);
+  e.content = s.text(6);
+  e.published = s.instant(7);
+  e.updated = s.instant(8);
+  e.first_seen = s.instant(9).value_or(Instant{});
+  e.date_clamped = s.integer(10) != 0;
+  if (!s.is_null(11)) {
+    auto extra = codec::decode_extra(s.text(11));
+    e.authors = std::move(extra.authors);
+    e.categories = std::move(extra.categories);
+    e.enclosures = std::move(extra.enclosures);
+  }
+  e.feed_url = s.text(12);
+  e.feed_title = s.text(13);
+  e.feed_link = s.text(14);
+  return e;
+}
+
+std::int64_t content_hash(const feed::Entry& e) {
+  Fnv1a h;
+  h.field(e.title).field(e.summary).field(e.content);
+  for (const auto& p : e.authors) h.field(p.name).field(p.email).field(p.uri);
+  h.field("");
+  for (const auto& c : e.categories) h.field(c);
+  h.field("");
+  for (const auto& x : e.enclosures) {
+    h.field(x.url).field(x.type).field(x.length ? std::to_string(*x.length) : "");
+  }
+  return std::bit_cast<std::int64_t>(h.value());
+}
+
+std::string error_text(const std::filesystem::path& path, std::string_view what,
+                       const std::exception& e) {
+  std::string m = "store ";
+  m += path.string();
+  m += ": ";
+  m += what;
+  m += ": ";
+  m += e.what();
+  return m;
+}
+
+bool is_write_failure(int primary) {
+  return primary == SQLITE_FULL || primary == SQLITE_IOERR || primary == SQLITE_CANTOPEN;
+}
+
+}  // namespace
+
+// The key an entry is stored under: its link's URL key; without a usable link, its id's
+// when the id is a URL; then a hash of the feed and the id; then of the feed, the title
+// and the content. The feed is part of both hashes, so entries without link or URL id are
+// never merged across feeds: without a URL, "the same article" cannot be told.
+std::string entry_key(std::int64_t feed_id, const feed::Entry& e,
+                      const std::vector<std::string>& extra_tracking_params) {
+  std::string key = url_key(e.link, extra_tracking_params);
+  if (!key.empty()) return key;
+  key = url_key(e.id, extra_tracking_params);
+  if (!key.empty()) return key;
+  const std::string feed = std::to_string(feed_id);
+  if (!e.id.empty()) return "id:" + Fnv1a().field(feed).field(e.id).hex();
+  const std::string& body = e.content.empty() ? e.summary : e.content;
+  return "text:" + Fnv1a().field(feed).field(e.title).field(body).hex();
+}
+
+struct Store::Impl {
+  Impl(std::filesystem::path p, StoreOptions o, sql::Db d)
+      : path(std::move(p)),
+        options(std::move(o)),
+        db(std::move(d)),
+        tx(db),
+        feed_insert(db, "INSERT INTO feeds(url) VALUES(?1) ON CONFLICT(url) DO NOTHING"),
+        feed_by_url(db, std::string("SELECT ") + std::string(kFeedColumns) +
+                            " FROM feeds WHERE url = ?1"),
+        feed_all(db, std::string("SELECT ") + std::string(kFeedColumns) +
+                         " FROM feeds ORDER BY id"),
+        feed_update(db,
+                    "UPDATE feeds SET url = ?2, title = ?3, site_link = ?4, etag = ?5, "
+                    "last_modified = ?6, last_status = ?7, last_error = ?8, "
+                    "consecutive_errors = ?9, last_poll = ?10, last_success = ?11, "
+                    "next_due = ?12, next_due_reason = ?13, disabled_reason = ?14 WHERE id = ?1"),
+        entry_find(db, "SELECT id, content_hash FROM entries WHERE url_key = ?1"),
+        entry_insert(db,
+                     "INSERT INTO entries(url_key, url, guid, title, summary, content, published, "
+                     "updated, first_seen, date_clamped, content_hash, extra, first_feed) "
+                     "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"),
+        entry_update(db,
+                     "UPDATE entries SET title = ?2, summary = ?3, content = ?4, updated = ?5, "
+                     "content_hash = ?6, extra = ?7 WHERE id = ?1"),
+        link_insert(db,
+                    "INSERT INTO entry_feeds(entry_id, feed_id, first_seen) VALUES(?1, ?2, ?3) "
+                    "ON CONFLICT DO NOTHING"),
+        newest_all(db, "SELECT " FEEDD_ENTRY_COLUMNS
+                       "ORDER BY e.published DESC, e.id DESC LIMIT ?1"),
+        newest_of_feeds(db, "SELECT " FEEDD_ENTRY_COLUMNS
+                            "WHERE e.id IN (SELECT ef.entry_id FROM entry_feeds ef "
+                            "JOIN feeds g ON g.id = ef.feed_id "
+                            "WHERE g.url IN (SELECT value FROM json_each(?2))) "
+                            "ORDER BY e.published DESC, e.id DESC LIMIT ?1"),
+        entry_by_id(db, "SELECT " FEEDD_ENTRY_COLUMNS "WHERE e.id = ?1"),
+        undigested(db, "SELECT " FEEDD_ENTRY_COLUMNS
+                       "WHERE e.digested_at IS NULL ORDER BY e.id LIMIT ?1"),
+        mark_digested(db, "UPDATE entries SET digested_at = ?2 WHERE id = ?1 AND digested_at IS NULL") {}
+
+  void ingest(std::int64_t feed_id, const feed::Entry& e, Instant now, IngestResult& result);
+  void report_write_failure(const sql::SqlError& e);
+
+  std::filesystem::path path;
+  StoreOptions options;
+  sql::Db db;
+  sql::TransactionStatements tx;
+  sql::Stmt feed_insert;
+  sql::Stmt feed_by_url;
+  sql::Stmt feed_all;
+  sql::Stmt feed_update;
+  sql::Stmt entry_find;
+  sql::Stmt entry_insert;
+  sql::Stmt entry_update;
+  sql::Stmt link_insert;
+  sql::Stmt newest_all;
+  sql::Stmt newest_of_feeds;
+  sql::Stmt entry_by_id;
+  sql::Stmt undigested;
+  sql::Stmt mark_digested;
+  bool write_failing = false;  // said once until a write succeeds again
+};
+
+#undef FEEDD_ENTRY_COLUMNS
+
+void Store::Impl::ingest(std::int64_t feed_id, const feed::Entry& e, Instant now,
+                         IngestResult& result) {
+  const std::string key = entry_key(feed_id, e, options.extra_tracking_params);
+  const std::int64_t hash = content_hash(e);
+  const std::int64_t now_s = now.time_since_epoch().count();
+
+  std::int64_t id = 0;
+  std::int64_t stored_hash = 0;
+  bool found = false;
+  {
+    sql::Stmt::Use find(entry_find);
+    find->bind(1, key);
+    if (find->step()) {
+      found = true;
+      id = find->integer(0);
+      stored_hash = find->integer(1);
+    }
+  }
+
+  std::optional<Instant> updated = e.updated;
+  if (updated && *updated > now) updated = now;
+
+  if (found) {
+    {
+      sql::Stmt::Use link(link_insert);
+      link->bind(1, id).bind(2, feed_id).bind(3, now_s).run();
+    }
+    if (stored_hash == hash) {
+      ++result.duplicates;
+      return;
+    }
+    const std::string extra = codec::encode_extra(e.authors, e.categories, e.enclosures);
+    sql::Stmt::Use update(entry_update);
+    update->bind(1, id).bind(2, e.title).bind(3, e.summary).bind(4, e.content);
+    update->bind(5, updated.value_or(now)).bind(6, hash);
+    if (extra.empty()) {
+      update->bind_null(7);
+    } else {
+      update->bind(7, extra);
+    }
+    update->run();
+    ++result.updated;
+    return;
+  }
+
+  // A missing or future date: first_seen stands in, and the entry says so.
+  Instant published = now;
+  bool clamped = true;
+  if (e.published && !e.date_in_future && *e.published <= now) {
+    published = *e.published;
+    clamped = false;
+  }
+  std::string_view url = e.link;
+  if (url_key(url, options.extra_tracking_params).empty() &&
+      !url_key(e.id, options.extra_tracking_params).empty()) {
+    url = e.id;
+  }
+  const std::string extra = codec::encode_extra(e.authors, e.categories, e.enclosures);
+  {
+    sql::Stmt::Use insert(entry_insert);
+    insert->bind(1, key).bind(2, url).bind(3, e.id).bind(4, e.title).bind(5, e.summary);
+    insert->bind(6, e.content).bind(7, published).bind(8, updated).bind(9, now);
+    insert->bind(10, std::int64_t{clamped ? 1 : 0}).bind(11, hash);
+    if (extra.empty()) {
+      insert->bind_null(12);
+    } else {
+      insert->bind(12, extra);
+    }
+    insert->bind(13, feed_id).run();
+  }
+  id = sqlite3_last_insert_rowid(db.get());
+  {
+    sql::Stmt::Use link(link_insert);
+    link->bind(1, id).bind(2, feed_id).bind(3, now_s).run();
+  }
+  result.new_entries.push_back(id);
+}
+
+void Store::Impl::report_write_failure(const sql::SqlError& e) {
+  if (!is_write_failure(e.primary())) return;
+  if (write_failing) return;
+  write_failing = true;
+  log::get("store")->error(
+      "event=write-failed db={} error=\"{}\" action=\"rolled back; polls are retried, the "
+      "daemon keeps running\"",
+      path.string(), e.what());
+}
+
+Store::Store(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Store::~Store() = default;
+
+Result<std::unique_ptr<Store>> Store::open(const std::filesystem::path& path,
+                                           StoreOptions options) {
+  const char* stage = "cannot open the database";
+  try {
+    std::error_code ec;
+    const bool exists = std::filesystem::exists(path, ec);
+    if (exists && !std::filesystem::is_regular_file(path, ec)) {
+      return make_error("store " + path.string() + ": not a regular file; refusing to start");
+    }
+    // An existing file is opened without SQLITE_OPEN_CREATE; nothing below writes to it
+    // before it has been read and checked.
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+    if (!exists) flags |= SQLITE_OPEN_CREATE;
+    sql::Db db(path, flags);
+    const int busy = sqlite3_busy_timeout(db.get(), kBusyTimeoutMs);
+    if (busy != SQLITE_OK) db.fail(busy, "busy timeout");
+
+    stage = "cannot read the database";
+    const std::int64_t objects = db.query_int("SELECT count(*) FROM sqlite_schema");
+    const int version = schema::version(db);
+    if (version > schema::kCurrentVersion) {
+      return make_error("store " + path.string() + ": schema version " +
+                        std::to_string(version) + " is newer than this feedd knows (" +
+                        std::to_string(schema::kCurrentVersion) +
+                        "); refusing to start, the file was not changed");
+    }
+    if (version == 0 && objects > 0) {
+      return make_error("store " + path.string() +
+                        ": an SQLite database that feedd did not create; refusing to start, "
+                        "the file was not changed");
+    }
+    if (options.check_integrity_on_open && objects > 0) {
+      sql::Stmt check(db, "PRAGMA quick_check(1)");
+      std::string verdict = check.step() ? check.text(0) : std::string("no answer");
+      check.reset();
+      if (verdict != "ok") {
+        return make_error("store " + path.string() + ": the database is corrupt (" + verdict +
+                          "); refusing to start, the file was not changed");
+      }
+    }
+
+    stage = "cannot set up the database";
+    {
+      sql::Stmt wal(db, "PRAGMA journal_mode = WAL");
+      const std::string mode = wal.step() ? wal.text(0) : std::string();
+      if (mode != "wal") {
+        log::get("store")->warn("event=no-wal db={} journal_mode={}", path.string(), mode);
+      }
+    }
+    db.exec("PRAGMA synchronous = NORMAL");
+    db.exec("PRAGMA foreign_keys = ON");
+
+    stage = "cannot migrate the database";
+    schema::migrate(db);
+
+    stage = "cannot prepare statements";
+    auto impl = std::make_unique<Impl>(path, std::move(options), std::move(db));
+    return std::make_unique<Store>(std::move(impl));
+  } catch (const sql::SqlError& e) {
+    return make_error(error_text(path, stage, e) + "; refusing to start, the file was not changed");
+  }
+}
+
+Result<FeedState> Store::ensure_feed(const std::string& url) {
+  try {
+    {
+      sql::Stmt::Use insert(impl_->feed_insert);
+      insert->bind(1, url).run();
+    }
+    sql::Stmt::Use select(impl_->feed_by_url);
+    select->bind(1, url);
+    if (!select->step()) return make_error("store: feed " + url + " vanished after insert");
+    return read_feed(*select);
+  } catch (const sql::SqlError& e) {
+    impl_->report_write_failure(e);
+    return make_error(error_text(impl_->path, "cannot add feed " + url, e));
+  }
+}
+
+std::vector<FeedState> Store::feeds() {
+  std::vector<FeedState> out;
+  try {
+    sql::Stmt::Use all(impl_->feed_all);
+    while (all->step()) out.push_back(read_feed(*all));
+  } catch (const sql::SqlError& e) {
+    log::get("store")->error("event=read-failed what=feeds error=\"{}\"", e.what());
+  }
+  return out;
+}
+
+std::optional<FeedState> Store::feed_by_url(const std::string& url) {
+  try {
+    sql::Stmt::Use select(impl_->feed_by_url);
+    select->bind(1, url);
+    if (select->step()) return read_feed(*select);
+  } catch (const sql::SqlError& e) {
+    log::get("store")->error("event=read-failed what=feed url={} error=\"{}\"", url, e.what());
+  }
+  return std::nullopt;
+}
+
+Result<IngestResult> Store::commit_poll(const FeedState& state, const feed::Feed* parsed,
+                                        Instant now) {
+  IngestResult result;
+  try {
+    sql::Transaction tx(impl_->db, impl_->tx);
+    {
+      sql::Stmt::Use u(impl_->feed_update);
+      u->bind(1, state.id).bind(2, state.url).bind(3, state.title).bind(4, state.site_link);
+      u->bind(5, state.etag).bind(6, state.last_modified);
+      u->bind(7, std::int64_t{state.last_status}).bind(8, state.last_error);
+      u->bind(9, std::int64_t{state.consecutive_errors});
+      u->bind(10, state.last_poll).bind(11, state.last_success).bind(12, state.next_due);
+      u->bind(13, state.next_due_reason).bind(14, state.disabled_reason);
+      u->run();
+    }
+    if (sqlite3_changes(impl_->db.get()) != 1) {
+      return make_error("store " + impl_->path.string() + ": no feed with id " +
+                        std::to_string(state.id) + " (" + state.url + ")");
+    }
+    if (parsed != nullptr) {
+      for (const auto& entry : parsed->entries) impl_->ingest(state.id, entry, now, result);
+    }
+    tx.commit();
+  } catch (const sql::SqlError& e) {
+    impl_->report_write_failure(e);
+    return make_error(error_text(impl_->path, "poll of " + state.url + " not recorded", e));
+  }
+  if (impl_->write_failing) {
+    impl_->write_failing = false;
+    log::get("store")->info("event=write-recovered db={}", impl_->path.string());
+  }
+  return result;
+}
+
+std::vector<StoredEntry> Store::newest(std::size_t limit, const std::vector<std::string>& feed_urls) {
+  std::vector<StoredEntry> out;
+  try {
+    const auto n = static_cast<std::int64_t>(limit);
+    if (feed_urls.empty()) {
+      sql::Stmt::Use q(impl_->newest_all);
+      q->bind(1, n);
+      while (q->step()) out.push_back(read_entry(*q));
+    } else {
+      const std::string urls = codec::string_array(feed_urls);
+      sql::Stmt::Use q(impl_->newest_of_feeds);
+      q->bind(1, n).bind(2, urls);
+      while (q->step()) out.push_back(read_entry(*q));
+    }
+  } catch (const sql::SqlError& e) {
+    log::get("store")->error("event=read-failed what=newest error=\"{}\"", e.what());
+  }
+  return out;
+}
+
+std::vector<StoredEntry> Store::entries_by_id(const std::vector<std::int64_t>& ids) {
+  std::vector<StoredEntry> out;
+  out.reserve(ids.size());
+  try {
+    for (std::int64_t id : ids) {
+      sql::Stmt::Use q(impl_->entry_by_id);
+      q->bind(1, id);
+      if (q->step()) out.push_back(read_entry(*q));
+    }
+  } catch (const sql::SqlError& e) {
+    log::get("store")->error("event=read-failed what=entries error=\"{}\"", e.what());
+  }
+  return out;
+}
+
+std::vector<StoredEntry> Store::undigested(std::size_t limit) {
+  std::vector<StoredEntry> out;
+  try {
+    sql::Stmt::Use q(impl_->undigested);
+    q->bind(1, static_cast<std::int64_t>(limit));
+    while (q->step()) out.push_back(read_entry(*q));
+  } catch (const sql::SqlError& e) {
+    log::get("store")->error("event=read-failed what=undigested error=\"{}\"", e.what());
+  }
+  return out;
+}
+
+Status Store::mark_digested(const std::vector<std::int64_t>& ids, Instant when) {
+  try {
+    sql::Transaction tx(impl_->db, impl_->tx);
+    for (std::int64_t id : ids) {
+      sql::Stmt::Use m(impl_->mark_digested);
+      m->bind(1, id).bind(2, when).run();
+    }
+    tx.commit();
+  } catch (const sql::SqlError& e) {
+    impl_->report_write_failure(e);
+    return make_error(error_text(impl_->path, "cannot record digested entries", e));
+  }
+  return Ok{};
+}
+
+}  // namespace feedd::store

@@ -1,0 +1,237 @@
+#include <doctest/doctest.h>
+
+#include "unit/store/store_fixture.hpp"
+
+using namespace feedd;
+using namespace feedd::store;
+using namespace feedd::store::test;
+
+TEST_CASE("a new feed starts with empty state and is found again after reopening") {
+  StoreFixture fx;
+  const FeedState a = fx.feed("https://example.com/feed.xml");
+  CHECK(a.id > 0);
+  CHECK(a.url == "https://example.com/feed.xml");
+  CHECK(a.etag.empty());
+  CHECK(a.consecutive_errors == 0);
+  CHECK_FALSE(a.next_due.has_value());
+  CHECK(fx.feed("https://example.com/feed.xml").id == a.id);
+  fx.reopen();
+  REQUIRE(fx.store->feeds().size() == 1);
+  CHECK(fx.store->feeds()[0].id == a.id);
+}
+
+TEST_CASE("commit_poll stores the feed's state exactly as given") {
+  StoreFixture fx;
+  FeedState s = fx.feed("https://example.com/feed.xml");
+  s.title = "Example";
+  s.site_link = "https://example.com/";
+  s.etag = "W/\"abc\"";
+  s.last_modified = "Thu, 27 Feb 2025 15:04:00 GMT";
+  s.last_status = 503;
+  s.last_error = "HTTP 503";
+  s.consecutive_errors = 3;
+  s.last_poll = at(5, 10);
+  s.last_success = at(4, 9);
+  s.next_due = at(5, 11);
+  s.next_due_reason = "backoff";
+  s.disabled_reason = "";
+  REQUIRE(fx.store->commit_poll(s, nullptr, at(5, 10)).ok());
+  fx.reopen();
+  const auto got = fx.store->feed_by_url("https://example.com/feed.xml");
+  REQUIRE(got.has_value());
+  CHECK(got->title == "Example");
+  CHECK(got->etag == "W/\"abc\"");
+  CHECK(got->last_modified == s.last_modified);
+  CHECK(got->last_status == 503);
+  CHECK(got->last_error == "HTTP 503");
+  CHECK(got->consecutive_errors == 3);
+  CHECK(got->last_poll == s.last_poll);
+  CHECK(got->last_success == s.last_success);
+  CHECK(got->next_due == s.next_due);
+  CHECK(got->next_due_reason == "backoff");
+}
+
+TEST_CASE("commit_poll for a feed id that does not exist is an error naming the feed") {
+  StoreFixture fx;
+  FeedState ghost{};
+  ghost.id = 4242;
+  ghost.url = "https://ghost.example/feed";
+  auto r = fx.store->commit_poll(ghost, nullptr, at(2));
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().message.find("https://ghost.example/feed") != std::string::npos);
+}
+
+TEST_CASE("entries are new once, then duplicates") {
+  StoreFixture fx;
+  const FeedState f = fx.feed("https://example.com/feed.xml");
+  const auto doc = feed_of({entry("https://example.com/1", "One"), entry("https://example.com/2", "Two")});
+  const auto first = fx.poll(f, doc);
+  CHECK(first.new_entries.size() == 2);
+  CHECK(first.duplicates == 0);
+  const auto second = fx.poll(f, doc);
+  CHECK(second.new_entries.empty());
+  CHECK(second.duplicates == 2);
+  CHECK(second.updated == 0);
+  const auto stored = fx.store->entries_by_id(first.new_entries);
+  REQUIRE(stored.size() == 2);
+  CHECK(stored[0].title == "One");
+  CHECK(stored[1].title == "Two");
+  CHECK(stored[0].url_key == "//example.com/1");
+}
+
+TEST_CASE("the same article in two feeds is stored once and linked to both") {
+  StoreFixture fx;
+  const FeedState a = fx.feed("https://a.example/feed");
+  const FeedState b = fx.feed("https://b.example/feed");
+  const auto in_a = fx.poll(a, feed_of({entry("https://news.example/story?utm_source=a", "Story")}));
+  const auto in_b = fx.poll(b, feed_of({entry("http://NEWS.example/story?utm_source=b", "Story")}));
+  CHECK(in_a.new_entries.size() == 1);
+  CHECK(in_b.new_entries.empty());
+  CHECK(in_b.duplicates == 1);
+  CHECK(fx.store->newest(10).size() == 1);
+  CHECK(fx.store->newest(10, {"https://a.example/feed"}).size() == 1);
+  CHECK(fx.store->newest(10, {"https://b.example/feed"}).size() == 1);
+  CHECK(fx.store->newest(10, {"https://c.example/feed"}).empty());
+  // The source named is the feed that carried it first.
+  CHECK(fx.store->newest(10)[0].feed_url == "https://a.example/feed");
+}
+
+TEST_CASE("a feed that changes its guids but keeps its links makes no duplicates") {
+  StoreFixture fx;
+  const FeedState f = fx.feed("https://example.com/feed");
+  fx.poll(f, feed_of({entry("https://example.com/p/1", "One", "urn:uuid:1111")}));
+  const auto again = fx.poll(f, feed_of({entry("https://example.com/p/1", "One", "urn:uuid:2222")}));
+  CHECK(again.new_entries.empty());
+  CHECK(again.duplicates == 1);
+  CHECK(fx.store->newest(10).size() == 1);
+}
+
+TEST_CASE("an old entry re-posted with a new date makes no duplicate") {
+  StoreFixture fx;
+  const FeedState f = fx.feed("https://example.com/feed");
+  auto e = entry("https://example.com/p/1", "One");
+  e.published = at(1);
+  fx.poll(f, feed_of({e}), at(2));
+  e.published = at(20);
+  e.updated = at(20);
+  const auto again = fx.poll(f, feed_of({e}), at(21));
+  CHECK(again.new_entries.empty());
+  CHECK(again.duplicates == 1);
+  const auto stored = fx.store->newest(10);
+  REQUIRE(stored.size() == 1);
+  CHECK(stored[0].published == at(1));
+}
+
+TEST_CASE("an entry whose content changes is updated in place and is not new again") {
+  StoreFixture fx;
+  const FeedState f = fx.feed("https://example.com/feed");
+  auto e = entry("https://example.com/p/1", "One");
+  const auto first = fx.poll(f, feed_of({e}), at(2));
+  REQUIRE(first.new_entries.size() == 1);
+  e.content = "<p>now with a correction</p>";
+  e.updated = at(3, 8);
+  const auto again = fx.poll(f, feed_of({e}), at(3, 9));
+  CHECK(again.new_entries.empty());
+  CHECK(again.updated == 1);
+  CHECK(again.duplicates == 0);
+  const auto stored = fx.store->entries_by_id(first.new_entries);
+  REQUIRE(stored.size() == 1);
+  CHECK(stored[0].content == "<p>now with a correction</p>");
+  CHECK(stored[0].updated == at(3, 8));
+  CHECK(stored[0].first_seen == at(2));
+  // The same content a third time is a plain duplicate.
+  const auto third = fx.poll(f, feed_of({e}), at(4));
+  CHECK(third.duplicates == 1);
+  CHECK(third.updated == 0);
+}
+
+TEST_CASE("entries that leave the feed stay stored") {
+  StoreFixture fx;
+  const FeedState f = fx.feed("https://example.com/feed");
+  fx.poll(f, feed_of({entry("https://example.com/1"), entry("https://example.com/2")}));
+  fx.poll(f, feed_of({entry("https://example.com/3")}));
+  CHECK(fx.store->newest(10).size() == 3);
+}
+
+TEST_CASE("a future date is clamped to the first-seen time and a missing one takes it") {
+  StoreFixture fx;
+  const FeedState f = fx.feed("https://example.com/feed");
+  auto future = entry("https://example.com/future");
+  future.published = at(30);
+  auto flagged = entry("https://example.com/flagged");
+  flagged.published = at(1);
+  flagged.date_in_future = true;
+  auto missing = entry("https://example.com/missing");
+  missing.published.reset();
+  auto fine = entry("https://example.com/fine");
+  const auto r = fx.poll(f, feed_of({future, flagged, missing, fine}), at(2));
+  const auto stored = fx.store->entries_by_id(r.new_entries);
+  REQUIRE(stored.size() == 4);
+  for (int i = 0; i < 3; ++i) {
+    CAPTURE(stored[i].url);
+    CHECK(stored[i].published == at(2));
+    CHECK(stored[i].date_clamped);
+  }
+  CHECK(stored[3].published == at(1));
+  CHECK_FALSE(stored[3].date_clamped);
+}
+
+TEST_CASE("newest lists entries newest first by published date") {
+  StoreFixture fx;
+  const FeedState f = fx.feed("https://example.com/feed");
+  auto a = entry("https://example.com/a", "A");
+  a.published = at(3);
+  auto b = entry("https://example.com/b", "B");
+  b.published = at(5);
+  auto c = entry("https://example.com/c", "C");
+  c.published = at(4);
+  fx.poll(f, feed_of({a, b, c}), at(6));
+  const auto top = fx.store->newest(2);
+  REQUIRE(top.size() == 2);
+  CHECK(top[0].title == "B");
+  CHECK(top[1].title == "C");
+}
+
+TEST_CASE("authors, categories and enclosures come back as they went in") {
+  StoreFixture fx;
+  const FeedState f = fx.feed("https://example.com/feed");
+  auto e = entry("https://example.com/ep1", "Episode 1");
+  e.authors = {{"Ann \"A\" Author", "ann@example.com", "https://ann.example/"}, {"Bob", "", ""}};
+  e.categories = {"tech", "caf\xc3\xa9"};
+  e.enclosures = {{"https://example.com/ep1.mp3", "audio/mpeg", 12345}, {"https://example.com/x", "", std::nullopt}};
+  const auto r = fx.poll(f, feed_of({e}));
+  const auto stored = fx.store->entries_by_id(r.new_entries);
+  REQUIRE(stored.size() == 1);
+  REQUIRE(stored[0].authors.size() == 2);
+  CHECK(stored[0].authors[0].name == "Ann \"A\" Author");
+  CHECK(stored[0].authors[0].email == "ann@example.com");
+  CHECK(stored[0].authors[0].uri == "https://ann.example/");
+  CHECK(stored[0].authors[1].name == "Bob");
+  CHECK(stored[0].categories == std::vector<std::string>{"tech", "caf\xc3\xa9"});
+  REQUIRE(stored[0].enclosures.size() == 2);
+  CHECK(stored[0].enclosures[0].url == "https://example.com/ep1.mp3");
+  CHECK(stored[0].enclosures[0].type == "audio/mpeg");
+  CHECK(stored[0].enclosures[0].length == 12345);
+  CHECK_FALSE(stored[0].enclosures[1].length.has_value());
+}
+
+TEST_CASE("the digest record hands out each entry until it is marked, oldest first") {
+  StoreFixture fx;
+  const FeedState f = fx.feed("https://example.com/feed");
+  const auto r = fx.poll(f, feed_of({entry("https://example.com/1", "One"), entry("https://example.com/2", "Two")}));
+  auto pending = fx.store->undigested(10);
+  REQUIRE(pending.size() == 2);
+  CHECK(pending[0].title == "One");
+  CHECK(pending[0].feed_url == "https://example.com/feed");
+  REQUIRE(fx.store->mark_digested({pending[0].id}, at(2)).ok());
+  pending = fx.store->undigested(10);
+  REQUIRE(pending.size() == 1);
+  CHECK(pending[0].title == "Two");
+  fx.reopen();
+  CHECK(fx.store->undigested(10).size() == 1);
+  REQUIRE(fx.store->mark_digested({pending[0].id}, at(2)).ok());
+  CHECK(fx.store->undigested(10).empty());
+  // A duplicate poll does not bring entries back into the digest.
+  fx.poll(f, feed_of({entry("https://example.com/1", "One")}));
+  CHECK(fx.store->undigested(10).empty());
+}
