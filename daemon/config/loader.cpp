@@ -69,6 +69,9 @@ class Loader {
       }
       load_table(config, nullptr, name, *table);
     }
+    // Defaults are relative paths too: they resolve like paths written in the file.
+    config.database = resolve_path(config.database.string());
+    config.output_dir = resolve_path(config.output_dir.string());
     check_whole(config);
     return finish(std::move(config));
   }

@@ -122,7 +122,7 @@ TEST_CASE("every key in the table has a section, help text and sane bounds") {
     CAPTURE(k.name);
     CHECK_FALSE(k.section.empty());
     CHECK_FALSE(k.help.empty());
-    CHECK(k.apply != nullptr);
+    CHECK(static_cast<bool>(k.apply));
     if (k.type == feedd::config::KeyType::integer || k.type == feedd::config::KeyType::duration) {
       CHECK(k.min <= k.max);
     }
