@@ -8,26 +8,15 @@
 #include "common/uv_handle.hpp"
 #include "feedd/version.hpp"
 #include "fetch/client.hpp"
-#include "output/digest.hpp"
-#include "output/merged_feed.hpp"
+#include "output/publisher.hpp"
 #include "schedule/schedule.hpp"
 #include "store/store.hpp"
 
 namespace feedd::app {
 namespace {
 
-// Entries handed to the digest per store query; a round with more loops.
-constexpr std::size_t kDigestBatch = 1000;
 // The merged feed is rewritten at most this often while polls keep landing.
 constexpr std::uint64_t kWriteDebounceMs = 1000;
-
-std::string tag_file_stem(const std::string& tag) {
-  std::string stem;
-  for (unsigned char c : tag) {
-    stem += (std::isalnum(c) || c == '-' || c == '_' || c == '.') ? static_cast<char>(c) : '-';
-  }
-  return stem.empty() || stem[0] == '.' ? "-" + stem : stem;
-}
 
 }  // namespace
 
@@ -50,7 +39,7 @@ struct Daemon::Impl {
   UvHandle<uv_timer_t> write_timer;
   UvHandle<uv_signal_t> sigint;
   UvHandle<uv_signal_t> sigterm;
-  output::Digest digest;
+  std::unique_ptr<output::Publisher> publisher;
 
   std::vector<Feed> feeds;
   schedule::DueQueue queue;
@@ -60,8 +49,7 @@ struct Daemon::Impl {
   bool stopping = false;
   bool store_failing = false;
 
-  Impl(config::Config c, Mode m)
-      : config(std::move(c)), mode(m), digest(config.output_dir / "digest") {}
+  Impl(config::Config c, Mode m) : config(std::move(c)), mode(m) {}
 
   ~Impl() { shutdown(); }
 
@@ -91,6 +79,8 @@ struct Daemon::Impl {
       }
       feeds.push_back({feed_config, std::move(*state), false});
     }
+
+    publisher = std::make_unique<output::Publisher>(*store, publisher_options());
 
     if (uv_loop_init(&loop) != 0) {
       log->error("error=\"cannot initialize the event loop\"");
@@ -247,66 +237,36 @@ struct Daemon::Impl {
     }
   }
 
-  void write_digest(Instant now) {
-    for (;;) {
-      auto pending = store->undigested(kDigestBatch);
-      if (pending.empty()) return;
-      auto appended = digest.append(pending, now);
-      if (!appended) {
-        log->error("digest={} error=\"{}\"", digest.dir().string(), appended.error().message);
-        return;
+  output::PublisherOptions publisher_options() const {
+    output::PublisherOptions options;
+    options.output_dir = config.output_dir;
+    options.meta.title = config.title;
+    options.meta.subtitle = config.subtitle;
+    options.meta.base_url = config.base_url;
+    options.max_entries = static_cast<std::size_t>(config.max_entries);
+    for (const auto& f : config.feeds) {
+      for (const auto& tag : f.tags) {
+        auto it = std::find_if(options.tags.begin(), options.tags.end(),
+                               [&](const auto& t) { return t.first == tag; });
+        if (it == options.tags.end()) it = options.tags.insert(options.tags.end(), {tag, {}});
+        it->second.push_back(f.url);
       }
-      std::vector<std::int64_t> ids;
-      ids.reserve(pending.size());
-      for (const auto& e : pending) ids.push_back(e.id);
-      auto marked = store->mark_digested(ids, now);
-      if (!marked) {
-        log->error("database={} error=\"{}\"", config.database.string(), marked.error().message);
-        return;
-      }
-      if (pending.size() < kDigestBatch) return;
     }
+    return options;
+  }
+
+  void write_digest(Instant now) {
+    auto written = publisher->write_digest(now);
+    if (!written) log->error("digest error=\"{}\"", written.error().message);
   }
 
   void write_outputs() {
-    auto write = [&](const std::vector<store::StoredEntry>& entries, const output::MergedFeedMeta& meta,
-                     const std::filesystem::path& dir) {
-      std::error_code ec;
-      std::filesystem::create_directories(dir, ec);
-      auto written = output::write_merged_feed(dir, entries, meta);
-      if (!written) {
-        log->error("output={} error=\"{}\"", (dir / meta.name).string(), written.error().message);
-        return false;
-      }
-      return true;
-    };
-    output::MergedFeedMeta meta;
-    meta.title = config.title;
-    meta.subtitle = config.subtitle;
-    meta.base_url = config.base_url;
-    const auto limit = static_cast<std::size_t>(config.max_entries);
-    bool ok = write(store->newest(limit), meta, config.output_dir);
-
-    std::vector<std::string> tags;
-    for (const auto& f : feeds) tags.insert(tags.end(), f.config.tags.begin(), f.config.tags.end());
-    std::sort(tags.begin(), tags.end());
-    tags.erase(std::unique(tags.begin(), tags.end()), tags.end());
-    for (const auto& tag : tags) {
-      std::vector<std::string> urls;
-      for (const auto& f : feeds) {
-        if (std::find(f.config.tags.begin(), f.config.tags.end(), tag) != f.config.tags.end()) {
-          urls.push_back(f.state.url);
-        }
-      }
-      output::MergedFeedMeta tag_meta = meta;
-      tag_meta.title = config.title + ": " + tag;
-      tag_meta.name = tag_file_stem(tag);
-      tag_meta.base_url = meta.base_url.empty() ? "" : meta.base_url + (meta.base_url.back() == '/' ? "" : "/") + "tags";
-      ok = write(store->newest(limit, urls), tag_meta, config.output_dir / "tags") && ok;
+    auto written = publisher->write_feeds(now_utc());
+    if (!written) {
+      log->error("output error=\"{}\"", written.error().message);
+      return;
     }
-    auto today = digest.update_today(now_utc());
-    if (!today) log->error("digest={} error=\"{}\"", digest.dir().string(), today.error().message);
-    if (ok) outputs_dirty = false;
+    outputs_dirty = false;
   }
 
   void schedule_write() {
@@ -350,6 +310,7 @@ struct Daemon::Impl {
     uv_run(&loop, UV_RUN_DEFAULT);  // runs the close callbacks
     if (uv_loop_close(&loop) != 0) log->warn("error=\"event loop closed with handles still open\"");
     loop_ready = false;
+    publisher.reset();
     store.reset();
   }
 

@@ -1,0 +1,68 @@
+#include "output/publisher.hpp"
+
+#include <cctype>
+
+namespace feedd::output {
+namespace {
+
+// Entries handed to the digest per store query; more than this loops.
+constexpr std::size_t kDigestBatch = 1000;
+
+}  // namespace
+
+std::string tag_file_stem(const std::string& tag) {
+  std::string stem;
+  for (unsigned char c : tag) {
+    stem += (std::isalnum(c) || c == '-' || c == '_' || c == '.') ? static_cast<char>(c) : '-';
+  }
+  return stem.empty() || stem[0] == '.' ? "-" + stem : stem;
+}
+
+Publisher::Publisher(store::Store& store, PublisherOptions options)
+    : store_(store), options_(std::move(options)), digest_(options_.output_dir / "digest") {}
+
+Status Publisher::write_digest(Instant now) {
+  for (;;) {
+    auto pending = store_.undigested(kDigestBatch);
+    if (pending.empty()) return Ok{};
+    auto appended = digest_.append(pending, now);
+    if (!appended) return appended;
+    std::vector<std::int64_t> ids;
+    ids.reserve(pending.size());
+    for (const auto& e : pending) ids.push_back(e.id);
+    auto marked = store_.mark_digested(ids, now);
+    if (!marked) return marked;
+    if (pending.size() < kDigestBatch) return Ok{};
+  }
+}
+
+Status Publisher::write_feeds(Instant now) {
+  std::error_code ec;
+  std::filesystem::create_directories(options_.output_dir, ec);
+  if (ec) return make_error(options_.output_dir.string() + ": cannot create directory: " + ec.message());
+
+  MergedFeedMeta meta = options_.meta;
+  meta.name = "feed";
+  auto written = write_merged_feed(options_.output_dir, store_.newest(options_.max_entries), meta);
+  if (!written) return written.error();
+
+  if (!options_.tags.empty()) {
+    const auto dir = options_.output_dir / "tags";
+    std::filesystem::create_directories(dir, ec);
+    if (ec) return make_error(dir.string() + ": cannot create directory: " + ec.message());
+    for (const auto& [tag, urls] : options_.tags) {
+      MergedFeedMeta tag_meta = options_.meta;
+      tag_meta.title = options_.meta.title + ": " + tag;
+      tag_meta.name = tag_file_stem(tag);
+      if (!tag_meta.base_url.empty()) {
+        tag_meta.base_url += (tag_meta.base_url.back() == '/' ? "" : "/");
+        tag_meta.base_url += "tags";
+      }
+      auto tag_written = write_merged_feed(dir, store_.newest(options_.max_entries, urls), tag_meta);
+      if (!tag_written) return tag_written.error();
+    }
+  }
+  return digest_.update_today(now);
+}
+
+}  // namespace feedd::output

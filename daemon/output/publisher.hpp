@@ -1,0 +1,46 @@
+#pragma once
+// Everything the daemon writes for readers, from the store only: the merged feeds (all
+// entries, and one per tag) and the daily digest.
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/result.hpp"
+#include "common/time.hpp"
+#include "output/digest.hpp"
+#include "output/merged_feed.hpp"
+#include "store/store.hpp"
+
+namespace feedd::output {
+
+struct PublisherOptions {
+  std::filesystem::path output_dir;
+  MergedFeedMeta meta;  // name is ignored: "feed" for the whole, the tag for tags
+  std::size_t max_entries = 200;
+  // tag -> URLs of the feeds that carry it
+  std::vector<std::pair<std::string, std::vector<std::string>>> tags;
+};
+
+class Publisher {
+ public:
+  Publisher(store::Store& store, PublisherOptions options);
+
+  // Appends the entries the digest has not written yet, then records them in the store.
+  Status write_digest(Instant now);
+  // Rewrites the merged feeds whose content changed, and keeps digest/today current.
+  Status write_feeds(Instant now);
+
+  const PublisherOptions& options() const { return options_; }
+
+ private:
+  store::Store& store_;
+  PublisherOptions options_;
+  Digest digest_;
+};
+
+// A tag as a file name: letters, digits, '-', '_' and '.'; anything else becomes '-'.
+std::string tag_file_stem(const std::string& tag);
+
+}  // namespace feedd::output
