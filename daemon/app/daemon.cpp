@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "app/notifier.hpp"
 #include "app/poll.hpp"
 #include "common/log.hpp"
 #include "common/uv_handle.hpp"
@@ -17,6 +18,8 @@ namespace {
 
 // The merged feed is rewritten at most this often while polls keep landing.
 constexpr std::uint64_t kWriteDebounceMs = 1000;
+// How often systemd's STATUS= line is refreshed.
+constexpr std::uint64_t kStatusPeriodMs = 10'000;
 
 }  // namespace
 
@@ -25,6 +28,7 @@ struct Daemon::Impl {
     config::FeedConfig config;
     store::FeedState state;
     bool in_flight = false;
+    bool active = true;  // false once a reload removed it (its slot is never reused)
   };
 
   config::Config config;
@@ -39,7 +43,11 @@ struct Daemon::Impl {
   UvHandle<uv_timer_t> write_timer;
   UvHandle<uv_signal_t> sigint;
   UvHandle<uv_signal_t> sigterm;
+  UvHandle<uv_signal_t> sighup;
+  UvHandle<uv_timer_t> watchdog_timer;
+  UvHandle<uv_timer_t> status_timer;
   std::unique_ptr<output::Publisher> publisher;
+  Notifier notifier;
 
   std::vector<Feed> feeds;
   schedule::DueQueue queue;
@@ -48,6 +56,8 @@ struct Daemon::Impl {
   bool outputs_dirty = true;
   bool stopping = false;
   bool store_failing = false;
+  std::uint64_t polls = 0;
+  std::uint64_t failed_polls = 0;
 
   Impl(config::Config c, Mode m) : config(std::move(c)), mode(m) {}
 
@@ -72,12 +82,7 @@ struct Daemon::Impl {
     store = std::move(*opened);
 
     for (const auto& feed_config : config.feeds) {
-      auto state = store->ensure_feed(feed_config.url);
-      if (!state) {
-        log->error("feed={} error=\"{}\"", feed_config.url, state.error().message);
-        return 1;
-      }
-      feeds.push_back({feed_config, std::move(*state), false});
+      if (!add_feed(feed_config)) return 1;
     }
 
     publisher = std::make_unique<output::Publisher>(*store, publisher_options());
@@ -99,16 +104,26 @@ struct Daemon::Impl {
     write_timer = UvHandle<uv_timer_t>::make(&loop, uv_timer_init);
     sigint = UvHandle<uv_signal_t>::make(&loop, uv_signal_init);
     sigterm = UvHandle<uv_signal_t>::make(&loop, uv_signal_init);
-    if (!due_timer || !write_timer || !sigint || !sigterm) {
+    sighup = UvHandle<uv_signal_t>::make(&loop, uv_signal_init);
+    watchdog_timer = UvHandle<uv_timer_t>::make(&loop, uv_timer_init);
+    status_timer = UvHandle<uv_timer_t>::make(&loop, uv_timer_init);
+    if (!due_timer || !write_timer || !sigint || !sigterm || !sighup || !watchdog_timer || !status_timer) {
       log->error("error=\"cannot create event loop handles\"");
       return 1;
     }
-    due_timer.get()->data = this;
-    write_timer.get()->data = this;
-    sigint.get()->data = this;
-    sigterm.get()->data = this;
+    for (uv_handle_t* h : {as_handle(due_timer.get()), as_handle(write_timer.get()), as_handle(sigint.get()),
+                           as_handle(sigterm.get()), as_handle(sighup.get()), as_handle(watchdog_timer.get()),
+                           as_handle(status_timer.get())}) {
+      h->data = this;
+    }
     uv_signal_start(sigint.get(), on_signal, SIGINT);
     uv_signal_start(sigterm.get(), on_signal, SIGTERM);
+    if (mode == Mode::run) uv_signal_start(sighup.get(), on_sighup, SIGHUP);
+    // The watchdog is fed from the loop itself: a stalled loop stops feeding it.
+    if (const auto period = notifier.watchdog_period()) {
+      const auto ms = static_cast<std::uint64_t>(std::max<std::int64_t>(period->count(), 1));
+      uv_timer_start(watchdog_timer.get(), on_watchdog_timer, 0, ms);
+    }
 
     log->info("mode={} feeds={} database={} merged_feed={} digest={}",
               mode == Mode::once ? "once" : "run", feeds.size(), config.database.string(),
@@ -130,6 +145,8 @@ struct Daemon::Impl {
     if (mode == Mode::run) {
       write_outputs();
       arm_due_timer();
+      notifier.ready(status_line());
+      if (notifier.enabled()) uv_timer_start(status_timer.get(), on_status_timer, kStatusPeriodMs, kStatusPeriodMs);
     } else if (in_flight == 0) {
       finish_round();
     }
@@ -139,6 +156,95 @@ struct Daemon::Impl {
     shutdown();
     if (mode == Mode::once && any_failed) return 1;
     return 0;
+  }
+
+  static uv_handle_t* as_handle(void* h) { return static_cast<uv_handle_t*>(h); }
+
+  bool add_feed(const config::FeedConfig& feed_config) {
+    auto state = store->ensure_feed(feed_config.url);
+    if (!state) {
+      log->error("feed={} error=\"{}\"", feed_config.url, state.error().message);
+      return false;
+    }
+    feeds.push_back({feed_config, std::move(*state), false, true});
+    return true;
+  }
+
+  std::string status_line() const {
+    std::size_t active = 0;
+    std::size_t failing = 0;
+    for (const auto& f : feeds) {
+      if (!f.active) continue;
+      ++active;
+      if (!f.state.last_error.empty()) ++failing;
+    }
+    return std::to_string(active) + " feeds, " + std::to_string(failing) + " failing; " +
+           std::to_string(polls) + " polls, " + std::to_string(failed_polls) + " errors";
+  }
+
+  // SIGHUP: the config file is read again. Added feeds start polling, removed ones stop
+  // (their entries stay), unchanged ones keep their state and schedule. A config with any
+  // problem is rejected whole and the running one stays.
+  void reload() {
+    notifier.reloading();
+    auto loaded = config::check(config.source);
+    if (!loaded.config) {
+      for (const auto& problem : loaded.problems) log->error("config: {}", problem.to_string());
+      log->error("config={} reload=rejected problems={} \"keeping the running configuration\"",
+                 config.source.string(), loaded.problems.size());
+      notifier.status(status_line());
+      return;
+    }
+    config::Config next = std::move(*loaded.config);
+    if (next.database != config.database) {
+      log->warn("config={} key=feedd.database \"a new database path takes effect at restart\"",
+                config.source.string());
+      next.database = config.database;
+    }
+    if (next.max_connections != config.max_connections ||
+        next.max_host_connections != config.max_host_connections || next.user_agent != config.user_agent) {
+      log->warn("config={} \"fetch.max_connections, fetch.max_host_connections and fetch.user_agent "
+                "take effect at restart\"", config.source.string());
+    }
+
+    std::size_t added = 0;
+    std::size_t removed = 0;
+    for (std::size_t i = 0; i < feeds.size(); ++i) {
+      Feed& feed = feeds[i];
+      if (!feed.active) continue;
+      const auto kept = std::find_if(next.feeds.begin(), next.feeds.end(),
+                                     [&](const config::FeedConfig& c) { return c.url == feed.config.url; });
+      if (kept == next.feeds.end()) {
+        feed.active = false;
+        queue.remove(i);
+        ++removed;
+        log->info("feed={} removed=\"no longer in the config; its entries stay\"", feed.state.url);
+      } else {
+        feed.config = *kept;
+      }
+    }
+    const Instant now = now_utc();
+    for (const auto& feed_config : next.feeds) {
+      const bool known = std::any_of(feeds.begin(), feeds.end(), [&](const Feed& f) {
+        return f.active && f.config.url == feed_config.url;
+      });
+      if (known) continue;
+      if (!add_feed(feed_config)) continue;
+      ++added;
+      const auto& state = feeds.back().state;
+      log->info("feed={} added", state.url);
+      if (state.disabled_reason.empty()) queue.push(feeds.size() - 1, due_in_ms(state.next_due.value_or(now), now));
+    }
+
+    config = std::move(next);
+    log::setup(config.log_level);
+    publisher = std::make_unique<output::Publisher>(*store, publisher_options());
+    outputs_dirty = true;
+    schedule_write();
+    arm_due_timer();
+    log->info("config={} reload=done feeds={} added={} removed={}", config.source.string(),
+              config.feeds.size(), added, removed);
+    notifier.status(status_line());
   }
 
   std::uint64_t due_in_ms(Instant due, Instant now) const {
@@ -175,7 +281,8 @@ struct Daemon::Impl {
     Feed& feed = feeds[index];
     feed.in_flight = false;
     --in_flight;
-    if (response.outcome == fetch::Outcome::cancelled) return;
+    if (response.outcome == fetch::Outcome::cancelled || !feed.active) return;
+    ++polls;
 
     const Instant now = now_utc();
     PollOutcome outcome = interpret(feed.state, response, now);
@@ -201,7 +308,10 @@ struct Daemon::Impl {
       store_failing = false;
       report(feed, outcome, *committed);
       feed.state = outcome.state;
-      if (outcome.failed) any_failed = true;
+      if (outcome.failed) {
+        any_failed = true;
+        ++failed_polls;
+      }
       if (!committed->new_entries.empty() || committed->updated > 0) {
         outputs_dirty = true;
         write_digest(now);
@@ -212,7 +322,7 @@ struct Daemon::Impl {
       if (in_flight == 0) finish_round();
       return;
     }
-    if (!feed.state.disabled_reason.empty() || stopping) return;
+    if (!feed.state.disabled_reason.empty() || stopping || !feed.active) return;
     queue.push(index, due_in_ms(decision.due, now));
     arm_due_timer();
     if (outputs_dirty) schedule_write();
@@ -244,12 +354,13 @@ struct Daemon::Impl {
     options.meta.subtitle = config.subtitle;
     options.meta.base_url = config.base_url;
     options.max_entries = static_cast<std::size_t>(config.max_entries);
-    for (const auto& f : config.feeds) {
-      for (const auto& tag : f.tags) {
+    for (const auto& f : feeds) {
+      if (!f.active) continue;
+      for (const auto& tag : f.config.tags) {
         auto it = std::find_if(options.tags.begin(), options.tags.end(),
                                [&](const auto& t) { return t.first == tag; });
         if (it == options.tags.end()) it = options.tags.insert(options.tags.end(), {tag, {}});
-        it->second.push_back(f.url);
+        it->second.push_back(f.state.url);
       }
     }
     return options;
@@ -293,10 +404,13 @@ struct Daemon::Impl {
   }
 
   void stop_loop() {
+    if (mode == Mode::run && !stopping) notifier.stopping();
     stopping = true;
     if (client) client->cancel_all();
     if (due_timer) uv_timer_stop(due_timer.get());
     if (write_timer) uv_timer_stop(write_timer.get());
+    if (watchdog_timer) uv_timer_stop(watchdog_timer.get());
+    if (status_timer) uv_timer_stop(status_timer.get());
     uv_stop(&loop);
   }
 
@@ -307,6 +421,9 @@ struct Daemon::Impl {
     write_timer.close();
     sigint.close();
     sigterm.close();
+    sighup.close();
+    watchdog_timer.close();
+    status_timer.close();
     uv_run(&loop, UV_RUN_DEFAULT);  // runs the close callbacks
     if (uv_loop_close(&loop) != 0) log->warn("error=\"event loop closed with handles still open\"");
     loop_ready = false;
@@ -323,6 +440,26 @@ struct Daemon::Impl {
       d->stop_loop();
     } catch (...) {
       uv_stop(&d->loop);
+    }
+  }
+
+  static void on_sighup(uv_signal_t* handle, int) noexcept {
+    Impl* d = self(handle->data);
+    try {
+      d->log->info("signal=SIGHUP reloading config={}", d->config.source.string());
+      d->reload();
+    } catch (const std::exception& e) {
+      d->log->critical("reload error=\"{}\"", e.what());
+    }
+  }
+
+  static void on_watchdog_timer(uv_timer_t* handle) noexcept { self(handle->data)->notifier.watchdog(); }
+
+  static void on_status_timer(uv_timer_t* handle) noexcept {
+    Impl* d = self(handle->data);
+    try {
+      d->notifier.status(d->status_line());
+    } catch (...) {
     }
   }
 

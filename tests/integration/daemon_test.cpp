@@ -1,0 +1,185 @@
+// The real `feedd run` process: reload on SIGHUP, stop on SIGTERM, talk to systemd.
+
+#include <doctest/doctest.h>
+
+#include <signal.h>
+#include <sqlite3.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <thread>
+
+#include "support/http_server.hpp"
+#include "support/process.hpp"
+#include "support/temp_dir.hpp"
+
+using namespace std::chrono_literals;
+using feedd::test::HttpServer;
+using feedd::test::Process;
+using feedd::test::TempDir;
+
+namespace {
+
+std::string rss(const std::string& name) {
+  return "<rss version=\"2.0\"><channel><title>" + name + "</title><link>https://" + name +
+         ".example/</link><description>d</description><item><title>" + name +
+         " story</title><link>https://" + name + ".example/story</link></item></channel></rss>";
+}
+
+// Serves /NAME.rss with an ETag and answers 304 to a request that sends it back.
+void serve_feed(HttpServer& server, const std::string& name) {
+  const std::string body = rss(name);
+  server.add_handler("/" + name + ".rss", [body](const feedd::test::HttpRequest& request) {
+    feedd::test::HttpResponse response;
+    response.headers = {{"ETag", "\"v1\""}};
+    if (request.header("If-None-Match") == std::optional<std::string>("\"v1\"")) {
+      response.status = 304;
+    } else {
+      response.body = body;
+    }
+    return response;
+  });
+}
+
+std::string config_text(const HttpServer& server, const std::vector<std::string>& names,
+                        const std::string& extra = "") {
+  std::string text =
+      "[feedd]\ndatabase = \"feedd.db\"\noutput_dir = \"out\"\n"
+      "[schedule]\ninterval = \"1s\"\nmin_interval = \"1s\"\n" + extra;
+  for (const auto& n : names) text += "[[feed]]\nurl = \"" + server.url("/" + n + ".rss") + "\"\n";
+  return text;
+}
+
+// Waits until `done()` holds or `timeout` passes; returns done().
+template <class F>
+bool eventually(F done, std::chrono::milliseconds timeout = 15s) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(20ms);
+  }
+  return true;
+}
+
+std::string integrity_check(const std::filesystem::path& db) {
+  sqlite3* handle = nullptr;
+  std::string result = "cannot open";
+  if (sqlite3_open_v2(db.c_str(), &handle, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+    sqlite3_stmt* stmt = nullptr;
+    if (sqlite3_prepare_v2(handle, "PRAGMA integrity_check", -1, &stmt, nullptr) == SQLITE_OK &&
+        sqlite3_step(stmt) == SQLITE_ROW) {
+      result = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
+    }
+    sqlite3_finalize(stmt);
+  }
+  sqlite3_close(handle);
+  return result;
+}
+
+}  // namespace
+
+TEST_CASE("SIGHUP adds and removes feeds while the others keep their validators") {
+  HttpServer server;
+  for (const char* n : {"kept", "removed", "added"}) serve_feed(server, n);
+  TempDir dir;
+  dir.write("feedd.toml", config_text(server, {"kept", "removed"}));
+  Process daemon({feedd::test::feedd_binary(), "run", "-c", dir.file("feedd.toml").string()});
+
+  REQUIRE(eventually([&] { return server.requests("/kept.rss") >= 1 && server.requests("/removed.rss") >= 1; }));
+  dir.write("feedd.toml", config_text(server, {"kept", "added"}));
+  daemon.signal(SIGHUP);
+  REQUIRE(eventually([&] { return server.requests("/added.rss") >= 1; }));
+  const std::size_t removed_before = server.requests("/removed.rss");
+  const std::size_t kept_before = server.requests("/kept.rss");
+  // Over a few more intervals: the kept feed is polled with its ETag, the removed one never.
+  REQUIRE(eventually([&] { return server.requests("/kept.rss") >= kept_before + 2; }));
+  CHECK(server.requests("/removed.rss") <= removed_before + 1);  // at most one already in flight
+  CHECK(server.last_request("/kept.rss")->header("If-None-Match") == std::optional<std::string>("\"v1\""));
+
+  daemon.signal(SIGTERM);
+  auto r = daemon.wait(10s);
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(r.err.find("reload=done feeds=2 added=1 removed=1") != std::string::npos);
+}
+
+TEST_CASE("SIGHUP with a broken config logs every problem and keeps the running one") {
+  HttpServer server;
+  serve_feed(server, "one");
+  TempDir dir;
+  dir.write("feedd.toml", config_text(server, {"one"}));
+  Process daemon({feedd::test::feedd_binary(), "run", "-c", dir.file("feedd.toml").string()});
+  REQUIRE(eventually([&] { return server.requests("/one.rss") >= 1; }));
+
+  dir.write("feedd.toml", "[fetch]\nmax_redirect = 3\n[[feed]]\nurl = \"ftp://nope\"\n");
+  daemon.signal(SIGHUP);
+  REQUIRE(eventually([&] { return daemon.err_so_far().find("reload=rejected") != std::string::npos; }));
+  const std::size_t before = server.requests("/one.rss");
+  CHECK(eventually([&] { return server.requests("/one.rss") >= before + 2; }));
+
+  daemon.signal(SIGTERM);
+  auto r = daemon.wait(10s);
+  CHECK(r.exit_code == 0);
+  CHECK(r.err.find("feedd.toml:2:1: unknown key 'max_redirect' in [fetch] (did you mean 'max_redirects'?)") !=
+        std::string::npos);
+  CHECK(r.err.find("feedd.toml:4:7: feed.url = \"ftp://nope\" is not a valid URL") != std::string::npos);
+}
+
+TEST_CASE("SIGTERM in the middle of a round exits 0 and leaves an intact database") {
+  HttpServer server;
+  feedd::test::HttpResponse slow;
+  slow.body = rss("slow");
+  slow.delay = 5s;
+  server.add_endpoint("/slow.rss", slow);
+  serve_feed(server, "fast");
+  TempDir dir;
+  dir.write("feedd.toml", config_text(server, {"fast", "slow"}));
+  Process daemon({feedd::test::feedd_binary(), "run", "-c", dir.file("feedd.toml").string()});
+  REQUIRE(eventually([&] { return server.requests("/slow.rss") >= 1 && server.requests("/fast.rss") >= 1; }));
+  std::this_thread::sleep_for(100ms);
+  const auto started = std::chrono::steady_clock::now();
+  daemon.signal(SIGTERM);
+  auto r = daemon.wait(10s);
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(std::chrono::steady_clock::now() - started < 3s);  // the slow transfer was aborted
+  CHECK(integrity_check(dir.file("feedd.db")) == "ok");
+}
+
+TEST_CASE("under systemd, feedd run sends READY=1, STATUS= and WATCHDOG=1") {
+  HttpServer server;
+  serve_feed(server, "one");
+  TempDir dir;
+  dir.write("feedd.toml", config_text(server, {"one"}));
+
+  const auto socket_path = dir.file("notify.sock");
+  const int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  REQUIRE(fd >= 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", socket_path.c_str());
+  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  timeval tv{0, 200'000};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+
+  Process daemon({feedd::test::feedd_binary(), "run", "-c", dir.file("feedd.toml").string()},
+                 {"NOTIFY_SOCKET=" + socket_path.string(), "WATCHDOG_USEC=400000"});
+  std::string seen;
+  const auto deadline = std::chrono::steady_clock::now() + 15s;
+  while (std::chrono::steady_clock::now() < deadline &&
+         (seen.find("READY=1") == std::string::npos || seen.find("STATUS=") == std::string::npos ||
+          seen.find("WATCHDOG=1") == std::string::npos)) {
+    char buf[4096];
+    const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n > 0) seen.append(buf, static_cast<std::size_t>(n)).append("\n");
+  }
+  daemon.signal(SIGTERM);
+  auto r = daemon.wait(10s);
+  ::close(fd);
+  INFO(seen);
+  CHECK(seen.find("READY=1") != std::string::npos);
+  CHECK(seen.find("STATUS=1 feeds") != std::string::npos);
+  CHECK(seen.find("WATCHDOG=1") != std::string::npos);
+  CHECK(r.exit_code == 0);
+}
