@@ -29,9 +29,18 @@ std::string plain_text(const Element& el) {
   return plain(text_of(el.node));
 }
 
-std::string html_content(const Element& el) {
-  if (has_element_children(el.node)) return clean_text(trim(inner_markup(el.node)));
-  return plain(text_of(el.node));
+std::string html_content(const Context& ctx, const Element& el) {
+  std::string html = has_element_children(el.node) ? clean_text(trim(inner_markup(el.node)))
+                                                   : plain(text_of(el.node));
+  return with_absolute_urls(ctx, std::move(html));
+}
+
+std::string with_absolute_urls(const Context& ctx, std::string html) {
+  const std::string& base = ctx.scope.base();
+  if (base.empty() || (html.find("href") == std::string::npos && html.find("src") == std::string::npos)) {
+    return html;
+  }
+  return resolve_html_urls(html, base);
 }
 
 std::optional<Instant> date_of(const Element& el) { return parse_date(text_of(el.node)); }
@@ -46,7 +55,8 @@ Person person_from_text(std::string_view text) {
   if (s.empty()) return p;
   const auto lt = s.find('<');
   const auto gt = s.rfind('>');
-  if (lt != std::string_view::npos && gt != std::string_view::npos && gt > lt) {
+  if (lt != std::string_view::npos && gt != std::string_view::npos && gt > lt &&
+      s.substr(lt, gt - lt).find('@') != std::string_view::npos) {
     // "Name <address>"
     p.email = std::string(trim(s.substr(lt + 1, gt - lt - 1)));
     p.name = std::string(trim(s.substr(0, lt)));
@@ -61,6 +71,15 @@ Person person_from_text(std::string_view text) {
     // "address (Name)"
     p.email = std::string(head);
     p.name = std::string(trim(s.substr(open + 1, close - open - 1)));
+    return p;
+  }
+  const std::string_view inside = open == std::string_view::npos || close == std::string_view::npos || close < open
+                                      ? std::string_view{}
+                                      : trim(s.substr(open + 1, close - open - 1));
+  if (!inside.empty() && inside.find('@') != std::string_view::npos && inside.find(' ') == std::string_view::npos) {
+    // "Name (address)"
+    p.email = std::string(inside.starts_with("mailto:") ? inside.substr(7) : inside);
+    p.name = std::string(head);
     return p;
   }
   if (s.find('@') != std::string_view::npos && s.find(' ') == std::string_view::npos) {

@@ -1,5 +1,6 @@
 #include "feed/url.hpp"
 
+#include <algorithm>
 #include <cctype>
 
 #include "feed/text.hpp"
@@ -128,6 +129,56 @@ std::string resolve_url(std::string_view base_in, std::string_view ref_in) {
   out.append(path);
   if (t.has_query) out.append("?").append(t.query);
   if (ref.has_fragment) out.append("#").append(ref.fragment);
+  return out;
+}
+
+std::string resolve_html_urls(std::string_view html, std::string_view base) {
+  if (url_scheme(base).empty()) return std::string(html);
+  static constexpr std::string_view kAttrs[] = {"href", "src", "poster", "background", "cite", "action"};
+  std::string out;
+  std::size_t copied = 0;
+  std::size_t pos = 0;
+  while ((pos = html.find('=', pos)) != std::string_view::npos) {
+    // The attribute name before '=' (spaces allowed around it).
+    std::size_t name_end = pos;
+    while (name_end > 0 && (html[name_end - 1] == ' ' || html[name_end - 1] == '\t')) --name_end;
+    std::size_t name_start = name_end;
+    while (name_start > 0 && std::isalpha(static_cast<unsigned char>(html[name_start - 1]))) --name_start;
+    ++pos;
+    if (name_start == 0 || name_start == name_end) continue;
+    const char before = html[name_start - 1];
+    if (before != ' ' && before != '\t' && before != '\n' && before != '\r') continue;
+    std::string_view name = html.substr(name_start, name_end - name_start);
+    bool wanted = false;
+    for (auto a : kAttrs) {
+      if (a.size() == name.size() &&
+          std::equal(a.begin(), a.end(), name.begin(), [](char x, char y) {
+            return x == std::tolower(static_cast<unsigned char>(y));
+          })) {
+        wanted = true;
+      }
+    }
+    if (!wanted) continue;
+    std::size_t v = pos;
+    while (v < html.size() && (html[v] == ' ' || html[v] == '\t')) ++v;
+    if (v >= html.size()) break;
+    std::size_t start = v, end = v;
+    if (html[v] == '"' || html[v] == '\'') {
+      start = v + 1;
+      end = html.find(html[v], start);
+      if (end == std::string_view::npos) break;
+    } else {
+      while (end < html.size() && html[end] != ' ' && html[end] != '>' && html[end] != '\t') ++end;
+    }
+    const std::string_view value = html.substr(start, end - start);
+    pos = end;
+    if (value.empty() || !url_scheme(value).empty() || value[0] == '#') continue;
+    out.append(html.substr(copied, start - copied));
+    out.append(resolve_url(base, value));
+    copied = end;
+  }
+  if (copied == 0) return std::string(html);
+  out.append(html.substr(copied));
   return out;
 }
 

@@ -143,6 +143,22 @@ void write_markup(std::string& out, pugi::xml_node node) {
   }
 }
 
+Ns customary_prefix(std::string_view prefix) {
+  struct Customary {
+    std::string_view prefix;
+    Ns ns;
+  };
+  static constexpr Customary kCustomary[] = {
+      {"atom", Ns::Atom10}, {"content", Ns::Content}, {"dc", Ns::Dc},       {"dcterms", Ns::Dcterms},
+      {"itunes", Ns::Itunes}, {"media", Ns::Media},   {"rdf", Ns::Rdf},     {"sy", Ns::Sy},
+      {"xhtml", Ns::Xhtml},
+  };
+  for (const auto& c : kCustomary) {
+    if (c.prefix == prefix) return c.ns;
+  }
+  return Ns::Other;
+}
+
 }  // namespace
 
 Ns ns_from_uri(std::string_view uri) {
@@ -193,7 +209,9 @@ Element Scope::element(pugi::xml_node node) const {
       return el;
     }
   }
-  el.ns = prefix.empty() ? Ns::None : Ns::Other;
+  // An undeclared prefix: feeds use the customary ones without binding them
+  // ("<content:encoded>" with no xmlns:content). Read them as what they always mean.
+  el.ns = prefix.empty() ? Ns::None : customary_prefix(prefix);
   return el;
 }
 
