@@ -4,6 +4,7 @@
 #include <array>
 #include <cctype>
 #include <cstdint>
+#include <cstring>
 #include <iterator>
 
 namespace feedd::feed {
@@ -49,11 +50,32 @@ std::size_t utf8_sequence(std::string_view s, std::size_t i) {
 
 bool is_bad_control(unsigned char c) { return (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F; }
 
+constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+constexpr std::uint64_t kHigh = 0x8080808080808080ULL;
+
+std::uint64_t load8(const char* p) {
+  std::uint64_t w;
+  std::memcpy(&w, p, sizeof w);
+  return w;
+}
+
+// Eight bytes that are all printable ASCII (0x20..0x7E): nothing to check or drop.
+bool printable_ascii8(std::uint64_t w) {
+  const std::uint64_t below_space = (w - 0x20 * kOnes) & ~w & kHigh;
+  const std::uint64_t x = w ^ (0x7F * kOnes);
+  const std::uint64_t del = (x - kOnes) & ~x & kHigh;
+  return ((w & kHigh) | below_space | del) == 0;
+}
+
 }  // namespace
 
 bool is_valid_utf8(std::string_view s) {
   std::size_t i = 0;
   while (i < s.size()) {
+    if (i + 8 <= s.size() && (load8(s.data() + i) & kHigh) == 0) {
+      i += 8;
+      continue;
+    }
     if (static_cast<unsigned char>(s[i]) < 0x80) {
       ++i;
       continue;
@@ -69,6 +91,10 @@ std::string clean_text(std::string_view s) {
   // Fast path: most text is clean ASCII or clean UTF-8.
   std::size_t i = 0;
   while (i < s.size()) {
+    if (i + 8 <= s.size() && printable_ascii8(load8(s.data() + i))) {
+      i += 8;
+      continue;
+    }
     const auto c = static_cast<unsigned char>(s[i]);
     if (c >= 0x20 && c < 0x7F) {
       ++i;

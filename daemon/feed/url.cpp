@@ -133,7 +133,14 @@ std::string resolve_url(std::string_view base_in, std::string_view ref_in) {
 }
 
 std::string resolve_html_urls(std::string_view html, std::string_view base) {
-  if (url_scheme(base).empty()) return std::string(html);
+  std::string out(html);
+  resolve_html_urls_in_place(out, base);
+  return out;
+}
+
+bool resolve_html_urls_in_place(std::string& text, std::string_view base) {
+  if (url_scheme(base).empty()) return false;
+  const std::string_view html = text;
   static constexpr std::string_view kAttrs[] = {"href", "src", "poster", "background", "cite", "action"};
   std::string out;
   std::size_t copied = 0;
@@ -177,9 +184,10 @@ std::string resolve_html_urls(std::string_view html, std::string_view base) {
     out.append(resolve_url(base, value));
     copied = end;
   }
-  if (copied == 0) return std::string(html);
+  if (copied == 0) return false;
   out.append(html.substr(copied));
-  return out;
+  text = std::move(out);
+  return true;
 }
 
 }  // namespace feedd::feed
