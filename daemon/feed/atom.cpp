@@ -122,9 +122,15 @@ struct Reader {
     if (elements == 1 && !text) {
       std::string_view name = only.name();
       if (const auto colon = name.find(':'); colon != std::string_view::npos) name = name.substr(colon + 1);
-      if (name == "div") return with_absolute_urls(ctx, clean_text(inner_markup(only)));
+      if (name == "div") {
+        std::string html = inner_markup(only);
+        clean_text_in_place(html);
+        return with_absolute_urls(ctx, std::move(html));
+      }
     }
-    return with_absolute_urls(ctx, clean_text(inner_markup(el.node)));
+    std::string html = inner_markup(el.node);
+    clean_text_in_place(html);
+    return with_absolute_urls(ctx, std::move(html));
   }
 
   // A text construct as plain text (titles, names).

@@ -172,7 +172,7 @@ Result<Feed> parse(std::string_view bytes, const ParseOptions& options) {
     Decoded decoded = decode(bytes, options.content_type);
     encoding = std::move(decoded.encoding);
     std::string rewritten;
-    if (rewrite_html_entities(decoded.text, rewritten)) return rewritten;
+    if (decoded.maybe_html_entities && rewrite_html_entities(decoded.text, rewritten)) return rewritten;
     return std::move(decoded.text);
   };
   std::string text = prepare();

@@ -52,9 +52,16 @@ bool rewrite_html_entities(std::string_view in, std::string& out) {
   std::size_t pos = 0;
   // The next "<!" at or after pos: comments and CDATA sections start there and must be
   // skipped whole. Found once and reused while the '&'s come before it.
+  // ('!' is rare in feeds, so memchr for it beats memmem for the pair.)
   auto find_bang = [&](std::size_t from) {
-    const void* p = from + 2 <= size ? memmem(base + from, size - from, "<!", 2) : nullptr;
-    return p ? static_cast<std::size_t>(static_cast<const char*>(p) - base) : size;
+    while (from + 1 < size) {
+      const void* p = std::memchr(base + from + 1, '!', size - from - 1);
+      if (!p) return size;
+      const std::size_t at = static_cast<std::size_t>(static_cast<const char*>(p) - base);
+      if (base[at - 1] == '<') return at - 1;
+      from = at;
+    }
+    return size;
   };
   std::size_t next_bang = find_bang(0);
   while (pos < size) {

@@ -128,6 +128,72 @@ std::string clean_text(std::string_view s) {
   return out;
 }
 
+DocumentScan scan_document(std::string_view s) {
+  DocumentScan scan;
+  const char* p = s.data();
+  const std::size_t n = s.size();
+  std::size_t i = 0;
+  while (i < n) {
+    if (i + 8 <= n) {
+      const std::uint64_t w = load8(p + i);
+      const std::uint64_t amp = w ^ (0x26 * kOnes);
+      if (((w & kHigh) | ((amp - kOnes) & ~amp & kHigh)) == 0) {
+        i += 8;
+        continue;
+      }
+    }
+    const auto c = static_cast<unsigned char>(p[i]);
+    if (c == '&') {
+      ++i;
+      if (scan.maybe_html_entities || i >= n) continue;
+      const std::string_view rest = s.substr(i, 6);
+      if (rest.empty() || rest[0] == '#' || rest.starts_with("lt;") || rest.starts_with("gt;") ||
+          rest.starts_with("amp;") || rest.starts_with("quot;") || rest.starts_with("apos;")) {
+        continue;
+      }
+      std::size_t e = i;
+      while (e < n && e - i < 32 &&
+             ((p[e] >= 'a' && p[e] <= 'z') || (p[e] >= 'A' && p[e] <= 'Z') || (p[e] >= '0' && p[e] <= '9'))) {
+        ++e;
+      }
+      if (e < n && e > i && p[e] == ';') scan.maybe_html_entities = true;
+    } else if (c >= 0x80) {
+      const std::size_t len = utf8_sequence(s, i);
+      if (len == 0) {
+        scan.valid_utf8 = false;
+        ++i;
+      } else {
+        i += len;
+      }
+    } else {
+      ++i;
+    }
+  }
+  return scan;
+}
+
+void clean_text_in_place(std::string& s) {
+  std::size_t i = 0;
+  const std::size_t n = s.size();
+  while (i < n) {
+    if (i + 8 <= n && printable_ascii8(load8(s.data() + i))) {
+      i += 8;
+      continue;
+    }
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x80) {
+      const std::size_t len = utf8_sequence(s, i);
+      if (len == 0) break;
+      i += len;
+    } else if (is_bad_control(c)) {
+      break;
+    } else {
+      ++i;
+    }
+  }
+  if (i < n) s = clean_text(s);
+}
+
 std::string_view trim(std::string_view s) {
   while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
   while (!s.empty() && is_space(s.back())) s.remove_suffix(1);

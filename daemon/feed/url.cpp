@@ -8,6 +8,10 @@
 namespace feedd::feed {
 namespace {
 
+bool ascii_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+bool ascii_alnum(char c) { return ascii_alpha(c) || (c >= '0' && c <= '9'); }
+char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
 struct Parts {
   std::string_view scheme;  // without ':'
   bool has_authority = false;
@@ -83,11 +87,11 @@ std::string merge(const Parts& base, std::string_view ref_path) {
 }  // namespace
 
 std::string_view url_scheme(std::string_view s) {
-  if (s.empty() || !std::isalpha(static_cast<unsigned char>(s[0]))) return {};
+  if (s.empty() || !ascii_alpha(s[0])) return {};
   for (std::size_t i = 1; i < s.size(); ++i) {
-    const auto c = static_cast<unsigned char>(s[i]);
+    const char c = s[i];
     if (c == ':') return s.substr(0, i);
-    if (!std::isalnum(c) && c != '+' && c != '-' && c != '.') return {};
+    if (!ascii_alnum(c) && c != '+' && c != '-' && c != '.') return {};
   }
   return {};
 }
@@ -150,7 +154,7 @@ bool resolve_html_urls_in_place(std::string& text, std::string_view base) {
     std::size_t name_end = pos;
     while (name_end > 0 && (html[name_end - 1] == ' ' || html[name_end - 1] == '\t')) --name_end;
     std::size_t name_start = name_end;
-    while (name_start > 0 && std::isalpha(static_cast<unsigned char>(html[name_start - 1]))) --name_start;
+    while (name_start > 0 && ascii_alpha(html[name_start - 1])) --name_start;
     ++pos;
     if (name_start == 0 || name_start == name_end) continue;
     const char before = html[name_start - 1];
@@ -160,7 +164,7 @@ bool resolve_html_urls_in_place(std::string& text, std::string_view base) {
     for (auto a : kAttrs) {
       if (a.size() == name.size() &&
           std::equal(a.begin(), a.end(), name.begin(), [](char x, char y) {
-            return x == std::tolower(static_cast<unsigned char>(y));
+            return x == ascii_lower(y);
           })) {
         wanted = true;
       }
