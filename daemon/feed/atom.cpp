@@ -78,10 +78,11 @@ struct Reader {
 
   // What kind of text construct an element is: RFC 4287 3.1 "type", or Atom 0.3's MIME
   // type plus "mode".
-  enum class Kind { Text, Html, Xhtml };
+  enum class Kind { Text, Html, Xhtml, Base64 };
   static Kind kind_of(const Element& el) {
     std::string_view type = trim(el.node.attribute("type").value());
     const std::string_view mode = trim(el.node.attribute("mode").value());
+    if (mode == "base64") return Kind::Base64;
     if (type.empty() || type == "text" || type == "text/plain") {
       if (mode == "xml") return Kind::Xhtml;
       if (mode == "escaped" && !type.empty() && type != "text/plain") return Kind::Html;
@@ -94,6 +95,13 @@ struct Reader {
       return mode == "escaped" ? Kind::Html : Kind::Xhtml;
     }
     if (type.ends_with("+xml") || type.ends_with("/xml")) return Kind::Xhtml;
+    // RFC 4287 4.1.3.3 says any other media type is base64-encoded. Feeds also put
+    // plain text under made-up types (application/json, application/x-custom), so only
+    // binary types are decoded.
+    if (type == "application/octet-stream" || type.starts_with("image/") ||
+        type.starts_with("audio/") || type.starts_with("video/")) {
+      return Kind::Base64;
+    }
     return Kind::Text;
   }
 
@@ -114,32 +122,37 @@ struct Reader {
     if (elements == 1 && !text) {
       std::string_view name = only.name();
       if (const auto colon = name.find(':'); colon != std::string_view::npos) name = name.substr(colon + 1);
-      if (name == "div") return clean_text(inner_markup(only));
+      if (name == "div") {
+        std::string html = inner_markup(only);
+        clean_text_in_place(html);
+        return with_absolute_urls(ctx, std::move(html));
+      }
     }
-    return clean_text(inner_markup(el.node));
+    std::string html = inner_markup(el.node);
+    clean_text_in_place(html);
+    return with_absolute_urls(ctx, std::move(html));
   }
 
   // A text construct as plain text (titles, names).
   std::string as_text(const Element& el) const {
     switch (kind_of(el)) {
       case Kind::Text: return plain_text(el);
-      case Kind::Html: return clean_text(html_to_text(text_of(el.node)));
+      case Kind::Html: return clean_text(html_to_text(html_content(ctx, el)));
       case Kind::Xhtml: return clean_text(html_to_text(xhtml_of(el)));
+      case Kind::Base64: return clean_text(html_to_text(decode_base64(text_of(el.node))));
     }
     return {};
   }
 
   // A text construct as HTML (summary, content).
   std::string as_html(const Element& el) const {
-    if (trim(el.node.attribute("mode").value()) == "base64") {
-      return clean_text(decode_base64(text_of(el.node)));
-    }
     switch (kind_of(el)) {
       case Kind::Text:
         if (has_element_children(el.node)) return clean_text(inner_markup(el.node));
         return html_escape(clean_text(text_of(el.node)));
-      case Kind::Html: return html_content(el);
+      case Kind::Html: return html_content(ctx, el);
       case Kind::Xhtml: return xhtml_of(el);
+      case Kind::Base64: return clean_text(trim(decode_base64(text_of(el.node))));
     }
     return {};
   }
@@ -172,7 +185,7 @@ struct Reader {
       if (!is_atom(child)) return;
       if (child.local == "name") p.name = plain_text(child);
       else if (child.local == "email") p.email = plain_text(child);
-      else if (child.local == "uri" || child.local == "url") p.uri = url_in_scope(ctx, text_of(child.node));
+      else if (child.local == "uri" || child.local == "url" || child.local == "homepage") p.uri = url_in_scope(ctx, text_of(child.node));
     });
     // A name-only author written as "Name <address>" still yields both.
     if (p.email.empty() && !p.name.empty()) {
@@ -243,7 +256,7 @@ struct Reader {
           if (entry.thumbnail.empty()) entry.thumbnail = url_in_scope(ctx, child.node.attribute("url").value());
           break;
         case Tag::MediaDescription:
-          if (description.empty()) description = html_content(child);
+          if (description.empty()) description = html_content(ctx, child);
           break;
         default: break;
       }
@@ -273,7 +286,12 @@ struct Reader {
     for_each_child(ctx.scope, item.node, [&](const Element& el) {
       switch (tag_of(el)) {
         case Tag::Id:
-          if (entry.id.empty()) entry.id = plain_text(el);
+          if (entry.id.empty()) {
+            entry.id = plain_text(el);
+            // A relative id (which RFC 4287 does not allow) is read against xml:base.
+            if (!entry.id.empty() && url_scheme(entry.id).empty() && !ctx.scope.base().empty())
+              entry.id = url_in_scope(ctx, entry.id);
+          }
           break;
         case Tag::Title:
           if (entry.title.empty()) entry.title = as_text(el);
@@ -324,7 +342,7 @@ struct Reader {
           if (entry.thumbnail.empty()) entry.thumbnail = url_in_scope(ctx, el.node.attribute("url").value());
           break;
         case Tag::MediaDescription:
-          if (media_description.empty()) media_description = html_content(el);
+          if (media_description.empty()) media_description = html_content(ctx, el);
           break;
         default: break;
       }
@@ -334,6 +352,9 @@ struct Reader {
     if (entry.summary.empty()) entry.summary = std::move(media_description);
     entry.published = published ? published : issued ? issued : created ? created : dc_date;
     entry.updated = updated ? updated : modified;
+    // One date known: it is both when the entry was published and when it last changed.
+    if (!entry.published) entry.published = entry.updated;
+    if (!entry.updated) entry.updated = entry.published;
     if (entry.authors.empty()) entry.authors = std::move(dc_creators);
     flag_future(ctx, entry);
     return entry;
@@ -348,7 +369,7 @@ struct Reader {
           if (feed.title.empty()) feed.title = as_text(el);
           break;
         case Tag::Subtitle:
-          if (feed.subtitle.empty()) feed.subtitle = as_text(el);
+          if (feed.subtitle.empty()) feed.subtitle = as_html(el);
           break;
         case Tag::Id:
           if (feed.id.empty()) feed.id = plain_text(el);

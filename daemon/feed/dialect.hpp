@@ -53,7 +53,9 @@ std::string plain(std::string_view text);
 // An element's text as plain text.
 std::string plain_text(const Element& el);
 // An element's content as HTML: its text, or its child elements written back as markup.
-std::string html_content(const Element& el);
+std::string html_content(const Context& ctx, const Element& el);
+// HTML with its relative URLs resolved against the base in scope.
+std::string with_absolute_urls(const Context& ctx, std::string html);
 // A date element; nullopt when unreadable.
 std::optional<Instant> date_of(const Element& el);
 // A URL from text or an attribute, resolved against the current xml:base / base URL.

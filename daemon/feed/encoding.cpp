@@ -123,7 +123,8 @@ Decoded convert(std::string_view bytes, const std::string& name) {
   if (is_utf8_name(name)) {
     // Declared UTF-8 with a few bad bytes stays UTF-8 (they are dropped as text is
     // cleaned); only bytes that are not UTF-8 at all are read as windows-1252.
-    if (is_valid_utf8(bytes)) return {std::string(bytes), "utf-8"};
+    const DocumentScan scan = scan_document(bytes);
+    if (scan.valid_utf8) return {std::string(bytes), "utf-8", scan.maybe_html_entities};
     std::size_t high = 0;
     for (char c : bytes) high += static_cast<unsigned char>(c) >= 0x80;
     const std::size_t bad = bytes.size() - clean_text(bytes).size();
@@ -137,7 +138,15 @@ Decoded convert(std::string_view bytes, const std::string& name) {
   if (is_latin1_name(name)) {
     // Servers say iso-8859-1 of windows-1252 text all the time; browsers read it as
     // windows-1252 too (the WHATWG encoding standard), and C1 controls are never text.
-    return {from_single_byte(bytes, true), "windows-1252"};
+    bool c1 = false;
+    for (char c : bytes) {
+      const auto u = static_cast<unsigned char>(c);
+      if (u >= 0x80 && u < 0xA0) {
+        c1 = true;
+        break;
+      }
+    }
+    return {from_single_byte(bytes, true), c1 ? "windows-1252" : "iso-8859-1"};
   }
   if (is_cp1252_name(name)) return {from_single_byte(bytes, true), "windows-1252"};
   if (auto converted = iconv_to_utf8(bytes, name)) return {std::move(*converted), name};
@@ -184,13 +193,13 @@ Decoded decode(std::string_view bytes, std::string_view content_type) {
     const std::string_view body = bytes.substr(bom.length);
     if (bom.charset == "utf-8") return convert(body, "utf-8");
     if (auto converted = iconv_to_utf8(body, std::string(bom.charset))) {
-      return {std::move(*converted), std::string(bom.charset.substr(0, 6))};
+      return {std::move(*converted), std::string(bom.charset)};
     }
     return fallback(body);
   }
   std::string name = charset_from_content_type(content_type);
   if (name.empty()) name = declared_encoding(bytes);
-  if (name.empty()) return fallback(bytes);
+  if (name.empty()) return convert(bytes, "utf-8");  // XML's default
   // "utf-16" named without a BOM: XML says big-endian unless the bytes say otherwise.
   if (name == "utf-16" || name == "utf-32") {
     if (auto converted = iconv_to_utf8(bytes, name + "be")) return {std::move(*converted), name};

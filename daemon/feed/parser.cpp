@@ -26,15 +26,27 @@ std::string plain_text(const Element& el) {
     // Markup inside a plain-text element (<title>A <b>bold</b> move</title>): its text.
     return clean_text(html_to_text(inner_markup(el.node)));
   }
-  return plain(text_of(el.node));
+  std::string scratch;
+  return plain(text_view(el.node, scratch));
 }
 
-std::string html_content(const Element& el) {
-  if (has_element_children(el.node)) return clean_text(trim(inner_markup(el.node)));
-  return plain(text_of(el.node));
+std::string html_content(const Context& ctx, const Element& el) {
+  std::string scratch;
+  std::string html = has_element_children(el.node) ? clean_text(trim(inner_markup(el.node)))
+                                                   : plain(text_view(el.node, scratch));
+  return with_absolute_urls(ctx, std::move(html));
 }
 
-std::optional<Instant> date_of(const Element& el) { return parse_date(text_of(el.node)); }
+std::string with_absolute_urls(const Context& ctx, std::string html) {
+  const std::string& base = ctx.scope.base();
+  if (!base.empty()) resolve_html_urls_in_place(html, base);
+  return html;
+}
+
+std::optional<Instant> date_of(const Element& el) {
+  std::string scratch;
+  return parse_date(text_view(el.node, scratch));
+}
 
 std::string url_in_scope(const Context& ctx, std::string_view text) {
   return clean_text(resolve_url(ctx.scope.base(), trim(text)));
@@ -46,7 +58,8 @@ Person person_from_text(std::string_view text) {
   if (s.empty()) return p;
   const auto lt = s.find('<');
   const auto gt = s.rfind('>');
-  if (lt != std::string_view::npos && gt != std::string_view::npos && gt > lt) {
+  if (lt != std::string_view::npos && gt != std::string_view::npos && gt > lt &&
+      s.substr(lt, gt - lt).find('@') != std::string_view::npos) {
     // "Name <address>"
     p.email = std::string(trim(s.substr(lt + 1, gt - lt - 1)));
     p.name = std::string(trim(s.substr(0, lt)));
@@ -61,6 +74,15 @@ Person person_from_text(std::string_view text) {
     // "address (Name)"
     p.email = std::string(head);
     p.name = std::string(trim(s.substr(open + 1, close - open - 1)));
+    return p;
+  }
+  const std::string_view inside = open == std::string_view::npos || close == std::string_view::npos || close < open
+                                      ? std::string_view{}
+                                      : trim(s.substr(open + 1, close - open - 1));
+  if (!inside.empty() && inside.find('@') != std::string_view::npos && inside.find(' ') == std::string_view::npos) {
+    // "Name (address)"
+    p.email = std::string(inside.starts_with("mailto:") ? inside.substr(7) : inside);
+    p.name = std::string(head);
     return p;
   }
   if (s.find('@') != std::string_view::npos && s.find(' ') == std::string_view::npos) {
@@ -144,20 +166,26 @@ Result<Feed> parse(std::string_view bytes, const ParseOptions& options) {
     return make_error("not a feed: " + std::to_string(bytes.size()) + " bytes is over the limit of " +
                       std::to_string(options.max_bytes));
   }
-  Decoded decoded = decode(bytes, options.content_type);
-  if (trim(decoded.text).empty()) return make_error("not a feed: the document is empty");
-
-  std::string rewritten;
-  std::string text = rewrite_html_entities(decoded.text, rewritten) ? std::move(rewritten)
-                                                                     : std::move(decoded.text);
+  std::string encoding;
+  // Bytes to UTF-8 text with HTML entities made characters: what the XML parser reads.
+  auto prepare = [&] {
+    Decoded decoded = decode(bytes, options.content_type);
+    encoding = std::move(decoded.encoding);
+    std::string rewritten;
+    if (decoded.maybe_html_entities && rewrite_html_entities(decoded.text, rewritten)) return rewritten;
+    return std::move(decoded.text);
+  };
+  std::string text = prepare();
+  if (trim(text).empty()) return make_error("not a feed: the document is empty");
 
   pugi::xml_document doc;
-  // pugixml parses in place: keep a copy only if a repair pass may be needed.
-  std::string buffer = text;
+  // pugixml parses in place, so text is consumed; the rare document that needs repair
+  // is prepared again from the bytes.
   pugi::xml_parse_result result =
-      doc.load_buffer_inplace(buffer.data(), buffer.size(), kParseOptions, pugi::encoding_utf8);
+      doc.load_buffer_inplace(text.data(), text.size(), kParseOptions, pugi::encoding_utf8);
   std::string repaired;
   if (!result || !doc.document_element()) {
+    text = prepare();
     const std::string error = result ? std::string("XML error at line 1, column 1: no root element")
                                      : xml_error(text, result.offset, result.description());
     if (looks_like_html(text)) return make_error("not a feed: looks like an HTML page");
@@ -177,7 +205,7 @@ Result<Feed> parse(std::string_view bytes, const ParseOptions& options) {
   const Element root = ctx.scope.element(root_node);
   const Detected detected = detect(root, ctx.scope);
   if (detected.family == Detected::Family::None) {
-    if (root.local == "html" || root.local == "HTML" || looks_like_html(text)) {
+    if (root.local == "html" || root.local == "HTML") {
       return make_error("not a feed: looks like an HTML page");
     }
     return make_error("not a feed: the root element is <" + std::string(root_node.name()) +
@@ -186,7 +214,7 @@ Result<Feed> parse(std::string_view bytes, const ParseOptions& options) {
 
   Feed feed;
   feed.format = detected.format;
-  feed.encoding = decoded.encoding;
+  feed.encoding = encoding;
   if (detected.family == Detected::Family::Rss) {
     read_rss(ctx, root, feed);
   } else {

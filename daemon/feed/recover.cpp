@@ -19,6 +19,10 @@ bool is_name_char(char c) {
   return std::isalnum(u) || c == '_' || c == ':' || c == '-' || c == '.' || u >= 0x80;
 }
 
+bool is_ascii_alnum(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
 bool is_xml_predefined(std::string_view name) {
@@ -41,34 +45,57 @@ std::size_t skip_opaque(std::string_view s, std::size_t pos) {
 }  // namespace
 
 bool rewrite_html_entities(std::string_view in, std::string& out) {
+  const char* base = in.data();
+  const std::size_t size = in.size();
   std::size_t copied = 0;  // in[0, copied) is already in out
   bool changed = false;
   std::size_t pos = 0;
-  while (true) {
-    // Jump to the next '&' or '<' (the only bytes that matter here).
-    const char* base = in.data();
-    const char* amp = static_cast<const char*>(std::memchr(base + pos, '&', in.size() - pos));
-    if (!amp) break;
-    const std::size_t a = static_cast<std::size_t>(amp - base);
-    // Comments and CDATA between pos and a must be skipped: look for '<' before a.
-    const char* lt = static_cast<const char*>(std::memchr(base + pos, '<', a - pos));
-    if (lt) {
-      const std::size_t l = static_cast<std::size_t>(lt - base);
-      const std::size_t end = skip_opaque(in, l);
-      pos = end == std::string_view::npos ? l + 1 : end;
+  // The next "<!" at or after pos: comments and CDATA sections start there and must be
+  // skipped whole. Found once and reused while the '&'s come before it.
+  // ('!' is rare in feeds, so memchr for it beats memmem for the pair.)
+  auto find_bang = [&](std::size_t from) {
+    while (from + 1 < size) {
+      const void* p = std::memchr(base + from + 1, '!', size - from - 1);
+      if (!p) return size;
+      const std::size_t at = static_cast<std::size_t>(static_cast<const char*>(p) - base);
+      if (base[at - 1] == '<') return at - 1;
+      from = at;
+    }
+    return size;
+  };
+  std::size_t next_bang = find_bang(0);
+  while (pos < size) {
+    const void* found = std::memchr(base + pos, '&', size - pos);
+    if (!found) break;
+    const std::size_t a = static_cast<std::size_t>(static_cast<const char*>(found) - base);
+    if (next_bang < a) {
+      const std::size_t end = skip_opaque(in, next_bang);
+      if (end != std::string_view::npos && end > a) {
+        // The '&' is inside a comment or CDATA section: resume after it.
+        pos = end;
+        next_bang = find_bang(end);
+        continue;
+      }
+      // A DOCTYPE or a section that ended before the '&': look at the next one.
+      next_bang = find_bang(end == std::string_view::npos ? next_bang + 2 : end);
       continue;
     }
     pos = a + 1;
+    // The common references are XML's own or numeric: nothing to do.
+    if (pos < size && (in[pos] == '#' || in.substr(pos, 3) == "lt;" || in.substr(pos, 3) == "gt;" ||
+                       in.substr(pos, 4) == "amp;")) {
+      continue;
+    }
     std::size_t e = pos;
-    while (e < in.size() && e - pos < 32 && std::isalnum(static_cast<unsigned char>(in[e]))) ++e;
-    if (e >= in.size() || in[e] != ';' || e == pos) continue;
+    while (e < size && e - pos < 32 && is_ascii_alnum(in[e])) ++e;
+    if (e >= size || in[e] != ';' || e == pos) continue;
     const std::string_view name = in.substr(pos, e - pos);
     if (is_xml_predefined(name)) continue;
     const std::string_view text = html_entity(name);
     if (text.empty()) continue;
     if (!changed) {
       out.clear();
-      out.reserve(in.size() + 64);
+      out.reserve(size + 64);
       changed = true;
     }
     out.append(in.substr(copied, a - copied));

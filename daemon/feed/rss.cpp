@@ -84,6 +84,7 @@ constexpr TagName<Tag> kTags[] = {
     {Ns::Atom10, "summary", Tag::AtomSummary},
     {Ns::Atom10, "updated", Tag::AtomUpdated},
     {Ns::Content, "encoded", Tag::ContentEncoded},
+    {Ns::Dc, "author", Tag::Creator},
     {Ns::Dc, "creator", Tag::Creator},
     {Ns::Dc, "date", Tag::Date},
     {Ns::Dc, "description", Tag::Description},
@@ -185,7 +186,7 @@ void read_media(Context& ctx, const Element& el, Entry& entry, std::string& medi
         if (entry.thumbnail.empty()) entry.thumbnail = url_in_scope(ctx, child.node.attribute("url").value());
         break;
       case Tag::MediaDescription:
-        if (media_description.empty()) media_description = html_content(child);
+        if (media_description.empty()) media_description = html_content(ctx, child);
         break;
       default: break;
     }
@@ -204,25 +205,27 @@ Entry read_item(Context& ctx, const Element& item) {
       case Tag::Title:
         if (entry.title.empty()) entry.title = plain_text(el);
         break;
-      case Tag::Link:
-        if (entry.link.empty()) {
-          const std::string raw = text_of(el.node);
-          std::string_view text = trim(raw);
-          if (text.empty()) text = trim(attribute(el.node, "resource").value());
-          if (!text.empty()) entry.link = url_in_scope(ctx, text);
-        }
+      case Tag::Link: {
+        // Several <link>s: the last one wins (an href attribute counts, as some
+        // feeds write RSS links the Atom way).
+        const std::string raw = text_of(el.node);
+        std::string_view text = trim(raw);
+        if (text.empty()) text = trim(el.node.attribute("href").value());
+        if (text.empty()) text = trim(attribute(el.node, "resource").value());
+        if (!text.empty()) entry.link = url_in_scope(ctx, text);
         break;
+      }
       case Tag::Description:
-        if (description.empty()) description = html_content(el);
+        if (description.empty()) description = html_content(ctx, el);
         break;
       case Tag::ContentEncoded:
-        if (entry.content.empty()) entry.content = html_content(el);
+        if (entry.content.empty()) entry.content = html_content(ctx, el);
         break;
       case Tag::AtomContent:
-        if (entry.content.empty()) entry.content = html_content(el);
+        if (entry.content.empty()) entry.content = html_content(ctx, el);
         break;
       case Tag::AtomSummary:
-        if (atom_summary.empty()) atom_summary = html_content(el);
+        if (atom_summary.empty()) atom_summary = html_content(ctx, el);
         break;
       case Tag::Summary:
         if (itunes_summary.empty()) itunes_summary = html_escape(plain_text(el));
@@ -293,7 +296,7 @@ Entry read_item(Context& ctx, const Element& item) {
         if (entry.thumbnail.empty()) entry.thumbnail = url_in_scope(ctx, el.node.attribute("url").value());
         break;
       case Tag::MediaDescription:
-        if (media_description.empty()) media_description = html_content(el);
+        if (media_description.empty()) media_description = html_content(ctx, el);
         break;
       case Tag::AtomLink:
         atom_link_in_rss(ctx, el, atom_link, &entry.enclosures);
@@ -312,8 +315,10 @@ Entry read_item(Context& ctx, const Element& item) {
                   : !itunes_summary.empty() ? std::move(itunes_summary)
                                             : std::move(media_description);
   entry.published = pub_date ? pub_date : dc_date ? dc_date : issued ? issued : created ? created : atom_published;
-  entry.updated = modified ? modified : atom_updated;
-  if (!entry.updated && dc_date && pub_date) entry.updated = dc_date;
+  entry.updated = modified ? modified : atom_updated ? atom_updated : dc_date;
+  // One date known: it is both when the entry was published and when it last changed.
+  if (!entry.published) entry.published = entry.updated;
+  if (!entry.updated) entry.updated = entry.published;
   entry.authors = !authors.empty() ? std::move(authors) : std::move(creators);
   flag_future(ctx, entry);
   return entry;
@@ -329,18 +334,18 @@ void read_channel(Context& ctx, const Element& channel, Feed& feed, bool items_i
       case Tag::Title:
         if (feed.title.empty()) feed.title = plain_text(el);
         break;
-      case Tag::Link:
-        if (feed.link.empty()) {
-          const std::string raw = text_of(el.node);
-          const std::string_view text = trim(raw);
-          if (!text.empty()) feed.link = url_in_scope(ctx, text);
-        }
+      case Tag::Link: {
+        const std::string raw = text_of(el.node);
+        std::string_view text = trim(raw);
+        if (text.empty()) text = trim(el.node.attribute("href").value());
+        if (!text.empty()) feed.link = url_in_scope(ctx, text);
         break;
+      }
       case Tag::AtomLink:
         atom_link_in_rss(ctx, el, atom_link, nullptr);
         break;
       case Tag::Description:
-        if (feed.subtitle.empty()) feed.subtitle = plain_text(el);
+        if (feed.subtitle.empty()) feed.subtitle = html_content(ctx, el);
         break;
       case Tag::Subtitle:
         if (itunes_subtitle.empty()) itunes_subtitle = plain_text(el);

@@ -4,6 +4,7 @@
 #include <array>
 #include <cctype>
 #include <cstdint>
+#include <cstring>
 #include <iterator>
 
 namespace feedd::feed {
@@ -49,11 +50,32 @@ std::size_t utf8_sequence(std::string_view s, std::size_t i) {
 
 bool is_bad_control(unsigned char c) { return (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F; }
 
+constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+constexpr std::uint64_t kHigh = 0x8080808080808080ULL;
+
+std::uint64_t load8(const char* p) {
+  std::uint64_t w;
+  std::memcpy(&w, p, sizeof w);
+  return w;
+}
+
+// Eight bytes that are all printable ASCII (0x20..0x7E): nothing to check or drop.
+bool printable_ascii8(std::uint64_t w) {
+  const std::uint64_t below_space = (w - 0x20 * kOnes) & ~w & kHigh;
+  const std::uint64_t x = w ^ (0x7F * kOnes);
+  const std::uint64_t del = (x - kOnes) & ~x & kHigh;
+  return ((w & kHigh) | below_space | del) == 0;
+}
+
 }  // namespace
 
 bool is_valid_utf8(std::string_view s) {
   std::size_t i = 0;
   while (i < s.size()) {
+    if (i + 8 <= s.size() && (load8(s.data() + i) & kHigh) == 0) {
+      i += 8;
+      continue;
+    }
     if (static_cast<unsigned char>(s[i]) < 0x80) {
       ++i;
       continue;
@@ -69,6 +91,10 @@ std::string clean_text(std::string_view s) {
   // Fast path: most text is clean ASCII or clean UTF-8.
   std::size_t i = 0;
   while (i < s.size()) {
+    if (i + 8 <= s.size() && printable_ascii8(load8(s.data() + i))) {
+      i += 8;
+      continue;
+    }
     const auto c = static_cast<unsigned char>(s[i]);
     if (c >= 0x20 && c < 0x7F) {
       ++i;
@@ -100,6 +126,72 @@ std::string clean_text(std::string_view s) {
     i += n;
   }
   return out;
+}
+
+DocumentScan scan_document(std::string_view s) {
+  DocumentScan scan;
+  const char* p = s.data();
+  const std::size_t n = s.size();
+  std::size_t i = 0;
+  while (i < n) {
+    if (i + 8 <= n) {
+      const std::uint64_t w = load8(p + i);
+      const std::uint64_t amp = w ^ (0x26 * kOnes);
+      if (((w & kHigh) | ((amp - kOnes) & ~amp & kHigh)) == 0) {
+        i += 8;
+        continue;
+      }
+    }
+    const auto c = static_cast<unsigned char>(p[i]);
+    if (c == '&') {
+      ++i;
+      if (scan.maybe_html_entities || i >= n) continue;
+      const std::string_view rest = s.substr(i, 6);
+      if (rest.empty() || rest[0] == '#' || rest.starts_with("lt;") || rest.starts_with("gt;") ||
+          rest.starts_with("amp;") || rest.starts_with("quot;") || rest.starts_with("apos;")) {
+        continue;
+      }
+      std::size_t e = i;
+      while (e < n && e - i < 32 &&
+             ((p[e] >= 'a' && p[e] <= 'z') || (p[e] >= 'A' && p[e] <= 'Z') || (p[e] >= '0' && p[e] <= '9'))) {
+        ++e;
+      }
+      if (e < n && e > i && p[e] == ';') scan.maybe_html_entities = true;
+    } else if (c >= 0x80) {
+      const std::size_t len = utf8_sequence(s, i);
+      if (len == 0) {
+        scan.valid_utf8 = false;
+        ++i;
+      } else {
+        i += len;
+      }
+    } else {
+      ++i;
+    }
+  }
+  return scan;
+}
+
+void clean_text_in_place(std::string& s) {
+  std::size_t i = 0;
+  const std::size_t n = s.size();
+  while (i < n) {
+    if (i + 8 <= n && printable_ascii8(load8(s.data() + i))) {
+      i += 8;
+      continue;
+    }
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x80) {
+      const std::size_t len = utf8_sequence(s, i);
+      if (len == 0) break;
+      i += len;
+    } else if (is_bad_control(c)) {
+      break;
+    } else {
+      ++i;
+    }
+  }
+  if (i < n) s = clean_text(s);
 }
 
 std::string_view trim(std::string_view s) {

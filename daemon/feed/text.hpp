@@ -13,6 +13,18 @@ std::string clean_text(std::string_view s);
 // True when every byte of s belongs to a well-formed UTF-8 sequence.
 bool is_valid_utf8(std::string_view s);
 
+// One pass over a whole document: is it valid UTF-8, and might it hold an HTML named
+// reference (an '&' followed by a name other than XML's five)? The second answer may be
+// a false alarm (a reference inside CDATA), never a miss.
+struct DocumentScan {
+  bool valid_utf8 = true;
+  bool maybe_html_entities = false;
+};
+DocumentScan scan_document(std::string_view s);
+
+// clean_text on a string of our own, copying only when something must go.
+void clean_text_in_place(std::string& s);
+
 // Leading and trailing XML whitespace removed.
 std::string_view trim(std::string_view s);
 // Runs of whitespace become one space, ends trimmed.

@@ -1,11 +1,16 @@
 #include "feed/url.hpp"
 
+#include <algorithm>
 #include <cctype>
 
 #include "feed/text.hpp"
 
 namespace feedd::feed {
 namespace {
+
+bool ascii_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+bool ascii_alnum(char c) { return ascii_alpha(c) || (c >= '0' && c <= '9'); }
+char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 
 struct Parts {
   std::string_view scheme;  // without ':'
@@ -82,11 +87,11 @@ std::string merge(const Parts& base, std::string_view ref_path) {
 }  // namespace
 
 std::string_view url_scheme(std::string_view s) {
-  if (s.empty() || !std::isalpha(static_cast<unsigned char>(s[0]))) return {};
+  if (s.empty() || !ascii_alpha(s[0])) return {};
   for (std::size_t i = 1; i < s.size(); ++i) {
-    const auto c = static_cast<unsigned char>(s[i]);
+    const char c = s[i];
     if (c == ':') return s.substr(0, i);
-    if (!std::isalnum(c) && c != '+' && c != '-' && c != '.') return {};
+    if (!ascii_alnum(c) && c != '+' && c != '-' && c != '.') return {};
   }
   return {};
 }
@@ -129,6 +134,64 @@ std::string resolve_url(std::string_view base_in, std::string_view ref_in) {
   if (t.has_query) out.append("?").append(t.query);
   if (ref.has_fragment) out.append("#").append(ref.fragment);
   return out;
+}
+
+std::string resolve_html_urls(std::string_view html, std::string_view base) {
+  std::string out(html);
+  resolve_html_urls_in_place(out, base);
+  return out;
+}
+
+bool resolve_html_urls_in_place(std::string& text, std::string_view base) {
+  if (url_scheme(base).empty()) return false;
+  const std::string_view html = text;
+  static constexpr std::string_view kAttrs[] = {"href", "src", "poster", "background", "cite", "action"};
+  std::string out;
+  std::size_t copied = 0;
+  std::size_t pos = 0;
+  while ((pos = html.find('=', pos)) != std::string_view::npos) {
+    // The attribute name before '=' (spaces allowed around it).
+    std::size_t name_end = pos;
+    while (name_end > 0 && (html[name_end - 1] == ' ' || html[name_end - 1] == '\t')) --name_end;
+    std::size_t name_start = name_end;
+    while (name_start > 0 && ascii_alpha(html[name_start - 1])) --name_start;
+    ++pos;
+    if (name_start == 0 || name_start == name_end) continue;
+    const char before = html[name_start - 1];
+    if (before != ' ' && before != '\t' && before != '\n' && before != '\r') continue;
+    std::string_view name = html.substr(name_start, name_end - name_start);
+    bool wanted = false;
+    for (auto a : kAttrs) {
+      if (a.size() == name.size() &&
+          std::equal(a.begin(), a.end(), name.begin(), [](char x, char y) {
+            return x == ascii_lower(y);
+          })) {
+        wanted = true;
+      }
+    }
+    if (!wanted) continue;
+    std::size_t v = pos;
+    while (v < html.size() && (html[v] == ' ' || html[v] == '\t')) ++v;
+    if (v >= html.size()) break;
+    std::size_t start = v, end = v;
+    if (html[v] == '"' || html[v] == '\'') {
+      start = v + 1;
+      end = html.find(html[v], start);
+      if (end == std::string_view::npos) break;
+    } else {
+      while (end < html.size() && html[end] != ' ' && html[end] != '>' && html[end] != '\t') ++end;
+    }
+    const std::string_view value = html.substr(start, end - start);
+    pos = end;
+    if (value.empty() || !url_scheme(value).empty() || value[0] == '#') continue;
+    out.append(html.substr(copied, start - copied));
+    out.append(resolve_url(base, value));
+    copied = end;
+  }
+  if (copied == 0) return false;
+  out.append(html.substr(copied));
+  text = std::move(out);
+  return true;
 }
 
 }  // namespace feedd::feed

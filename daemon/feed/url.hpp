@@ -19,4 +19,10 @@ std::string_view url_scheme(std::string_view s);
 // base leaves a relative ref unchanged (nothing better is known).
 std::string resolve_url(std::string_view base, std::string_view ref);
 
+// HTML with the relative URLs of its href, src and similar attributes resolved against
+// base. Unchanged when base is not absolute or nothing needs resolving.
+std::string resolve_html_urls(std::string_view html, std::string_view base);
+// The same, in place; false (html untouched) when nothing was relative.
+bool resolve_html_urls_in_place(std::string& html, std::string_view base);
+
 }  // namespace feedd::feed

@@ -68,21 +68,20 @@ bool is_void_html(std::string_view name) {
 }
 
 void escape_into(std::string& out, std::string_view s, bool attr) {
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"':
-        if (attr) {
-          out += "&quot;";
-          break;
-        }
-        out.push_back(c);
-        break;
-      default: out.push_back(c);
-    }
+  std::size_t start = 0;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    const char* replacement = nullptr;
+    if (c == '&') replacement = "&amp;";
+    else if (c == '<') replacement = "&lt;";
+    else if (c == '>') replacement = "&gt;";
+    else if (c == '"' && attr) replacement = "&quot;";
+    else continue;
+    out.append(s.substr(start, i - start));
+    out.append(replacement);
+    start = i + 1;
   }
+  out.append(s.substr(start));
 }
 
 void write_markup(std::string& out, pugi::xml_node node) {
@@ -143,6 +142,22 @@ void write_markup(std::string& out, pugi::xml_node node) {
   }
 }
 
+Ns customary_prefix(std::string_view prefix) {
+  struct Customary {
+    std::string_view prefix;
+    Ns ns;
+  };
+  static constexpr Customary kCustomary[] = {
+      {"atom", Ns::Atom10}, {"content", Ns::Content}, {"dc", Ns::Dc},       {"dcterms", Ns::Dcterms},
+      {"itunes", Ns::Itunes}, {"media", Ns::Media},   {"rdf", Ns::Rdf},     {"sy", Ns::Sy},
+      {"xhtml", Ns::Xhtml},
+  };
+  for (const auto& c : kCustomary) {
+    if (c.prefix == prefix) return c.ns;
+  }
+  return Ns::Other;
+}
+
 }  // namespace
 
 Ns ns_from_uri(std::string_view uri) {
@@ -193,8 +208,24 @@ Element Scope::element(pugi::xml_node node) const {
       return el;
     }
   }
-  el.ns = prefix.empty() ? Ns::None : Ns::Other;
+  // An undeclared prefix: feeds use the customary ones without binding them
+  // ("<content:encoded>" with no xmlns:content). Read them as what they always mean.
+  el.ns = prefix.empty() ? Ns::None : customary_prefix(prefix);
   return el;
+}
+
+std::string_view text_view(pugi::xml_node node, std::string& scratch) {
+  pugi::xml_node child = node.first_child();
+  if (!child) return {};
+  if (!child.next_sibling()) {
+    const auto type = child.type();
+    if (type == pugi::node_pcdata || type == pugi::node_cdata) return child.value();
+  }
+  scratch.clear();
+  for (; child; child = child.next_sibling()) {
+    if (child.type() == pugi::node_pcdata || child.type() == pugi::node_cdata) scratch += child.value();
+  }
+  return scratch;
 }
 
 std::string text_of(pugi::xml_node node) {

@@ -84,6 +84,9 @@ void for_each_child(Scope& scope, pugi::xml_node parent, F&& f) {
 
 // The text of an element: its character data and CDATA sections, concatenated.
 std::string text_of(pugi::xml_node node);
+// The same without a copy when the text is one node (the usual case); otherwise it is
+// assembled in scratch. The view lives as long as the document and scratch.
+std::string_view text_view(pugi::xml_node node, std::string& scratch);
 // Whether the element has element children (markup written unescaped into a feed).
 bool has_element_children(pugi::xml_node node);
 // The children of node written back as markup (HTML), prefixes and xmlns declarations

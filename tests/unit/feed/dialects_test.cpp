@@ -1,0 +1,204 @@
+#include <doctest/doctest.h>
+
+#include "feed/parser.hpp"
+#include "fixture.hpp"
+
+using namespace feedd;
+using namespace feedd::feed;
+using namespace feedd::feed::test;
+
+TEST_CASE("RSS 0.90 in the Netscape RDF namespace is detected and its items read") {
+  const Feed feed = parse_fixture("rss090_netscape.xml");
+  CHECK(feed.format == "rss090");
+  CHECK(feed.title == "Mozilla Dot Org");
+  CHECK(feed.link == "http://www.mozilla.org");
+  REQUIRE(feed.entries.size() == 2);
+  CHECK(feed.entries[1].title == "Bugzilla Reorganized");
+  CHECK(feed.entries[1].link == "http://www.mozilla.org/bugs/");
+}
+
+TEST_CASE("RSS 0.91 is detected from its version and its managing editor is the author") {
+  const Feed feed = parse_fixture("rss091_userland.xml");
+  CHECK(feed.format == "rss091");
+  REQUIRE(feed.authors.size() == 1);
+  CHECK(feed.authors[0].email == "dmoberhaus@earthlink.net");
+  REQUIRE(feed.entries.size() == 1);
+  CHECK(feed.entries[0].link == "http://writetheweb.com/read.php?item=24");
+}
+
+TEST_CASE("RSS 0.92 items without a title keep their description and enclosure") {
+  const Feed feed = parse_fixture("rss092_enclosure.xml");
+  CHECK(feed.format == "rss092");
+  REQUIRE(feed.entries.size() == 1);
+  const Entry& e = feed.entries[0];
+  CHECK(e.title.empty());
+  CHECK(e.summary.starts_with("It's been a few days"));
+  REQUIRE(e.enclosures.size() == 1);
+  CHECK(e.enclosures[0].length == 6182912);
+}
+
+TEST_CASE("RSS 1.0 items beside the channel are read with their Dublin Core data") {
+  const Feed feed = parse_fixture("rss10_rdf_dublin_core.xml");
+  CHECK(feed.format == "rss10");
+  CHECK(feed.title == "RDF Example");
+  REQUIRE(feed.updated);
+  CHECK(format_rfc3339(*feed.updated) == "2024-03-01T07:00:00Z");
+  CHECK(feed.hints.update_period == "hourly");
+  CHECK(feed.hints.update_frequency == 2);
+  REQUIRE(feed.entries.size() == 1);
+  const Entry& e = feed.entries[0];
+  CHECK(e.id == "http://example.org/a");
+  CHECK(e.summary == "About A");
+  REQUIRE(e.authors.size() == 1);
+  CHECK(e.authors[0].name == "Ana Author");
+  CHECK(e.categories == std::vector<std::string>{"testing"});
+  REQUIRE(e.published);
+  CHECK(format_rfc3339(*e.published) == "2024-03-01T07:30:00Z");
+}
+
+TEST_CASE("Atom 0.3 names, modes and base64 map onto the Atom 1.0 model") {
+  const Feed feed = parse_fixture("atom03_modes.xml");
+  CHECK(feed.format == "atom03");
+  CHECK(feed.subtitle == "A <b>tagline</b>");
+  REQUIRE(feed.updated);
+  CHECK(format_rfc3339(*feed.updated) == "2004-01-01T19:48:21Z");
+  REQUIRE(feed.authors.size() == 1);
+  CHECK(feed.authors[0].uri == "http://example.org/me");
+  REQUIRE(feed.entries.size() == 1);
+  const Entry& e = feed.entries[0];
+  CHECK(e.title == "Entry Title");
+  CHECK(e.link == "http://example.org/1");
+  REQUIRE(e.published);
+  CHECK(format_rfc3339(*e.published) == "2004-01-01T17:00:00Z");
+  REQUIRE(e.updated);
+  CHECK(format_rfc3339(*e.updated) == "2004-01-02T00:00:00Z");
+  CHECK(e.content == "<p>Hi</p>");
+}
+
+TEST_CASE("Atom bound to a prefix is read by its namespace, and unbound lookalikes are not") {
+  const Feed feed = parse_fixture("atom_prefixed_namespace.xml");
+  CHECK(feed.format == "atom10");
+  CHECK(feed.title == "Prefixed");
+  REQUIRE(feed.entries.size() == 1);
+  CHECK(feed.entries[0].title == "Bound to a:");
+  CHECK(feed.entries[0].id == "urn:x:1");
+}
+
+TEST_CASE("misspelt namespace URIs, atom:link in RSS and extension elements are read") {
+  const Feed feed = parse_fixture("rss_with_atom_link_and_misspelt_namespaces.xml");
+  CHECK(feed.link == "http://example.org/");
+  REQUIRE(feed.authors.size() == 1);
+  CHECK(feed.authors[0].name == "Pod Caster");
+  REQUIRE(feed.entries.size() == 1);
+  const Entry& e = feed.entries[0];
+  CHECK(e.link == "http://example.org/ep1");
+  CHECK(e.content == "<p>Full text</p>");      // content:encoded bound to "foo:"
+  CHECK(e.summary == "Plain summary &amp; more");  // itunes:summary is text, made HTML
+  REQUIRE(e.authors.size() == 1);
+  CHECK(e.authors[0].name == "Host Person");
+  REQUIRE(e.enclosures.size() == 1);
+  CHECK(e.enclosures[0].url == "http://example.org/ep1.mp3");
+  CHECK(e.enclosures[0].length == 1000);
+  CHECK(e.thumbnail == "http://example.org/ep1.jpg");
+}
+
+TEST_CASE("xml:base resolves links, enclosures and URLs inside content, nested bases included") {
+  ParseOptions options;
+  options.base_url = "http://elsewhere.example/feed";
+  const Feed feed = parse_fixture("xml_base_relative_urls.xml", options);
+  CHECK(feed.link == "http://example.org/blog/");
+  REQUIRE(feed.entries.size() == 2);
+  const Entry& one = feed.entries[0];
+  CHECK(one.link == "http://example.org/blog/posts/one.html");
+  REQUIRE(one.enclosures.size() == 1);
+  CHECK(one.enclosures[0].url == "http://example.org/blog/media/one.mp3");
+  CHECK(one.content ==
+        R"(<a href="http://example.org/blog/posts/two.html">next</a> <img src="http://example.org/img/x.png">)");
+  CHECK(feed.entries[1].link == "http://example.org/two");
+}
+
+TEST_CASE("without xml:base, relative URLs resolve against the URL the feed came from") {
+  ParseOptions options;
+  options.base_url = "https://news.example.com/feeds/main.rss";
+  const Feed feed = parse_fixture("rss_relative_links_without_xml_base.xml", options);
+  CHECK(feed.link == "https://news.example.com/");
+  REQUIRE(feed.entries.size() == 1);
+  CHECK(feed.entries[0].link == "https://news.example.com/feeds/articles/1");
+  REQUIRE(feed.entries[0].enclosures.size() == 1);
+  CHECK(feed.entries[0].enclosures[0].url == "https://news.example.com/audio/1.mp3");
+}
+
+TEST_CASE("without any base, relative URLs are kept as written") {
+  const Feed feed = parse_fixture("rss_relative_links_without_xml_base.xml");
+  REQUIRE(feed.entries.size() == 1);
+  CHECK(feed.entries[0].link == "articles/1");
+}
+
+TEST_CASE("a guid marked isPermaLink=false is never used as the link") {
+  auto result = parse(R"(<rss version="2.0"><channel><item>
+      <guid isPermaLink="false">http://example.org/not-a-page</guid></item></channel></rss>)");
+  REQUIRE(result.ok());
+  REQUIRE(result->entries.size() == 1);
+  CHECK(result->entries[0].id == "http://example.org/not-a-page");
+  CHECK(result->entries[0].link.empty());
+}
+
+TEST_CASE("an alternate link of type text/html is preferred over other alternates") {
+  auto result = parse(R"(<feed xmlns="http://www.w3.org/2005/Atom"><entry>
+      <link rel="alternate" type="application/pdf" href="http://example.org/a.pdf"/>
+      <link rel="self" href="http://example.org/self"/>
+      <link rel="alternate" type="text/html" href="http://example.org/a.html"/>
+    </entry></feed>)");
+  REQUIRE(result.ok());
+  REQUIRE(result->entries.size() == 1);
+  CHECK(result->entries[0].link == "http://example.org/a.html");
+}
+
+TEST_CASE("an Atom text construct of type xhtml loses its wrapper div, even under a prefix") {
+  auto result = parse(R"(<feed xmlns="http://www.w3.org/2005/Atom" xmlns:h="http://www.w3.org/1999/xhtml"><entry>
+      <summary type="xhtml"><h:div><h:p>One &amp; <h:em>two</h:em></h:p><h:br/></h:div></summary>
+    </entry></feed>)");
+  REQUIRE(result.ok());
+  REQUIRE(result->entries.size() == 1);
+  CHECK(result->entries[0].summary == "<p>One &amp; <em>two</em></p><br />");
+}
+
+TEST_CASE("an Atom title of type html becomes plain text") {
+  auto result = parse(R"(<feed xmlns="http://www.w3.org/2005/Atom"><title type="html">Fish &amp;amp; &lt;i&gt;chips&lt;/i&gt;</title></feed>)");
+  REQUIRE(result.ok());
+  CHECK(result->title == "Fish & chips");
+}
+
+TEST_CASE("an RSS description with CDATA is kept as HTML") {
+  auto result = parse(R"(<rss version="2.0"><channel><item>
+      <description><![CDATA[<p>Para &amp; <a href="http://x/">link</a></p>]]></description>
+    </item></channel></rss>)");
+  REQUIRE(result.ok());
+  REQUIRE(result->entries.size() == 1);
+  CHECK(result->entries[0].summary == R"(<p>Para &amp; <a href="http://x/">link</a></p>)");
+}
+
+TEST_CASE("RSS skipHours, skipDays and ttl become polling hints") {
+  auto result = parse(R"(<rss version="2.0"><channel><ttl>90</ttl>
+      <skipHours><hour>0</hour><hour>23</hour></skipHours>
+      <skipDays><day>Saturday</day><day>Sunday</day></skipDays></channel></rss>)");
+  REQUIRE(result.ok());
+  CHECK(result->hints.ttl_minutes == 90);
+  CHECK(result->hints.skip_hours == std::vector<int>{0, 23});
+  CHECK(result->hints.skip_days == std::vector<std::string>{"Saturday", "Sunday"});
+}
+
+TEST_CASE("a date far in the future is kept and flagged, a near one is not flagged") {
+  ParseOptions options;
+  options.now = Instant{std::chrono::sys_days{std::chrono::year{2025} / 3 / 1}};
+  auto result = parse(R"(<rss version="2.0"><channel>
+      <item><pubDate>Fri, 01 Jan 2100 00:00:00 GMT</pubDate></item>
+      <item><pubDate>Sat, 01 Mar 2025 12:00:00 GMT</pubDate></item></channel></rss>)",
+                      options);
+  REQUIRE(result.ok());
+  REQUIRE(result->entries.size() == 2);
+  REQUIRE(result->entries[0].published);
+  CHECK(format_rfc3339(*result->entries[0].published) == "2100-01-01T00:00:00Z");
+  CHECK(result->entries[0].date_in_future);
+  CHECK_FALSE(result->entries[1].date_in_future);
+}

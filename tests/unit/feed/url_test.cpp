@@ -1,0 +1,72 @@
+#include <doctest/doctest.h>
+
+#include "feed/url.hpp"
+
+using namespace feedd::feed;
+
+// RFC 3986 section 5.4: the reference resolution examples, base "http://a/b/c/d;p?q".
+TEST_CASE("relative references resolve as in RFC 3986's normal examples") {
+  const char* base = "http://a/b/c/d;p?q";
+  CHECK(resolve_url(base, "g:h") == "g:h");
+  CHECK(resolve_url(base, "g") == "http://a/b/c/g");
+  CHECK(resolve_url(base, "./g") == "http://a/b/c/g");
+  CHECK(resolve_url(base, "g/") == "http://a/b/c/g/");
+  CHECK(resolve_url(base, "/g") == "http://a/g");
+  CHECK(resolve_url(base, "//g") == "http://g");
+  CHECK(resolve_url(base, "?y") == "http://a/b/c/d;p?y");
+  CHECK(resolve_url(base, "g?y") == "http://a/b/c/g?y");
+  CHECK(resolve_url(base, "#s") == "http://a/b/c/d;p?q#s");
+  CHECK(resolve_url(base, "g#s") == "http://a/b/c/g#s");
+  CHECK(resolve_url(base, "g?y#s") == "http://a/b/c/g?y#s");
+  CHECK(resolve_url(base, ";x") == "http://a/b/c/;x");
+  CHECK(resolve_url(base, "g;x") == "http://a/b/c/g;x");
+  CHECK(resolve_url(base, "") == "http://a/b/c/d;p?q");
+  CHECK(resolve_url(base, ".") == "http://a/b/c/");
+  CHECK(resolve_url(base, "./") == "http://a/b/c/");
+  CHECK(resolve_url(base, "..") == "http://a/b/");
+  CHECK(resolve_url(base, "../") == "http://a/b/");
+  CHECK(resolve_url(base, "../g") == "http://a/b/g");
+  CHECK(resolve_url(base, "../..") == "http://a/");
+  CHECK(resolve_url(base, "../../") == "http://a/");
+  CHECK(resolve_url(base, "../../g") == "http://a/g");
+}
+
+TEST_CASE("relative references resolve as in RFC 3986's abnormal examples") {
+  const char* base = "http://a/b/c/d;p?q";
+  CHECK(resolve_url(base, "../../../g") == "http://a/g");
+  CHECK(resolve_url(base, "../../../../g") == "http://a/g");
+  CHECK(resolve_url(base, "/./g") == "http://a/g");
+  CHECK(resolve_url(base, "/../g") == "http://a/g");
+  CHECK(resolve_url(base, "g.") == "http://a/b/c/g.");
+  CHECK(resolve_url(base, ".g") == "http://a/b/c/.g");
+  CHECK(resolve_url(base, "g..") == "http://a/b/c/g..");
+  CHECK(resolve_url(base, "..g") == "http://a/b/c/..g");
+  CHECK(resolve_url(base, "./../g") == "http://a/b/g");
+  CHECK(resolve_url(base, "./g/.") == "http://a/b/c/g/");
+  CHECK(resolve_url(base, "g/./h") == "http://a/b/c/g/h");
+  CHECK(resolve_url(base, "g/../h") == "http://a/b/c/h");
+  CHECK(resolve_url(base, "g;x=1/./y") == "http://a/b/c/g;x=1/y");
+  CHECK(resolve_url(base, "g;x=1/../y") == "http://a/b/c/y");
+  CHECK(resolve_url(base, "g?y/./x") == "http://a/b/c/g?y/./x");
+  CHECK(resolve_url(base, "g#s/../x") == "http://a/b/c/g#s/../x");
+  CHECK(resolve_url(base, "http:g") == "http:g");
+}
+
+TEST_CASE("a base with an authority and no path resolves against the root") {
+  CHECK(resolve_url("https://example.org", "feed.xml") == "https://example.org/feed.xml");
+  CHECK(resolve_url("https://example.org?x=1", "?y=2") == "https://example.org?y=2");
+}
+
+TEST_CASE("without an absolute base a relative reference is kept as written") {
+  CHECK(resolve_url("", "a/b") == "a/b");
+  CHECK(resolve_url("relative/base/", "a/b") == "a/b");
+  CHECK(resolve_url("", "  https://example.org/x  ") == "https://example.org/x");
+}
+
+TEST_CASE("relative URLs inside HTML attributes are resolved, absolute ones and fragments kept") {
+  CHECK(resolve_html_urls(R"(<a href="p/1">x</a><img src='/i.png'><a HREF=q>y</a>)", "http://h/b/") ==
+        R"(<a href="http://h/b/p/1">x</a><img src='http://h/i.png'><a HREF=http://h/b/q>y</a>)");
+  CHECK(resolve_html_urls(R"(<a href="https://x/">x</a><a href="#top">t</a>)", "http://h/") ==
+        R"(<a href="https://x/">x</a><a href="#top">t</a>)");
+  CHECK(resolve_html_urls(R"(<a href="p">x</a> data-href="p")", "") == R"(<a href="p">x</a> data-href="p")");
+}
