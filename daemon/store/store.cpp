@@ -152,11 +152,42 @@ struct Store::Impl {
                             "ORDER BY e.published DESC, e.id DESC LIMIT ?1"),
         entry_by_id(db, "SELECT " FEEDD_ENTRY_COLUMNS "WHERE e.id = ?1"),
         undigested(db, "SELECT " FEEDD_ENTRY_COLUMNS
-                       "WHERE e.digested_at IS NULL ORDER BY e.id LIMIT ?1"),
-        mark_digested(db, "UPDATE entries SET digested_at = ?2 WHERE id = ?1 AND digested_at IS NULL") {}
+                       "WHERE e.digested_at IS NULL AND NOT EXISTS "
+                       "(SELECT 1 FROM digest_pending p WHERE p.entry_id = e.id) "
+                       "ORDER BY e.id LIMIT ?1"),
+        mark_digested(db, "UPDATE entries SET digested_at = ?2 WHERE id = ?1 AND digested_at IS NULL"),
+        digest_batch_get(db, "SELECT file, offset, started_at FROM digest_batch WHERE id = 1"),
+        digest_batch_set(db, "INSERT INTO digest_batch(id, file, offset, started_at) "
+                             "VALUES(1, ?1, ?2, ?3)"),
+        digest_batch_clear(db, "DELETE FROM digest_batch"),
+        digest_pending_add(db, "INSERT INTO digest_pending(entry_id, position) VALUES(?1, ?2)"),
+        digest_pending_list(db, "SELECT entry_id FROM digest_pending ORDER BY position"),
+        digest_pending_clear(db, "DELETE FROM digest_pending"),
+        tomb_find(db, "SELECT 1 FROM tombstones WHERE url_key = ?1"),
+        tomb_touch(db, "UPDATE tombstones SET last_seen = ?2 WHERE url_key = ?1 AND last_seen < ?2"),
+        tomb_put(db, "INSERT INTO tombstones(url_key, pruned_at, last_seen) VALUES(?1, ?2, ?2) "
+                     "ON CONFLICT(url_key) DO UPDATE SET pruned_at = excluded.pruned_at, "
+                     "last_seen = max(last_seen, excluded.last_seen)"),
+        tomb_expire(db, "DELETE FROM tombstones WHERE url_key IN "
+                        "(SELECT url_key FROM tombstones WHERE last_seen < ?1 LIMIT ?2)"),
+        entry_delete(db, "DELETE FROM entries WHERE id = ?1"),
+        entries_aged(db, "SELECT id, url_key FROM entries WHERE first_seen < ?1 "
+                         "ORDER BY first_seen LIMIT ?2"),
+        feeds_after(db, "SELECT id FROM feeds WHERE id > ?1 ORDER BY id LIMIT ?2"),
+        feed_link_count(db, "SELECT count(*) FROM entry_feeds WHERE feed_id = ?1"),
+        feed_excess(db, "SELECT ef.entry_id FROM entry_feeds ef JOIN entries e ON e.id = ef.entry_id "
+                        "WHERE ef.feed_id = ?1 ORDER BY e.published DESC, e.id DESC "
+                        "LIMIT ?3 OFFSET ?2"),
+        link_delete(db, "DELETE FROM entry_feeds WHERE entry_id = ?1 AND feed_id = ?2"),
+        entry_orphan_key(db, "SELECT url_key FROM entries WHERE id = ?1 AND NOT EXISTS "
+                             "(SELECT 1 FROM entry_feeds WHERE entry_id = ?1)"),
+        stats(db, "SELECT ef.feed_id, count(*), max(e.published) FROM entry_feeds ef "
+                  "JOIN entries e ON e.id = ef.entry_id GROUP BY ef.feed_id ORDER BY ef.feed_id") {}
 
   void ingest(std::int64_t feed_id, const feed::Entry& e, Instant now, IngestResult& result);
   void report_write_failure(const sql::SqlError& e);
+  // Removes an entry, leaving its tombstone.
+  void bury(std::int64_t id, const std::string& key, Instant now);
 
   std::filesystem::path path;
   StoreOptions options;
@@ -175,7 +206,26 @@ struct Store::Impl {
   sql::Stmt entry_by_id;
   sql::Stmt undigested;
   sql::Stmt mark_digested;
-  bool write_failing = false;  // said once until a write succeeds again
+  sql::Stmt digest_batch_get;
+  sql::Stmt digest_batch_set;
+  sql::Stmt digest_batch_clear;
+  sql::Stmt digest_pending_add;
+  sql::Stmt digest_pending_list;
+  sql::Stmt digest_pending_clear;
+  sql::Stmt tomb_find;
+  sql::Stmt tomb_touch;
+  sql::Stmt tomb_put;
+  sql::Stmt tomb_expire;
+  sql::Stmt entry_delete;
+  sql::Stmt entries_aged;
+  sql::Stmt feeds_after;
+  sql::Stmt feed_link_count;
+  sql::Stmt feed_excess;
+  sql::Stmt link_delete;
+  sql::Stmt entry_orphan_key;
+  sql::Stmt stats;
+  bool write_failing = false;   // said once until a write succeeds again
+  std::int64_t cap_cursor = 0;  // prune(): the last feed whose cap was checked
 };
 
 #undef FEEDD_ENTRY_COLUMNS
@@ -225,6 +275,18 @@ void Store::Impl::ingest(std::int64_t feed_id, const feed::Entry& e, Instant now
     return;
   }
 
+  // Pruned before: remembered, not new again. While a feed carries it, it is remembered on.
+  {
+    sql::Stmt::Use tomb(tomb_find);
+    tomb->bind(1, key);
+    if (tomb->step()) {
+      sql::Stmt::Use touch(tomb_touch);
+      touch->bind(1, key).bind(2, now_s).run();
+      ++result.duplicates;
+      return;
+    }
+  }
+
   // A missing or future date: first_seen stands in, and the entry says so.
   Instant published = now;
   bool clamped = true;
@@ -256,6 +318,15 @@ void Store::Impl::ingest(std::int64_t feed_id, const feed::Entry& e, Instant now
     link->bind(1, id).bind(2, feed_id).bind(3, now_s).run();
   }
   result.new_entries.push_back(id);
+}
+
+void Store::Impl::bury(std::int64_t id, const std::string& key, Instant now) {
+  {
+    sql::Stmt::Use put(tomb_put);
+    put->bind(1, key).bind(2, now).run();
+  }
+  sql::Stmt::Use del(entry_delete);
+  del->bind(1, id).run();
 }
 
 void Store::Impl::report_write_failure(const sql::SqlError& e) {
@@ -453,6 +524,53 @@ std::vector<StoredEntry> Store::undigested(std::size_t limit) {
   return out;
 }
 
+Status Store::begin_digest(const std::vector<std::int64_t>& ids, const std::string& file,
+                           std::uint64_t offset, Instant when) {
+  try {
+    sql::Transaction tx(impl_->db, impl_->tx);
+    {
+      sql::Stmt::Use get(impl_->digest_batch_get);
+      if (get->step()) {
+        return make_error("store " + impl_->path.string() + ": a digest batch for " + get->text(0) +
+                          " is still pending; finish it with mark_digested first");
+      }
+    }
+    {
+      sql::Stmt::Use set(impl_->digest_batch_set);
+      set->bind(1, file).bind(2, static_cast<std::int64_t>(offset)).bind(3, when).run();
+    }
+    std::int64_t position = 0;
+    for (std::int64_t id : ids) {
+      sql::Stmt::Use add(impl_->digest_pending_add);
+      add->bind(1, id).bind(2, position++).run();
+    }
+    tx.commit();
+  } catch (const sql::SqlError& e) {
+    impl_->report_write_failure(e);
+    return make_error(error_text(impl_->path, "cannot begin a digest batch", e));
+  }
+  return Ok{};
+}
+
+std::optional<DigestBatch> Store::pending_digest() {
+  try {
+    DigestBatch batch;
+    {
+      sql::Stmt::Use get(impl_->digest_batch_get);
+      if (!get->step()) return std::nullopt;
+      batch.file = get->text(0);
+      batch.offset = static_cast<std::uint64_t>(get->integer(1));
+      batch.started = get->instant(2).value_or(Instant{});
+    }
+    sql::Stmt::Use list(impl_->digest_pending_list);
+    while (list->step()) batch.ids.push_back(list->integer(0));
+    return batch;
+  } catch (const sql::SqlError& e) {
+    log::get("store")->error("event=read-failed what=pending-digest error=\"{}\"", e.what());
+  }
+  return std::nullopt;
+}
+
 Status Store::mark_digested(const std::vector<std::int64_t>& ids, Instant when) {
   try {
     sql::Transaction tx(impl_->db, impl_->tx);
@@ -460,12 +578,138 @@ Status Store::mark_digested(const std::vector<std::int64_t>& ids, Instant when) 
       sql::Stmt::Use m(impl_->mark_digested);
       m->bind(1, id).bind(2, when).run();
     }
+    {
+      sql::Stmt::Use clear(impl_->digest_pending_clear);
+      clear->run();
+    }
+    {
+      sql::Stmt::Use clear(impl_->digest_batch_clear);
+      clear->run();
+    }
     tx.commit();
   } catch (const sql::SqlError& e) {
     impl_->report_write_failure(e);
     return make_error(error_text(impl_->path, "cannot record digested entries", e));
   }
   return Ok{};
+}
+
+Result<PruneResult> Store::prune(Instant now, std::size_t batch) {
+  constexpr std::int64_t kFeedsPerCall = 200;
+  constexpr std::int64_t kDay = 86400;
+  PruneResult result;
+  const auto limit = static_cast<std::int64_t>(batch);
+  const std::int64_t now_s = now.time_since_epoch().count();
+  const StoreOptions& o = impl_->options;
+  try {
+    sql::Transaction tx(impl_->db, impl_->tx);
+
+    if (o.retention_days > 0) {
+      std::vector<std::pair<std::int64_t, std::string>> aged;
+      {
+        sql::Stmt::Use q(impl_->entries_aged);
+        q->bind(1, now_s - std::int64_t{o.retention_days} * kDay).bind(2, limit);
+        while (q->step()) aged.emplace_back(q->integer(0), q->text(1));
+      }
+      for (const auto& [id, key] : aged) impl_->bury(id, key, now);
+      result.entries += aged.size();
+      if (static_cast<std::int64_t>(aged.size()) == limit) result.more = true;
+    }
+
+    if (o.max_entries_per_feed > 0) {
+      std::vector<std::int64_t> feeds;
+      {
+        sql::Stmt::Use q(impl_->feeds_after);
+        q->bind(1, impl_->cap_cursor).bind(2, kFeedsPerCall);
+        while (q->step()) feeds.push_back(q->integer(0));
+      }
+      // A short list means the turn reached the last feed: start over next time.
+      impl_->cap_cursor = static_cast<std::int64_t>(feeds.size()) < kFeedsPerCall ? 0 : feeds.back();
+      for (std::int64_t feed_id : feeds) {
+        const auto room = limit - static_cast<std::int64_t>(result.entries);
+        if (room <= 0) {
+          result.more = true;
+          impl_->cap_cursor = feed_id - 1;
+          break;
+        }
+        std::int64_t count = 0;
+        {
+          sql::Stmt::Use q(impl_->feed_link_count);
+          q->bind(1, feed_id);
+          if (q->step()) count = q->integer(0);
+        }
+        if (count <= o.max_entries_per_feed) continue;
+        std::vector<std::int64_t> excess;
+        {
+          sql::Stmt::Use q(impl_->feed_excess);
+          q->bind(1, feed_id).bind(2, std::int64_t{o.max_entries_per_feed}).bind(3, room);
+          while (q->step()) excess.push_back(q->integer(0));
+        }
+        for (std::int64_t entry_id : excess) {
+          {
+            sql::Stmt::Use del(impl_->link_delete);
+            del->bind(1, entry_id).bind(2, feed_id).run();
+          }
+          std::string key;
+          {
+            sql::Stmt::Use q(impl_->entry_orphan_key);
+            q->bind(1, entry_id);
+            if (!q->step()) continue;  // another feed still keeps it
+            key = q->text(0);
+          }
+          impl_->bury(entry_id, key, now);
+          ++result.entries;
+        }
+        if (count - static_cast<std::int64_t>(excess.size()) > o.max_entries_per_feed) {
+          result.more = true;
+          impl_->cap_cursor = feed_id - 1;
+          break;
+        }
+      }
+    }
+
+    if (o.tombstone_days > 0) {
+      sql::Stmt::Use q(impl_->tomb_expire);
+      q->bind(1, now_s - std::int64_t{o.tombstone_days} * kDay).bind(2, limit).run();
+      result.tombstones = static_cast<std::size_t>(sqlite3_changes(impl_->db.get()));
+      if (static_cast<std::int64_t>(result.tombstones) == limit) result.more = true;
+    }
+    tx.commit();
+  } catch (const sql::SqlError& e) {
+    impl_->report_write_failure(e);
+    return make_error(error_text(impl_->path, "retention pass failed", e));
+  }
+  if (result.entries > 0 || result.tombstones > 0) {
+    log::get("store")->info("event=pruned entries={} tombstones_expired={} more={}", result.entries,
+                            result.tombstones, result.more);
+  }
+  return result;
+}
+
+bool Store::has_tombstone(const std::string& url_or_key) {
+  std::string key = url_key(url_or_key, impl_->options.extra_tracking_params);
+  if (key.empty()) key = url_or_key;
+  try {
+    sql::Stmt::Use q(impl_->tomb_find);
+    q->bind(1, key);
+    return q->step();
+  } catch (const sql::SqlError& e) {
+    log::get("store")->error("event=read-failed what=tombstone error=\"{}\"", e.what());
+  }
+  return false;
+}
+
+std::vector<FeedStats> Store::feed_stats() {
+  std::vector<FeedStats> out;
+  try {
+    sql::Stmt::Use q(impl_->stats);
+    while (q->step()) {
+      out.push_back({q->integer(0), static_cast<std::size_t>(q->integer(1)), q->instant(2)});
+    }
+  } catch (const sql::SqlError& e) {
+    log::get("store")->error("event=read-failed what=feed-stats error=\"{}\"", e.what());
+  }
+  return out;
 }
 
 }  // namespace feedd::store
