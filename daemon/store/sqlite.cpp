@@ -48,7 +48,7 @@ Stmt::Stmt(const Db& db, std::string_view sql) : db_(db.get()) {
   const int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
                                     SQLITE_PREPARE_PERSISTENT, &raw, nullptr);
   stmt_.reset(raw);
-  if (rc != SQLITE_OK) db.fail(rc, "prepare");
+  if (rc != SQLITE_OK) throw SqlError(rc, db.message());
 }
 
 void Stmt::check_bind(int rc, int index) {

@@ -377,6 +377,9 @@ Result<std::unique_ptr<Store>> Store::open(const std::filesystem::path& path,
       sql::Stmt check(db, "PRAGMA quick_check(1)");
       std::string verdict = check.step() ? check.text(0) : std::string("no answer");
       check.reset();
+      for (char& c : verdict) {
+        if (c == '\n') c = ' ';
+      }
       if (verdict != "ok") {
         return make_error("store " + path.string() + ": the database is corrupt (" + verdict +
                           "); refusing to start, the file was not changed");
