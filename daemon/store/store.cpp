@@ -100,20 +100,31 @@ bool is_write_failure(int primary) {
 
 }  // namespace
 
-// The key an entry is stored under: its link's URL key; without a usable link, its id's
-// when the id is a URL; then a hash of the feed and the id; then of the feed, the title
-// and the content. The feed is part of both hashes, so entries without link or URL id are
-// never merged across feeds: without a URL, "the same article" cannot be told.
+// The key an entry is stored under, and the URL it is shown with: its link's URL key;
+// without a usable link, its id's when the id is a URL; then a hash of the feed and the
+// id; then of the feed, the title and the content. The feed is part of both hashes, so
+// entries without link or URL id are never merged across feeds: without a URL, "the same
+// article" cannot be told.
+struct KeyChoice {
+  std::string key;
+  std::string_view url;  // the link or id the key came from; empty for hashed keys
+};
+
+KeyChoice choose_key(std::int64_t feed_id, const feed::Entry& e,
+                     const std::vector<std::string>& extra_tracking_params) {
+  std::string key = url_key(e.link, extra_tracking_params);
+  if (!key.empty()) return {std::move(key), e.link};
+  key = url_key(e.id, extra_tracking_params);
+  if (!key.empty()) return {std::move(key), e.id};
+  const std::string feed = std::to_string(feed_id);
+  if (!e.id.empty()) return {"id:" + Fnv1a().field(feed).field(e.id).hex(), {}};
+  const std::string& body = e.content.empty() ? e.summary : e.content;
+  return {"text:" + Fnv1a().field(feed).field(e.title).field(body).hex(), {}};
+}
+
 std::string entry_key(std::int64_t feed_id, const feed::Entry& e,
                       const std::vector<std::string>& extra_tracking_params) {
-  std::string key = url_key(e.link, extra_tracking_params);
-  if (!key.empty()) return key;
-  key = url_key(e.id, extra_tracking_params);
-  if (!key.empty()) return key;
-  const std::string feed = std::to_string(feed_id);
-  if (!e.id.empty()) return "id:" + Fnv1a().field(feed).field(e.id).hex();
-  const std::string& body = e.content.empty() ? e.summary : e.content;
-  return "text:" + Fnv1a().field(feed).field(e.title).field(body).hex();
+  return choose_key(feed_id, e, extra_tracking_params).key;
 }
 
 struct Store::Impl {
@@ -132,7 +143,9 @@ struct Store::Impl {
                     "last_modified = ?6, last_status = ?7, last_error = ?8, "
                     "consecutive_errors = ?9, last_poll = ?10, last_success = ?11, "
                     "next_due = ?12, next_due_reason = ?13, disabled_reason = ?14 WHERE id = ?1"),
-        entry_find(db, "SELECT id, content_hash FROM entries WHERE url_key = ?1"),
+        // A known entry, or else a tombstone (a row of NULLs), or nothing: one lookup.
+        entry_find(db, "SELECT id, content_hash, first_feed FROM entries WHERE url_key = ?1 "
+                       "UNION ALL SELECT NULL, NULL, NULL FROM tombstones WHERE url_key = ?1"),
         entry_insert(db,
                      "INSERT INTO entries(url_key, url, guid, title, summary, content, published, "
                      "updated, first_seen, date_clamped, content_hash, extra, first_feed) "
@@ -144,12 +157,13 @@ struct Store::Impl {
                     "INSERT INTO entry_feeds(entry_id, feed_id, first_seen) VALUES(?1, ?2, ?3) "
                     "ON CONFLICT DO NOTHING"),
         newest_all(db, "SELECT " FEEDD_ENTRY_COLUMNS
-                       "ORDER BY e.published DESC, e.id DESC LIMIT ?1"),
+                       "WHERE e.first_seen >= ?3 ORDER BY e.published DESC, e.id DESC LIMIT ?1"),
         newest_of_feeds(db, "SELECT " FEEDD_ENTRY_COLUMNS
-                            "WHERE e.id IN (SELECT ef.entry_id FROM entry_feeds ef "
-                            "JOIN feeds g ON g.id = ef.feed_id "
+                            "WHERE e.first_seen >= ?3 AND e.id IN (SELECT ef.entry_id "
+                            "FROM entry_feeds ef JOIN feeds g ON g.id = ef.feed_id "
                             "WHERE g.url IN (SELECT value FROM json_each(?2))) "
                             "ORDER BY e.published DESC, e.id DESC LIMIT ?1"),
+        first_seen_range(db, "SELECT min(first_seen), max(first_seen) FROM entries"),
         entry_by_id(db, "SELECT " FEEDD_ENTRY_COLUMNS "WHERE e.id = ?1"),
         undigested(db, "SELECT " FEEDD_ENTRY_COLUMNS
                        "WHERE e.digested_at IS NULL AND NOT EXISTS "
@@ -203,6 +217,7 @@ struct Store::Impl {
   sql::Stmt link_insert;
   sql::Stmt newest_all;
   sql::Stmt newest_of_feeds;
+  sql::Stmt first_seen_range;
   sql::Stmt entry_by_id;
   sql::Stmt undigested;
   sql::Stmt mark_digested;
@@ -232,28 +247,45 @@ struct Store::Impl {
 
 void Store::Impl::ingest(std::int64_t feed_id, const feed::Entry& e, Instant now,
                          IngestResult& result) {
-  const std::string key = entry_key(feed_id, e, options.extra_tracking_params);
+  const KeyChoice choice = choose_key(feed_id, e, options.extra_tracking_params);
+  const std::string& key = choice.key;
   const std::int64_t hash = content_hash(e);
   const std::int64_t now_s = now.time_since_epoch().count();
 
+  enum class Known { no, entry, tombstone } known = Known::no;
   std::int64_t id = 0;
   std::int64_t stored_hash = 0;
-  bool found = false;
+  std::int64_t first_feed = 0;
   {
     sql::Stmt::Use find(entry_find);
     find->bind(1, key);
     if (find->step()) {
-      found = true;
-      id = find->integer(0);
-      stored_hash = find->integer(1);
+      if (find->is_null(0)) {
+        known = Known::tombstone;
+      } else {
+        known = Known::entry;
+        id = find->integer(0);
+        stored_hash = find->integer(1);
+        first_feed = find->integer(2);
+      }
     }
+  }
+
+  if (known == Known::tombstone) {
+    // Pruned before: remembered, not new again. While a feed carries it, it is
+    // remembered on.
+    sql::Stmt::Use touch(tomb_touch);
+    touch->bind(1, key).bind(2, now_s).run();
+    ++result.duplicates;
+    return;
   }
 
   std::optional<Instant> updated = e.updated;
   if (updated && *updated > now) updated = now;
 
-  if (found) {
-    {
+  if (known == Known::entry) {
+    // The feed that first carried it was linked with it; any other feed is linked now.
+    if (first_feed != feed_id) {
       sql::Stmt::Use link(link_insert);
       link->bind(1, id).bind(2, feed_id).bind(3, now_s).run();
     }
@@ -275,34 +307,18 @@ void Store::Impl::ingest(std::int64_t feed_id, const feed::Entry& e, Instant now
     return;
   }
 
-  // Pruned before: remembered, not new again. While a feed carries it, it is remembered on.
-  {
-    sql::Stmt::Use tomb(tomb_find);
-    tomb->bind(1, key);
-    if (tomb->step()) {
-      sql::Stmt::Use touch(tomb_touch);
-      touch->bind(1, key).bind(2, now_s).run();
-      ++result.duplicates;
-      return;
-    }
-  }
-
-  // A missing or future date: first_seen stands in, and the entry says so.
+  // A missing or future date: first_seen stands in, and the entry says so. So published
+  // never exceeds first_seen, which newest() relies on.
   Instant published = now;
   bool clamped = true;
   if (e.published && !e.date_in_future && *e.published <= now) {
     published = *e.published;
     clamped = false;
   }
-  std::string_view url = e.link;
-  if (url_key(url, options.extra_tracking_params).empty() &&
-      !url_key(e.id, options.extra_tracking_params).empty()) {
-    url = e.id;
-  }
   const std::string extra = codec::encode_extra(e.authors, e.categories, e.enclosures);
   {
     sql::Stmt::Use insert(entry_insert);
-    insert->bind(1, key).bind(2, url).bind(3, e.id).bind(4, e.title).bind(5, e.summary);
+    insert->bind(1, key).bind(2, choice.url).bind(3, e.id).bind(4, e.title).bind(5, e.summary);
     insert->bind(6, e.content).bind(7, published).bind(8, updated).bind(9, now);
     insert->bind(10, std::int64_t{clamped ? 1 : 0}).bind(11, hash);
     if (extra.empty()) {
@@ -395,6 +411,8 @@ Result<std::unique_ptr<Store>> Store::open(const std::filesystem::path& path,
       }
     }
     db.exec("PRAGMA synchronous = NORMAL");
+    db.exec("PRAGMA wal_autocheckpoint = 10000");
+    db.exec("PRAGMA cache_size = -32768");
     db.exec("PRAGMA foreign_keys = ON");
 
     stage = "cannot migrate the database";
@@ -480,19 +498,39 @@ Result<IngestResult> Store::commit_poll(const FeedState& state, const feed::Feed
   return result;
 }
 
+// Newest by published without an index on published: an entry's published time never
+// exceeds its first_seen (a future date is clamped to it), so an entry first seen before
+// T was published before T. Take the entries first seen since T, sorted by published;
+// when the limit-th of them was published at or after T, nothing older can outrank it
+// and the answer is exact. Otherwise widen the window (8 times) and ask again. The
+// window starts at a day, which on a running daemon holds the answer at once.
 std::vector<StoredEntry> Store::newest(std::size_t limit, const std::vector<std::string>& feed_urls) {
   std::vector<StoredEntry> out;
+  if (limit == 0) return out;
   try {
+    std::int64_t oldest = 0;
+    std::int64_t latest = 0;
+    {
+      sql::Stmt::Use range(impl_->first_seen_range);
+      if (!range->step() || range->is_null(0)) return out;
+      oldest = range->integer(0);
+      latest = range->integer(1);
+    }
     const auto n = static_cast<std::int64_t>(limit);
-    if (feed_urls.empty()) {
-      sql::Stmt::Use q(impl_->newest_all);
-      q->bind(1, n);
+    const std::string urls = feed_urls.empty() ? std::string() : codec::string_array(feed_urls);
+    std::int64_t window = 86400;
+    for (;;) {
+      const std::int64_t since = latest - window;
+      out.clear();
+      sql::Stmt::Use q(feed_urls.empty() ? impl_->newest_all : impl_->newest_of_feeds);
+      q->bind(1, n).bind(3, since);
+      if (!feed_urls.empty()) q->bind(2, urls);
       while (q->step()) out.push_back(read_entry(*q));
-    } else {
-      const std::string urls = codec::string_array(feed_urls);
-      sql::Stmt::Use q(impl_->newest_of_feeds);
-      q->bind(1, n).bind(2, urls);
-      while (q->step()) out.push_back(read_entry(*q));
+      const bool complete = since <= oldest;
+      const bool exact = out.size() == limit && out.back().published &&
+                         out.back().published->time_since_epoch().count() >= since;
+      if (complete || exact) break;
+      window = window > (std::int64_t{1} << 58) ? latest - oldest + 1 : window * 8;
     }
   } catch (const sql::SqlError& e) {
     log::get("store")->error("event=read-failed what=newest error=\"{}\"", e.what());
