@@ -65,13 +65,49 @@ constexpr std::array<std::string_view, 9> kV1{
     "PRAGMA user_version = 1",
 };
 
+// Version 2: tombstones for entries removed by retention, so an old article that shows up
+// again is not new again (last_seen moves while a feed still carries it, and the
+// tombstone expires a while after that); and the digest's pending batch, which makes the
+// digest exactly-once across a crash between appending lines and recording them
+// (see Store::begin_digest).
+constexpr std::array<std::string_view, 5> kV2{
+    R"sql(CREATE TABLE tombstones (
+  url_key TEXT PRIMARY KEY,
+  pruned_at INTEGER NOT NULL,
+  last_seen INTEGER NOT NULL
+) WITHOUT ROWID)sql",
+    "CREATE INDEX tombstones_by_last_seen ON tombstones(last_seen)",
+    R"sql(CREATE TABLE digest_batch (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  file TEXT NOT NULL,
+  offset INTEGER NOT NULL,
+  started_at INTEGER NOT NULL
+))sql",
+    R"sql(CREATE TABLE digest_pending (
+  entry_id INTEGER PRIMARY KEY REFERENCES entries(id) ON DELETE CASCADE,
+  position INTEGER NOT NULL
+))sql",
+    "PRAGMA user_version = 2",
+};
+
+// Version 3: entries_by_published goes. Its inserts landed all over the index (feeds
+// publish out of order), costing a random page write per new entry; newest() reads
+// through entries_by_first_seen instead, which only ever grows at its end (see
+// Store::newest for why that is exact: published never exceeds first_seen).
+constexpr std::array<std::string_view, 2> kV3{
+    "DROP INDEX entries_by_published",
+    "PRAGMA user_version = 3",
+};
+
 struct Migration {
   int version;
   std::span<const std::string_view> statements;
 };
 
-constexpr std::array<Migration, 1> kMigrations{{
+constexpr std::array<Migration, 3> kMigrations{{
     {1, kV1},
+    {2, kV2},
+    {3, kV3},
 }};
 
 static_assert(kMigrations.back().version == kCurrentVersion);

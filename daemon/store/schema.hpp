@@ -7,7 +7,7 @@
 
 namespace feedd::store::schema {
 
-inline constexpr int kCurrentVersion = 1;
+inline constexpr int kCurrentVersion = 3;
 
 int version(sql::Db& db);
 

@@ -48,7 +48,7 @@ Stmt::Stmt(const Db& db, std::string_view sql) : db_(db.get()) {
   const int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
                                     SQLITE_PREPARE_PERSISTENT, &raw, nullptr);
   stmt_.reset(raw);
-  if (rc != SQLITE_OK) db.fail(rc, "prepare");
+  if (rc != SQLITE_OK) throw SqlError(rc, db.message());
 }
 
 void Stmt::check_bind(int rc, int index) {
@@ -64,7 +64,9 @@ Stmt& Stmt::bind(int index, std::int64_t value) {
 
 Stmt& Stmt::bind(int index, std::string_view text) {
   // SQLITE_STATIC: the caller keeps `text` alive until reset (see the header).
-  const int rc = sqlite3_bind_text64(stmt_.get(), index, text.data(), text.size(), SQLITE_STATIC,
+  // A null data pointer would bind NULL; an empty view is an empty string.
+  const char* data = text.data() != nullptr ? text.data() : "";
+  const int rc = sqlite3_bind_text64(stmt_.get(), index, data, text.size(), SQLITE_STATIC,
                                      SQLITE_UTF8);
   check_bind(rc, index);
   return *this;

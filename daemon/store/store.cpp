@@ -100,20 +100,31 @@ bool is_write_failure(int primary) {
 
 }  // namespace
 
-// The key an entry is stored under: its link's URL key; without a usable link, its id's
-// when the id is a URL; then a hash of the feed and the id; then of the feed, the title
-// and the content. The feed is part of both hashes, so entries without link or URL id are
-// never merged across feeds: without a URL, "the same article" cannot be told.
+// The key an entry is stored under, and the URL it is shown with: its link's URL key;
+// without a usable link, its id's when the id is a URL; then a hash of the feed and the
+// id; then of the feed, the title and the content. The feed is part of both hashes, so
+// entries without link or URL id are never merged across feeds: without a URL, "the same
+// article" cannot be told.
+struct KeyChoice {
+  std::string key;
+  std::string_view url;  // the link or id the key came from; empty for hashed keys
+};
+
+KeyChoice choose_key(std::int64_t feed_id, const feed::Entry& e,
+                     const std::vector<std::string>& extra_tracking_params) {
+  std::string key = url_key(e.link, extra_tracking_params);
+  if (!key.empty()) return {std::move(key), e.link};
+  key = url_key(e.id, extra_tracking_params);
+  if (!key.empty()) return {std::move(key), e.id};
+  const std::string feed = std::to_string(feed_id);
+  if (!e.id.empty()) return {"id:" + Fnv1a().field(feed).field(e.id).hex(), {}};
+  const std::string& body = e.content.empty() ? e.summary : e.content;
+  return {"text:" + Fnv1a().field(feed).field(e.title).field(body).hex(), {}};
+}
+
 std::string entry_key(std::int64_t feed_id, const feed::Entry& e,
                       const std::vector<std::string>& extra_tracking_params) {
-  std::string key = url_key(e.link, extra_tracking_params);
-  if (!key.empty()) return key;
-  key = url_key(e.id, extra_tracking_params);
-  if (!key.empty()) return key;
-  const std::string feed = std::to_string(feed_id);
-  if (!e.id.empty()) return "id:" + Fnv1a().field(feed).field(e.id).hex();
-  const std::string& body = e.content.empty() ? e.summary : e.content;
-  return "text:" + Fnv1a().field(feed).field(e.title).field(body).hex();
+  return choose_key(feed_id, e, extra_tracking_params).key;
 }
 
 struct Store::Impl {
@@ -132,7 +143,9 @@ struct Store::Impl {
                     "last_modified = ?6, last_status = ?7, last_error = ?8, "
                     "consecutive_errors = ?9, last_poll = ?10, last_success = ?11, "
                     "next_due = ?12, next_due_reason = ?13, disabled_reason = ?14 WHERE id = ?1"),
-        entry_find(db, "SELECT id, content_hash FROM entries WHERE url_key = ?1"),
+        // A known entry, or else a tombstone (a row of NULLs), or nothing: one lookup.
+        entry_find(db, "SELECT id, content_hash, first_feed FROM entries WHERE url_key = ?1 "
+                       "UNION ALL SELECT NULL, NULL, NULL FROM tombstones WHERE url_key = ?1"),
         entry_insert(db,
                      "INSERT INTO entries(url_key, url, guid, title, summary, content, published, "
                      "updated, first_seen, date_clamped, content_hash, extra, first_feed) "
@@ -144,19 +157,51 @@ struct Store::Impl {
                     "INSERT INTO entry_feeds(entry_id, feed_id, first_seen) VALUES(?1, ?2, ?3) "
                     "ON CONFLICT DO NOTHING"),
         newest_all(db, "SELECT " FEEDD_ENTRY_COLUMNS
-                       "ORDER BY e.published DESC, e.id DESC LIMIT ?1"),
+                       "WHERE e.first_seen >= ?3 ORDER BY e.published DESC, e.id DESC LIMIT ?1"),
         newest_of_feeds(db, "SELECT " FEEDD_ENTRY_COLUMNS
-                            "WHERE e.id IN (SELECT ef.entry_id FROM entry_feeds ef "
-                            "JOIN feeds g ON g.id = ef.feed_id "
+                            "WHERE e.first_seen >= ?3 AND e.id IN (SELECT ef.entry_id "
+                            "FROM entry_feeds ef JOIN feeds g ON g.id = ef.feed_id "
                             "WHERE g.url IN (SELECT value FROM json_each(?2))) "
                             "ORDER BY e.published DESC, e.id DESC LIMIT ?1"),
+        first_seen_range(db, "SELECT min(first_seen), max(first_seen) FROM entries"),
         entry_by_id(db, "SELECT " FEEDD_ENTRY_COLUMNS "WHERE e.id = ?1"),
         undigested(db, "SELECT " FEEDD_ENTRY_COLUMNS
-                       "WHERE e.digested_at IS NULL ORDER BY e.id LIMIT ?1"),
-        mark_digested(db, "UPDATE entries SET digested_at = ?2 WHERE id = ?1 AND digested_at IS NULL") {}
+                       "WHERE e.digested_at IS NULL AND NOT EXISTS "
+                       "(SELECT 1 FROM digest_pending p WHERE p.entry_id = e.id) "
+                       "ORDER BY e.id LIMIT ?1"),
+        mark_digested(db, "UPDATE entries SET digested_at = ?2 WHERE id = ?1 AND digested_at IS NULL"),
+        digest_batch_get(db, "SELECT file, offset, started_at FROM digest_batch WHERE id = 1"),
+        digest_batch_set(db, "INSERT INTO digest_batch(id, file, offset, started_at) "
+                             "VALUES(1, ?1, ?2, ?3)"),
+        digest_batch_clear(db, "DELETE FROM digest_batch"),
+        digest_pending_add(db, "INSERT INTO digest_pending(entry_id, position) VALUES(?1, ?2)"),
+        digest_pending_list(db, "SELECT entry_id FROM digest_pending ORDER BY position"),
+        digest_pending_clear(db, "DELETE FROM digest_pending"),
+        tomb_find(db, "SELECT 1 FROM tombstones WHERE url_key = ?1"),
+        tomb_touch(db, "UPDATE tombstones SET last_seen = ?2 WHERE url_key = ?1 AND last_seen < ?2"),
+        tomb_put(db, "INSERT INTO tombstones(url_key, pruned_at, last_seen) VALUES(?1, ?2, ?2) "
+                     "ON CONFLICT(url_key) DO UPDATE SET pruned_at = excluded.pruned_at, "
+                     "last_seen = max(last_seen, excluded.last_seen)"),
+        tomb_expire(db, "DELETE FROM tombstones WHERE url_key IN "
+                        "(SELECT url_key FROM tombstones WHERE last_seen < ?1 LIMIT ?2)"),
+        entry_delete(db, "DELETE FROM entries WHERE id = ?1"),
+        entries_aged(db, "SELECT id, url_key FROM entries WHERE first_seen < ?1 "
+                         "ORDER BY first_seen LIMIT ?2"),
+        feeds_after(db, "SELECT id FROM feeds WHERE id > ?1 ORDER BY id LIMIT ?2"),
+        feed_link_count(db, "SELECT count(*) FROM entry_feeds WHERE feed_id = ?1"),
+        feed_excess(db, "SELECT ef.entry_id FROM entry_feeds ef JOIN entries e ON e.id = ef.entry_id "
+                        "WHERE ef.feed_id = ?1 ORDER BY e.published DESC, e.id DESC "
+                        "LIMIT ?3 OFFSET ?2"),
+        link_delete(db, "DELETE FROM entry_feeds WHERE entry_id = ?1 AND feed_id = ?2"),
+        entry_orphan_key(db, "SELECT url_key FROM entries WHERE id = ?1 AND NOT EXISTS "
+                             "(SELECT 1 FROM entry_feeds WHERE entry_id = ?1)"),
+        stats(db, "SELECT ef.feed_id, count(*), max(e.published) FROM entry_feeds ef "
+                  "JOIN entries e ON e.id = ef.entry_id GROUP BY ef.feed_id ORDER BY ef.feed_id") {}
 
   void ingest(std::int64_t feed_id, const feed::Entry& e, Instant now, IngestResult& result);
   void report_write_failure(const sql::SqlError& e);
+  // Removes an entry, leaving its tombstone.
+  void bury(std::int64_t id, const std::string& key, Instant now);
 
   std::filesystem::path path;
   StoreOptions options;
@@ -172,38 +217,75 @@ struct Store::Impl {
   sql::Stmt link_insert;
   sql::Stmt newest_all;
   sql::Stmt newest_of_feeds;
+  sql::Stmt first_seen_range;
   sql::Stmt entry_by_id;
   sql::Stmt undigested;
   sql::Stmt mark_digested;
-  bool write_failing = false;  // said once until a write succeeds again
+  sql::Stmt digest_batch_get;
+  sql::Stmt digest_batch_set;
+  sql::Stmt digest_batch_clear;
+  sql::Stmt digest_pending_add;
+  sql::Stmt digest_pending_list;
+  sql::Stmt digest_pending_clear;
+  sql::Stmt tomb_find;
+  sql::Stmt tomb_touch;
+  sql::Stmt tomb_put;
+  sql::Stmt tomb_expire;
+  sql::Stmt entry_delete;
+  sql::Stmt entries_aged;
+  sql::Stmt feeds_after;
+  sql::Stmt feed_link_count;
+  sql::Stmt feed_excess;
+  sql::Stmt link_delete;
+  sql::Stmt entry_orphan_key;
+  sql::Stmt stats;
+  bool write_failing = false;   // said once until a write succeeds again
+  std::int64_t cap_cursor = 0;  // prune(): the last feed whose cap was checked
 };
 
 #undef FEEDD_ENTRY_COLUMNS
 
 void Store::Impl::ingest(std::int64_t feed_id, const feed::Entry& e, Instant now,
                          IngestResult& result) {
-  const std::string key = entry_key(feed_id, e, options.extra_tracking_params);
+  const KeyChoice choice = choose_key(feed_id, e, options.extra_tracking_params);
+  const std::string& key = choice.key;
   const std::int64_t hash = content_hash(e);
   const std::int64_t now_s = now.time_since_epoch().count();
 
+  enum class Known { no, entry, tombstone } known = Known::no;
   std::int64_t id = 0;
   std::int64_t stored_hash = 0;
-  bool found = false;
+  std::int64_t first_feed = 0;
   {
     sql::Stmt::Use find(entry_find);
     find->bind(1, key);
     if (find->step()) {
-      found = true;
-      id = find->integer(0);
-      stored_hash = find->integer(1);
+      if (find->is_null(0)) {
+        known = Known::tombstone;
+      } else {
+        known = Known::entry;
+        id = find->integer(0);
+        stored_hash = find->integer(1);
+        first_feed = find->integer(2);
+      }
     }
+  }
+
+  if (known == Known::tombstone) {
+    // Pruned before: remembered, not new again. While a feed carries it, it is
+    // remembered on.
+    sql::Stmt::Use touch(tomb_touch);
+    touch->bind(1, key).bind(2, now_s).run();
+    ++result.duplicates;
+    return;
   }
 
   std::optional<Instant> updated = e.updated;
   if (updated && *updated > now) updated = now;
 
-  if (found) {
-    {
+  if (known == Known::entry) {
+    // The feed that first carried it was linked with it; any other feed is linked now.
+    if (first_feed != feed_id) {
       sql::Stmt::Use link(link_insert);
       link->bind(1, id).bind(2, feed_id).bind(3, now_s).run();
     }
@@ -225,22 +307,18 @@ void Store::Impl::ingest(std::int64_t feed_id, const feed::Entry& e, Instant now
     return;
   }
 
-  // A missing or future date: first_seen stands in, and the entry says so.
+  // A missing or future date: first_seen stands in, and the entry says so. So published
+  // never exceeds first_seen, which newest() relies on.
   Instant published = now;
   bool clamped = true;
   if (e.published && !e.date_in_future && *e.published <= now) {
     published = *e.published;
     clamped = false;
   }
-  std::string_view url = e.link;
-  if (url_key(url, options.extra_tracking_params).empty() &&
-      !url_key(e.id, options.extra_tracking_params).empty()) {
-    url = e.id;
-  }
   const std::string extra = codec::encode_extra(e.authors, e.categories, e.enclosures);
   {
     sql::Stmt::Use insert(entry_insert);
-    insert->bind(1, key).bind(2, url).bind(3, e.id).bind(4, e.title).bind(5, e.summary);
+    insert->bind(1, key).bind(2, choice.url).bind(3, e.id).bind(4, e.title).bind(5, e.summary);
     insert->bind(6, e.content).bind(7, published).bind(8, updated).bind(9, now);
     insert->bind(10, std::int64_t{clamped ? 1 : 0}).bind(11, hash);
     if (extra.empty()) {
@@ -256,6 +334,15 @@ void Store::Impl::ingest(std::int64_t feed_id, const feed::Entry& e, Instant now
     link->bind(1, id).bind(2, feed_id).bind(3, now_s).run();
   }
   result.new_entries.push_back(id);
+}
+
+void Store::Impl::bury(std::int64_t id, const std::string& key, Instant now) {
+  {
+    sql::Stmt::Use put(tomb_put);
+    put->bind(1, key).bind(2, now).run();
+  }
+  sql::Stmt::Use del(entry_delete);
+  del->bind(1, id).run();
 }
 
 void Store::Impl::report_write_failure(const sql::SqlError& e) {
@@ -306,6 +393,9 @@ Result<std::unique_ptr<Store>> Store::open(const std::filesystem::path& path,
       sql::Stmt check(db, "PRAGMA quick_check(1)");
       std::string verdict = check.step() ? check.text(0) : std::string("no answer");
       check.reset();
+      for (char& c : verdict) {
+        if (c == '\n') c = ' ';
+      }
       if (verdict != "ok") {
         return make_error("store " + path.string() + ": the database is corrupt (" + verdict +
                           "); refusing to start, the file was not changed");
@@ -321,6 +411,8 @@ Result<std::unique_ptr<Store>> Store::open(const std::filesystem::path& path,
       }
     }
     db.exec("PRAGMA synchronous = NORMAL");
+    db.exec("PRAGMA wal_autocheckpoint = 10000");
+    db.exec("PRAGMA cache_size = -32768");
     db.exec("PRAGMA foreign_keys = ON");
 
     stage = "cannot migrate the database";
@@ -406,19 +498,39 @@ Result<IngestResult> Store::commit_poll(const FeedState& state, const feed::Feed
   return result;
 }
 
+// Newest by published without an index on published: an entry's published time never
+// exceeds its first_seen (a future date is clamped to it), so an entry first seen before
+// T was published before T. Take the entries first seen since T, sorted by published;
+// when the limit-th of them was published at or after T, nothing older can outrank it
+// and the answer is exact. Otherwise widen the window (8 times) and ask again. The
+// window starts at a day, which on a running daemon holds the answer at once.
 std::vector<StoredEntry> Store::newest(std::size_t limit, const std::vector<std::string>& feed_urls) {
   std::vector<StoredEntry> out;
+  if (limit == 0) return out;
   try {
+    std::int64_t oldest = 0;
+    std::int64_t latest = 0;
+    {
+      sql::Stmt::Use range(impl_->first_seen_range);
+      if (!range->step() || range->is_null(0)) return out;
+      oldest = range->integer(0);
+      latest = range->integer(1);
+    }
     const auto n = static_cast<std::int64_t>(limit);
-    if (feed_urls.empty()) {
-      sql::Stmt::Use q(impl_->newest_all);
-      q->bind(1, n);
+    const std::string urls = feed_urls.empty() ? std::string() : codec::string_array(feed_urls);
+    std::int64_t window = 86400;
+    for (;;) {
+      const std::int64_t since = latest - window;
+      out.clear();
+      sql::Stmt::Use q(feed_urls.empty() ? impl_->newest_all : impl_->newest_of_feeds);
+      q->bind(1, n).bind(3, since);
+      if (!feed_urls.empty()) q->bind(2, urls);
       while (q->step()) out.push_back(read_entry(*q));
-    } else {
-      const std::string urls = codec::string_array(feed_urls);
-      sql::Stmt::Use q(impl_->newest_of_feeds);
-      q->bind(1, n).bind(2, urls);
-      while (q->step()) out.push_back(read_entry(*q));
+      const bool complete = since <= oldest;
+      const bool exact = out.size() == limit && out.back().published &&
+                         out.back().published->time_since_epoch().count() >= since;
+      if (complete || exact) break;
+      window = window > (std::int64_t{1} << 58) ? latest - oldest + 1 : window * 8;
     }
   } catch (const sql::SqlError& e) {
     log::get("store")->error("event=read-failed what=newest error=\"{}\"", e.what());
@@ -453,6 +565,53 @@ std::vector<StoredEntry> Store::undigested(std::size_t limit) {
   return out;
 }
 
+Status Store::begin_digest(const std::vector<std::int64_t>& ids, const std::string& file,
+                           std::uint64_t offset, Instant when) {
+  try {
+    sql::Transaction tx(impl_->db, impl_->tx);
+    {
+      sql::Stmt::Use get(impl_->digest_batch_get);
+      if (get->step()) {
+        return make_error("store " + impl_->path.string() + ": a digest batch for " + get->text(0) +
+                          " is still pending; finish it with mark_digested first");
+      }
+    }
+    {
+      sql::Stmt::Use set(impl_->digest_batch_set);
+      set->bind(1, file).bind(2, static_cast<std::int64_t>(offset)).bind(3, when).run();
+    }
+    std::int64_t position = 0;
+    for (std::int64_t id : ids) {
+      sql::Stmt::Use add(impl_->digest_pending_add);
+      add->bind(1, id).bind(2, position++).run();
+    }
+    tx.commit();
+  } catch (const sql::SqlError& e) {
+    impl_->report_write_failure(e);
+    return make_error(error_text(impl_->path, "cannot begin a digest batch", e));
+  }
+  return Ok{};
+}
+
+std::optional<DigestBatch> Store::pending_digest() {
+  try {
+    DigestBatch batch;
+    {
+      sql::Stmt::Use get(impl_->digest_batch_get);
+      if (!get->step()) return std::nullopt;
+      batch.file = get->text(0);
+      batch.offset = static_cast<std::uint64_t>(get->integer(1));
+      batch.started = get->instant(2).value_or(Instant{});
+    }
+    sql::Stmt::Use list(impl_->digest_pending_list);
+    while (list->step()) batch.ids.push_back(list->integer(0));
+    return batch;
+  } catch (const sql::SqlError& e) {
+    log::get("store")->error("event=read-failed what=pending-digest error=\"{}\"", e.what());
+  }
+  return std::nullopt;
+}
+
 Status Store::mark_digested(const std::vector<std::int64_t>& ids, Instant when) {
   try {
     sql::Transaction tx(impl_->db, impl_->tx);
@@ -460,12 +619,138 @@ Status Store::mark_digested(const std::vector<std::int64_t>& ids, Instant when) 
       sql::Stmt::Use m(impl_->mark_digested);
       m->bind(1, id).bind(2, when).run();
     }
+    {
+      sql::Stmt::Use clear(impl_->digest_pending_clear);
+      clear->run();
+    }
+    {
+      sql::Stmt::Use clear(impl_->digest_batch_clear);
+      clear->run();
+    }
     tx.commit();
   } catch (const sql::SqlError& e) {
     impl_->report_write_failure(e);
     return make_error(error_text(impl_->path, "cannot record digested entries", e));
   }
   return Ok{};
+}
+
+Result<PruneResult> Store::prune(Instant now, std::size_t batch) {
+  constexpr std::int64_t kFeedsPerCall = 200;
+  constexpr std::int64_t kDay = 86400;
+  PruneResult result;
+  const auto limit = static_cast<std::int64_t>(batch);
+  const std::int64_t now_s = now.time_since_epoch().count();
+  const StoreOptions& o = impl_->options;
+  try {
+    sql::Transaction tx(impl_->db, impl_->tx);
+
+    if (o.retention_days > 0) {
+      std::vector<std::pair<std::int64_t, std::string>> aged;
+      {
+        sql::Stmt::Use q(impl_->entries_aged);
+        q->bind(1, now_s - std::int64_t{o.retention_days} * kDay).bind(2, limit);
+        while (q->step()) aged.emplace_back(q->integer(0), q->text(1));
+      }
+      for (const auto& [id, key] : aged) impl_->bury(id, key, now);
+      result.entries += aged.size();
+      if (static_cast<std::int64_t>(aged.size()) == limit) result.more = true;
+    }
+
+    if (o.max_entries_per_feed > 0) {
+      std::vector<std::int64_t> feeds;
+      {
+        sql::Stmt::Use q(impl_->feeds_after);
+        q->bind(1, impl_->cap_cursor).bind(2, kFeedsPerCall);
+        while (q->step()) feeds.push_back(q->integer(0));
+      }
+      // A short list means the turn reached the last feed: start over next time.
+      impl_->cap_cursor = static_cast<std::int64_t>(feeds.size()) < kFeedsPerCall ? 0 : feeds.back();
+      for (std::int64_t feed_id : feeds) {
+        const auto room = limit - static_cast<std::int64_t>(result.entries);
+        if (room <= 0) {
+          result.more = true;
+          impl_->cap_cursor = feed_id - 1;
+          break;
+        }
+        std::int64_t count = 0;
+        {
+          sql::Stmt::Use q(impl_->feed_link_count);
+          q->bind(1, feed_id);
+          if (q->step()) count = q->integer(0);
+        }
+        if (count <= o.max_entries_per_feed) continue;
+        std::vector<std::int64_t> excess;
+        {
+          sql::Stmt::Use q(impl_->feed_excess);
+          q->bind(1, feed_id).bind(2, std::int64_t{o.max_entries_per_feed}).bind(3, room);
+          while (q->step()) excess.push_back(q->integer(0));
+        }
+        for (std::int64_t entry_id : excess) {
+          {
+            sql::Stmt::Use del(impl_->link_delete);
+            del->bind(1, entry_id).bind(2, feed_id).run();
+          }
+          std::string key;
+          {
+            sql::Stmt::Use q(impl_->entry_orphan_key);
+            q->bind(1, entry_id);
+            if (!q->step()) continue;  // another feed still keeps it
+            key = q->text(0);
+          }
+          impl_->bury(entry_id, key, now);
+          ++result.entries;
+        }
+        if (count - static_cast<std::int64_t>(excess.size()) > o.max_entries_per_feed) {
+          result.more = true;
+          impl_->cap_cursor = feed_id - 1;
+          break;
+        }
+      }
+    }
+
+    if (o.tombstone_days > 0) {
+      sql::Stmt::Use q(impl_->tomb_expire);
+      q->bind(1, now_s - std::int64_t{o.tombstone_days} * kDay).bind(2, limit).run();
+      result.tombstones = static_cast<std::size_t>(sqlite3_changes(impl_->db.get()));
+      if (static_cast<std::int64_t>(result.tombstones) == limit) result.more = true;
+    }
+    tx.commit();
+  } catch (const sql::SqlError& e) {
+    impl_->report_write_failure(e);
+    return make_error(error_text(impl_->path, "retention pass failed", e));
+  }
+  if (result.entries > 0 || result.tombstones > 0) {
+    log::get("store")->info("event=pruned entries={} tombstones_expired={} more={}", result.entries,
+                            result.tombstones, result.more);
+  }
+  return result;
+}
+
+bool Store::has_tombstone(const std::string& url_or_key) {
+  std::string key = url_key(url_or_key, impl_->options.extra_tracking_params);
+  if (key.empty()) key = url_or_key;
+  try {
+    sql::Stmt::Use q(impl_->tomb_find);
+    q->bind(1, key);
+    return q->step();
+  } catch (const sql::SqlError& e) {
+    log::get("store")->error("event=read-failed what=tombstone error=\"{}\"", e.what());
+  }
+  return false;
+}
+
+std::vector<FeedStats> Store::feed_stats() {
+  std::vector<FeedStats> out;
+  try {
+    sql::Stmt::Use q(impl_->stats);
+    while (q->step()) {
+      out.push_back({q->integer(0), static_cast<std::size_t>(q->integer(1)), q->instant(2)});
+    }
+  } catch (const sql::SqlError& e) {
+    log::get("store")->error("event=read-failed what=feed-stats error=\"{}\"", e.what());
+  }
+  return out;
 }
 
 }  // namespace feedd::store

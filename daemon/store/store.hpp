@@ -68,6 +68,36 @@ struct StoreOptions {
   std::vector<std::string> extra_tracking_params;
   // Run PRAGMA quick_check at open (reads the whole file once; refuses a corrupt one).
   bool check_integrity_on_open = true;
+  // Retention (applied by prune()): entries are kept this many days after first seen
+  // (0: no age limit) ...
+  int retention_days = 90;
+  // ... and each feed keeps at most this many, newest by published (0: no cap). An entry
+  // goes when no feed keeps it.
+  int max_entries_per_feed = 1000;
+  // A pruned entry leaves a tombstone (its URL key) so it is not new again if a feed
+  // still carries it; the tombstone goes this many days after a feed last carried it.
+  int tombstone_days = 365;
+};
+
+struct PruneResult {
+  std::size_t entries = 0;     // entries removed (each left a tombstone)
+  std::size_t tombstones = 0;  // tombstones expired
+  bool more = false;           // a batch limit was reached: call again soon
+};
+
+// Per-feed figures for `feedd feeds`.
+struct FeedStats {
+  std::int64_t feed_id = 0;
+  std::size_t entries = 0;                 // entries this feed carried that are stored
+  std::optional<Instant> newest_published;
+};
+
+// A digest batch begun and not yet recorded as written (see begin_digest).
+struct DigestBatch {
+  std::string file;
+  std::uint64_t offset = 0;
+  std::vector<std::int64_t> ids;  // in the order they were to be written
+  Instant started{};
 };
 
 // The key an entry of this feed is stored under: its link's URL key; else its id's when
@@ -107,8 +137,28 @@ class Store {
 
   // The digest's record: entries not yet written to the digest, oldest first, and
   // marking them written. Together these make the digest exactly-once across crashes.
+  // Protocol (docs/store.md, "The digest, exactly once"):
+  //   at start:  if pending_digest() returns a batch, truncate batch.file to batch.offset
+  //              (when longer), write entries_by_id(batch.ids), fsync, mark_digested.
+  //   each time: batch = undigested(n); offset = size of today's file;
+  //              begin_digest(ids, file, offset); append the lines; fsync; mark_digested.
+  // undigested() leaves out the entries of a pending batch.
   std::vector<StoredEntry> undigested(std::size_t limit);
+  Status begin_digest(const std::vector<std::int64_t>& ids, const std::string& file,
+                      std::uint64_t offset, Instant when);
+  std::optional<DigestBatch> pending_digest();
+  // Records the entries as written and ends the pending batch, in one transaction.
   Status mark_digested(const std::vector<std::int64_t>& ids, Instant when);
+
+  // Retention, in small batches so the loop never stalls: removes at most `batch`
+  // entries past their age, caps up to a few hundred feeds (taken in turn across calls)
+  // at max_entries_per_feed, and expires old tombstones. Call it every few minutes, and
+  // again soon while `more` is set.
+  Result<PruneResult> prune(Instant now, std::size_t batch = 500);
+  // Whether this URL (or entry key) is remembered by a tombstone.
+  bool has_tombstone(const std::string& url_or_key);
+
+  std::vector<FeedStats> feed_stats();
 
  private:
   std::unique_ptr<Impl> impl_;

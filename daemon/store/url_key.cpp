@@ -74,6 +74,16 @@ void append_escaped(std::string& out, unsigned char c) {
 // Rule 7 over one component, appended to `out`.
 void normalize_escapes(std::string_view in, std::string& out) {
   for (std::size_t i = 0; i < in.size(); ++i) {
+    // Runs of bytes that stay as they are go in one append.
+    std::size_t run = i;
+    while (run < in.size() && in[run] != '%' && !must_escape(static_cast<unsigned char>(in[run]))) {
+      ++run;
+    }
+    if (run > i) {
+      out.append(in.data() + i, run - i);
+      i = run;
+      if (i == in.size()) break;
+    }
     const auto c = static_cast<unsigned char>(in[i]);
     if (c == '%') {
       const int hi = i + 2 < in.size() ? hex_value(in[i + 1]) : -1;
@@ -399,11 +409,14 @@ std::string normalize_authority(std::string_view authority) {
 std::string url_key(std::string_view input, const std::vector<std::string>& extra_tracking_params) {
   // Rule 1.
   std::string cleaned;
-  cleaned.reserve(input.size());
-  for (char c : input) {
-    if (c != '\t' && c != '\n' && c != '\r') cleaned += c;
+  std::string_view url = input;
+  if (input.find_first_of("\t\n\r") != std::string_view::npos) {
+    cleaned.reserve(input.size());
+    for (char c : input) {
+      if (c != '\t' && c != '\n' && c != '\r') cleaned += c;
+    }
+    url = cleaned;
   }
-  std::string_view url = cleaned;
   while (!url.empty() && (url.front() == ' ' || url.front() == '\f' || url.front() == '\v')) {
     url.remove_prefix(1);
   }
@@ -448,7 +461,11 @@ std::string url_key(std::string_view input, const std::vector<std::string>& extr
   path.reserve(url.size() + 1);
   if (url.empty() || url.front() != '/') path += '/';
   normalize_escapes(url, path);
-  key += remove_dot_segments(path);
+  if (path.find("/.") == std::string::npos) {
+    key += path;
+  } else {
+    key += remove_dot_segments(path);
+  }
 
   key += normalize_query(query, extra_tracking_params);
 

@@ -1,3 +1,5 @@
+#include <algorithm>
+
 #include <doctest/doctest.h>
 
 #include "unit/store/store_fixture.hpp"
@@ -234,4 +236,40 @@ TEST_CASE("the digest record hands out each entry until it is marked, oldest fir
   // A duplicate poll does not bring entries back into the digest.
   fx.poll(f, feed_of({entry("https://example.com/1", "One")}));
   CHECK(fx.store->undigested(10).empty());
+}
+
+TEST_CASE("newest is exact when entries were first seen over many months and published out of order") {
+  StoreFixture fx;
+  const FeedState a = fx.feed("https://a.example/feed");
+  const FeedState b = fx.feed("https://b.example/feed");
+  std::vector<std::pair<Instant, std::string>> expected;
+  std::size_t in_b = 0;
+  // Polls over 300 days; each brings entries published from minutes to months before.
+  for (int day = 0; day < 300; day += 7) {
+    const Instant now = at(1) + std::chrono::days(day);
+    feed::Feed doc;
+    for (int k = 0; k < 4; ++k) {
+      auto e = entry("https://x.example/" + std::to_string(day) + "/" + std::to_string(k));
+      e.published = now - std::chrono::hours(1 + ((day * 37 + k * 1009) % 2000));
+      doc.entries.push_back(e);
+      expected.emplace_back(*e.published, e.link);
+    }
+    fx.poll(day % 2 == 0 ? a : b, doc, now);
+    if (day % 2 != 0) in_b += doc.entries.size();
+  }
+  std::sort(expected.begin(), expected.end(), [](const auto& x, const auto& y) { return x.first > y.first; });
+  for (std::size_t limit : {1U, 5U, 20U, 100U, 1000U}) {
+    CAPTURE(limit);
+    const auto got = fx.store->newest(limit);
+    REQUIRE(got.size() == std::min<std::size_t>(limit, expected.size()));
+    for (std::size_t i = 0; i < got.size(); ++i) {
+      CHECK(got[i].published == expected[i].first);
+    }
+  }
+  // The same with a feed filter: only feed b's entries, still in order.
+  const auto only_b = fx.store->newest(1000, {"https://b.example/feed"});
+  REQUIRE(in_b > 0);
+  CHECK(only_b.size() == in_b);
+  for (std::size_t i = 1; i < only_b.size(); ++i) CHECK(only_b[i - 1].published >= only_b[i].published);
+  for (const auto& e : only_b) CHECK(e.feed_url == "https://b.example/feed");
 }

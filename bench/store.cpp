@@ -1,0 +1,246 @@
+// bench_store: the store's two hot paths at the scale of a large installation.
+//   1. 1,000,000 new entries across 10,000 feeds, committed as polls (20 entries each,
+//      one transaction per poll, as the daemon does);
+//   2. the same 1,000,000 offered again: all duplicates.
+// Prints new entries/s, duplicate checks/s and database bytes per entry; beside them,
+// raw SQLite doing the least a URL-deduplicating store could do (INSERT OR IGNORE of the
+// URL into a table with a unique column, same transaction sizes), as the floor.
+//
+// Usage: bench_store [DIR] [ENTRIES]   (DIR: where the databases go; default: temp dir)
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+#include <system_error>
+
+#include <ctime>
+
+#include <sqlite3.h>
+
+#include "common/log.hpp"
+#include "store/store.hpp"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using feedd::Instant;
+namespace fs = std::filesystem;
+
+constexpr int kFeeds = 10'000;
+constexpr int kPerPoll = 20;
+
+// One poll of one feed: entries as a parser would hand them over, links with tracking
+// parameters, a summary of a few hundred bytes, an author and two categories. Polls
+// happen in time order, a second apart, and a poll's entries were published in the
+// hours before it, as on a running daemon.
+Instant poll_time(int feed, int poll, Instant base) {
+  return base + std::chrono::seconds(poll * kFeeds + feed);
+}
+
+feedd::feed::Feed make_poll(int feed, int poll, Instant base) {
+  const Instant polled = poll_time(feed, poll, base);
+  feedd::feed::Feed doc;
+  doc.title = "Feed " + std::to_string(feed);
+  doc.entries.reserve(kPerPoll);
+  for (int i = 0; i < kPerPoll; ++i) {
+    const int n = poll * kPerPoll + i;
+    feedd::feed::Entry e;
+    e.link = "https://site" + std::to_string(feed) + ".example.com/2025/03/article-number-" +
+             std::to_string(n) + "-about-something?utm_source=rss&utm_medium=feed";
+    e.id = "https://site" + std::to_string(feed) + ".example.com/?p=" + std::to_string(n);
+    e.title = "Article " + std::to_string(n) + " of feed " + std::to_string(feed) +
+              ": a title of ordinary length";
+    e.summary = "<p>" + std::string(280, static_cast<char>('a' + n % 26)) + "</p>";
+    e.published = polled - std::chrono::minutes(kPerPoll - i);
+    e.authors.push_back({"Author " + std::to_string(feed % 97), "", ""});
+    e.categories = {"news", "topic-" + std::to_string(n % 13)};
+    doc.entries.push_back(std::move(e));
+  }
+  return doc;
+}
+
+std::uintmax_t db_bytes(const fs::path& db) {
+  std::uintmax_t total = 0;
+  for (const char* suffix : {"", "-wal"}) {
+    std::error_code ec;
+    const auto n = fs::file_size(db.string() + suffix, ec);
+    if (!ec) total += n;
+  }
+  return total;
+}
+
+// Bytes this process has passed to write(2) so far.
+std::uintmax_t written_bytes() {
+  std::FILE* f = std::fopen("/proc/self/io", "r");
+  if (f == nullptr) return 0;
+  char key[64];
+  unsigned long long value = 0;
+  std::uintmax_t out = 0;
+  while (std::fscanf(f, "%63s %llu", key, &value) == 2) {
+    if (std::string(key) == "wchar:") out = value;
+  }
+  std::fclose(f);
+  return out;
+}
+
+double cpu_seconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+}
+
+struct Pass {
+  double cpu = 0;
+  std::uintmax_t written = 0;
+  double seconds = 0;
+  std::size_t new_entries = 0;
+  std::size_t duplicates = 0;
+};
+
+Pass run_store_pass(feedd::store::Store& store, const std::vector<feedd::store::FeedState>& feeds,
+                    int polls_per_feed, Instant base) {
+  Pass pass;
+  Clock::duration busy{};
+  const auto w0 = written_bytes();
+  for (int poll = 0; poll < polls_per_feed; ++poll) {
+    for (int feed = 0; feed < kFeeds; ++feed) {
+      const auto doc = make_poll(feed, poll, base);
+      auto state = feeds[static_cast<std::size_t>(feed)];
+      state.last_status = 200;
+      const auto start = Clock::now();
+      const double c0 = cpu_seconds();
+      auto r = store.commit_poll(state, &doc, poll_time(feed, poll, base));
+      pass.cpu += cpu_seconds() - c0;
+      busy += Clock::now() - start;
+      if (!r.ok()) {
+        std::fprintf(stderr, "bench_store: %s\n", r.error().message.c_str());
+        std::exit(1);
+      }
+      pass.new_entries += r->new_entries.size();
+      pass.duplicates += r->duplicates;
+    }
+  }
+  pass.seconds = std::chrono::duration<double>(busy).count();
+  pass.written = written_bytes() - w0;
+  return pass;
+}
+
+void check(int rc, sqlite3* db, const char* what) {
+  if (rc != SQLITE_OK && rc != SQLITE_DONE && rc != SQLITE_ROW) {
+    std::fprintf(stderr, "bench_store: raw sqlite %s: %s\n", what, sqlite3_errmsg(db));
+    std::exit(1);
+  }
+}
+
+// The floor: one unique-URL table, INSERT OR IGNORE, one transaction per poll.
+Pass run_raw_pass(sqlite3* db, sqlite3_stmt* insert, sqlite3_stmt* begin, sqlite3_stmt* commit,
+                  int polls_per_feed, Instant base, bool count_new) {
+  Pass pass;
+  Clock::duration busy{};
+  for (int poll = 0; poll < polls_per_feed; ++poll) {
+    for (int feed = 0; feed < kFeeds; ++feed) {
+      const auto doc = make_poll(feed, poll, base);
+      const auto start = Clock::now();
+      check(sqlite3_step(begin), db, "begin");
+      check(sqlite3_reset(begin), db, "reset");
+      for (const auto& e : doc.entries) {
+        check(sqlite3_bind_text(insert, 1, e.link.c_str(), static_cast<int>(e.link.size()),
+                                SQLITE_STATIC), db, "bind");
+        check(sqlite3_step(insert), db, "insert");
+        const int changed = sqlite3_changes(db);
+        check(sqlite3_reset(insert), db, "reset");
+        if (changed > 0) {
+          ++pass.new_entries;
+        } else {
+          ++pass.duplicates;
+        }
+      }
+      check(sqlite3_step(commit), db, "commit");
+      check(sqlite3_reset(commit), db, "reset");
+      busy += Clock::now() - start;
+    }
+  }
+  static_cast<void>(count_new);
+  pass.seconds = std::chrono::duration<double>(busy).count();
+  return pass;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  feedd::log::setup("warn");
+  const fs::path dir = argc > 1 ? fs::path(argv[1]) : fs::temp_directory_path() / "feedd-bench-store";
+  const long entries = argc > 2 ? std::strtol(argv[2], nullptr, 10) : 1'000'000;
+  const int polls_per_feed = static_cast<int>(entries / (kFeeds * kPerPoll));
+  if (polls_per_feed < 1) {
+    std::fprintf(stderr, "bench_store: ENTRIES must be at least %d\n", kFeeds * kPerPoll);
+    return 2;
+  }
+  const long total = static_cast<long>(polls_per_feed) * kFeeds * kPerPoll;
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const Instant base = feedd::now_utc();
+
+  // feedd's store.
+  const fs::path db_path = dir / "store.db";
+  feedd::store::StoreOptions options;
+  auto opened = feedd::store::Store::open(db_path, options);
+  if (!opened.ok()) {
+    std::fprintf(stderr, "bench_store: %s\n", opened.error().message.c_str());
+    return 1;
+  }
+  auto& store = **opened;
+  std::vector<feedd::store::FeedState> feeds;
+  feeds.reserve(kFeeds);
+  for (int f = 0; f < kFeeds; ++f) {
+    auto state = store.ensure_feed("https://site" + std::to_string(f) + ".example.com/feed.xml");
+    if (!state.ok()) return 1;
+    feeds.push_back(*state);
+  }
+  const Pass insert = run_store_pass(store, feeds, polls_per_feed, base);
+  const Pass again = run_store_pass(store, feeds, polls_per_feed, base);
+  opened = feedd::make_error("closed");  // checkpoints the WAL into the database file
+  const auto bytes = db_bytes(db_path);
+
+  // The floor.
+  const fs::path raw_path = dir / "raw.db";
+  sqlite3* raw = nullptr;
+  check(sqlite3_open(raw_path.c_str(), &raw), raw, "open");
+  check(sqlite3_exec(raw, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                          "CREATE TABLE seen(url TEXT NOT NULL UNIQUE)", nullptr, nullptr, nullptr),
+        raw, "schema");
+  sqlite3_stmt* ins = nullptr;
+  sqlite3_stmt* begin = nullptr;
+  sqlite3_stmt* commit = nullptr;
+  check(sqlite3_prepare_v2(raw, "INSERT OR IGNORE INTO seen(url) VALUES(?1)", -1, &ins, nullptr), raw, "prepare");
+  check(sqlite3_prepare_v2(raw, "BEGIN IMMEDIATE", -1, &begin, nullptr), raw, "prepare");
+  check(sqlite3_prepare_v2(raw, "COMMIT", -1, &commit, nullptr), raw, "prepare");
+  const Pass raw_insert = run_raw_pass(raw, ins, begin, commit, polls_per_feed, base, true);
+  const Pass raw_again = run_raw_pass(raw, ins, begin, commit, polls_per_feed, base, false);
+  sqlite3_finalize(ins);
+  sqlite3_finalize(begin);
+  sqlite3_finalize(commit);
+  sqlite3_close(raw);
+
+  std::printf("bench_store: %ld entries, %d feeds, %d entries per poll (one transaction each)\n",
+              total, kFeeds, kPerPoll);
+  std::printf("%-34s %14s %16s %14s\n", "", "new entries/s", "duplicates/s", "bytes/entry");
+  std::printf("%-34s %14.0f %16.0f %14.0f\n", "feedd store (full entries)",
+              insert.new_entries / insert.seconds, again.duplicates / again.seconds,
+              static_cast<double>(bytes) / static_cast<double>(insert.new_entries));
+  std::printf("%-34s %14.0f %16.0f %14s\n", "raw SQLite, unique URL only (floor)",
+              raw_insert.new_entries / raw_insert.seconds, raw_again.duplicates / raw_again.seconds,
+              "-");
+  std::printf("store: insert cpu %.2fs wall %.2fs, %.0f bytes written/entry; duplicates cpu %.2fs wall %.2fs\n",
+              insert.cpu, insert.seconds, double(insert.written) / double(total), again.cpu, again.seconds);
+  if (insert.new_entries != static_cast<std::size_t>(total) ||
+      again.duplicates != static_cast<std::size_t>(total) || again.new_entries != 0) {
+    std::fprintf(stderr, "bench_store: wrong counts: new=%zu then new=%zu duplicates=%zu\n",
+                 insert.new_entries, again.new_entries, again.duplicates);
+    return 1;
+  }
+  fs::remove_all(dir);
+  return 0;
+}

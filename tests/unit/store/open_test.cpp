@@ -1,0 +1,216 @@
+// Opening: refusing what cannot be trusted (and never touching it), and migrations.
+
+#include <fstream>
+#include <iterator>
+#include <string>
+
+#include <doctest/doctest.h>
+
+#include "store/schema.hpp"
+#include "store/sqlite.hpp"
+#include "unit/store/store_fixture.hpp"
+
+using namespace feedd;
+using namespace feedd::store;
+using namespace feedd::store::test;
+
+namespace {
+
+std::string read_bytes(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+void write_bytes(const std::filesystem::path& p, const std::string& bytes) {
+  std::ofstream out(p, std::ios::binary | std::ios::trunc);
+  out << bytes;
+}
+
+// The refusal names the file, says what SQLite said, and leaves the file as it was.
+void check_refused(const std::filesystem::path& path, const std::string& expected_cause) {
+  const std::string before = read_bytes(path);
+  auto opened = Store::open(path);
+  REQUIRE_FALSE(opened.ok());
+  const std::string& message = opened.error().message;
+  CAPTURE(message);
+  CHECK(message.find(path.string()) != std::string::npos);
+  CHECK(message.find(expected_cause) != std::string::npos);
+  CHECK(message.find("refusing to start") != std::string::npos);
+  CHECK(message.find('\n') == std::string::npos);
+  CHECK(read_bytes(path) == before);
+  CHECK_FALSE(std::filesystem::exists(path.string() + "-wal"));
+}
+
+std::string schema_of(const std::filesystem::path& path) {
+  sql::Db db(path, SQLITE_OPEN_READONLY);
+  sql::Stmt q(db, "SELECT type || ' ' || name || ' ' || coalesce(sql, '') FROM sqlite_schema "
+                  "ORDER BY type, name");
+  std::string out;
+  while (q.step()) out += q.text(0) + "\n";
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("a file that is not a database is refused with SQLite's error and left untouched") {
+  TempDir dir;
+  const auto path = dir / "feedd.db";
+  std::string junk;
+  for (int i = 0; i < 200; ++i) junk += "this is a text file, not a database\n";
+  write_bytes(path, junk);
+  check_refused(path, "file is not a database");
+}
+
+TEST_CASE("a database with corrupt pages is refused and left untouched") {
+  TempDir dir;
+  const auto path = dir / "feedd.db";
+  {
+    auto opened = Store::open(path);
+    REQUIRE(opened.ok());
+    auto& store = **opened;
+    auto f = store.ensure_feed("https://example.com/feed");
+    REQUIRE(f.ok());
+    feed::Feed doc;
+    for (int i = 0; i < 400; ++i) {
+      auto e = entry("https://example.com/" + std::to_string(i));
+      e.content = std::string(300, 'x');
+      doc.entries.push_back(e);
+    }
+    REQUIRE(store.commit_poll(*f, &doc, at(2)).ok());
+  }
+  std::string bytes = read_bytes(path);
+  REQUIRE(bytes.size() > 20 * 4096);
+  for (std::size_t i = 8 * 4096; i < 12 * 4096; ++i) bytes[i] = static_cast<char>(0xA5);
+  write_bytes(path, bytes);
+  check_refused(path, "corrupt");
+}
+
+TEST_CASE("a truncated database is refused and left untouched") {
+  TempDir dir;
+  const auto path = dir / "feedd.db";
+  {
+    auto opened = Store::open(path);
+    REQUIRE(opened.ok());
+    auto f = (*opened)->ensure_feed("https://example.com/feed");
+    REQUIRE(f.ok());
+    feed::Feed doc;
+    for (int i = 0; i < 400; ++i) doc.entries.push_back(entry("https://example.com/" + std::to_string(i)));
+    REQUIRE((*opened)->commit_poll(*f, &doc, at(2)).ok());
+  }
+  const std::string bytes = read_bytes(path);
+  write_bytes(path, bytes.substr(0, bytes.size() / 2));
+  check_refused(path, "refusing");
+}
+
+TEST_CASE("a database written by a newer feedd is refused and left untouched") {
+  TempDir dir;
+  const auto path = dir / "feedd.db";
+  { REQUIRE(Store::open(path).ok()); }
+  {
+    sql::Db db(path, SQLITE_OPEN_READWRITE);
+    db.exec("PRAGMA user_version = 999");
+  }
+  check_refused(path, "schema version 999 is newer");
+}
+
+TEST_CASE("an SQLite database of another program is refused and left untouched") {
+  TempDir dir;
+  const auto path = dir / "other.db";
+  {
+    sql::Db db(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+    db.exec("CREATE TABLE notes(id INTEGER PRIMARY KEY, body TEXT)");
+    db.exec("INSERT INTO notes(body) VALUES('keep me')");
+  }
+  check_refused(path, "did not create");
+}
+
+TEST_CASE("a database path that is a directory is refused with the path named") {
+  TempDir dir;
+  std::filesystem::create_directory(dir / "feedd.db");
+  auto opened = Store::open(dir / "feedd.db");
+  REQUIRE_FALSE(opened.ok());
+  CHECK(opened.error().message.find((dir / "feedd.db").string()) != std::string::npos);
+}
+
+TEST_CASE("a database in a directory that does not exist is an error naming the path") {
+  TempDir dir;
+  const auto path = dir / "missing" / "feedd.db";
+  auto opened = Store::open(path);
+  REQUIRE_FALSE(opened.ok());
+  CHECK(opened.error().message.find(path.string()) != std::string::npos);
+  CHECK(opened.error().message.find("unable to open") != std::string::npos);
+}
+
+TEST_CASE("a new database is created at the current schema version in WAL mode") {
+  TempDir dir;
+  const auto path = dir / "feedd.db";
+  { REQUIRE(Store::open(path).ok()); }
+  sql::Db db(path, SQLITE_OPEN_READWRITE);
+  CHECK(schema::version(db) == schema::kCurrentVersion);
+  sql::Stmt mode(db, "PRAGMA journal_mode");
+  REQUIRE(mode.step());
+  CHECK(mode.text(0) == "wal");
+}
+
+TEST_CASE("a database at every earlier schema version migrates to the current one, data kept") {
+  TempDir dir;
+  const auto fresh = dir / "fresh.db";
+  { REQUIRE(Store::open(fresh).ok()); }
+  const std::string current_schema = schema_of(fresh);
+
+  for (int from = 0; from < schema::kCurrentVersion; ++from) {
+    CAPTURE(from);
+    const auto path = dir / ("v" + std::to_string(from) + ".db");
+    {
+      sql::Db db(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+      schema::migrate(db, from);
+      REQUIRE(schema::version(db) == from);
+      if (from >= 1) {
+        // As a release at version `from` left it: one feed, one entry, its link.
+        db.exec("INSERT INTO feeds(id, url, etag) VALUES(1, 'https://example.com/feed', '\"v1\"')");
+        db.exec("INSERT INTO entries(id, url_key, url, guid, title, summary, content, published, "
+                "first_seen, content_hash, first_feed) VALUES(1, '//example.com/old', "
+                "'https://example.com/old', 'g1', 'Old', '', '', 1740000000, 1740000000, 0, 1)");
+        db.exec("INSERT INTO entry_feeds(entry_id, feed_id, first_seen) VALUES(1, 1, 1740000000)");
+      }
+    }
+    auto opened = Store::open(path);
+    REQUIRE_MESSAGE(opened.ok(), (opened.ok() ? "" : opened.error().message));
+    auto& store = **opened;
+    {
+      sql::Db db(path, SQLITE_OPEN_READONLY);
+      CHECK(schema::version(db) == schema::kCurrentVersion);
+    }
+    if (from >= 1) {
+      const auto feed = store.feed_by_url("https://example.com/feed");
+      REQUIRE(feed.has_value());
+      CHECK(feed->etag == "\"v1\"");
+      const auto newest = store.newest(10);
+      REQUIRE(newest.size() == 1);
+      CHECK(newest[0].title == "Old");
+      CHECK(newest[0].feed_url == "https://example.com/feed");
+      // The migrated entry still deduplicates.
+      auto r = store.commit_poll(*feed, nullptr, at(2));
+      REQUIRE(r.ok());
+      const auto doc = feed_of({entry("http://example.com/old?utm_source=x", "Old")});
+      auto again = store.commit_poll(*feed, &doc, at(3));
+      REQUIRE(again.ok());
+      CHECK(again->new_entries.empty());
+    }
+    opened = make_error("closed");
+    CHECK(schema_of(path) == current_schema);
+  }
+}
+
+TEST_CASE("migrating twice changes nothing") {
+  TempDir dir;
+  const auto path = dir / "feedd.db";
+  { REQUIRE(Store::open(path).ok()); }
+  const std::string once = schema_of(path);
+  {
+    sql::Db db(path, SQLITE_OPEN_READWRITE);
+    schema::migrate(db);
+  }
+  { REQUIRE(Store::open(path).ok()); }
+  CHECK(schema_of(path) == once);
+}

@@ -1,0 +1,159 @@
+#include <chrono>
+#include <string>
+
+#include <doctest/doctest.h>
+
+#include "unit/store/store_fixture.hpp"
+
+using namespace feedd;
+using namespace feedd::store;
+using namespace feedd::store::test;
+using std::chrono::days;
+
+namespace {
+
+StoreOptions retention(int keep_days, int per_feed, int tombstone_days = 365) {
+  StoreOptions o;
+  o.retention_days = keep_days;
+  o.max_entries_per_feed = per_feed;
+  o.tombstone_days = tombstone_days;
+  return o;
+}
+
+std::size_t prune_all(Store& store, Instant now, std::size_t batch) {
+  std::size_t removed = 0;
+  for (int round = 0; round < 10000; ++round) {
+    auto r = store.prune(now, batch);
+    REQUIRE(r.ok());
+    removed += r->entries;
+    if (!r->more) break;
+  }
+  return removed;
+}
+
+}  // namespace
+
+TEST_CASE("entries older than the retention period are pruned and leave a tombstone") {
+  StoreFixture fx;
+  fx.reopen(retention(90, 0));
+  const FeedState f = fx.feed("https://example.com/feed");
+  fx.poll(f, feed_of({entry("https://example.com/old")}), at(1));
+  fx.poll(f, feed_of({entry("https://example.com/recent")}), at(1) + days(80));
+  auto r = fx.store->prune(at(1) + days(91), 100);
+  REQUIRE(r.ok());
+  CHECK(r->entries == 1);
+  const auto left = fx.store->newest(10);
+  REQUIRE(left.size() == 1);
+  CHECK(left[0].url == "https://example.com/recent");
+  CHECK(fx.store->has_tombstone("http://example.com/old?utm_medium=feed"));
+  CHECK_FALSE(fx.store->has_tombstone("https://example.com/recent"));
+}
+
+TEST_CASE("an old article reappearing after it was pruned is not new again") {
+  StoreFixture fx;
+  fx.reopen(retention(90, 0));
+  const FeedState f = fx.feed("https://example.com/feed");
+  const auto old = entry("https://example.com/evergreen");
+  fx.poll(f, feed_of({old}), at(1));
+  REQUIRE(fx.store->prune(at(1) + days(100), 100).ok());
+  REQUIRE(fx.store->newest(10).empty());
+  const auto again = fx.poll(f, feed_of({old}), at(1) + days(101));
+  CHECK(again.new_entries.empty());
+  CHECK(again.duplicates == 1);
+  CHECK(fx.store->newest(10).empty());
+  CHECK(fx.store->undigested(10).empty());
+}
+
+TEST_CASE("a tombstone lives a year after a feed last carried the article, then goes") {
+  StoreFixture fx;
+  fx.reopen(retention(90, 0, 365));
+  const FeedState f = fx.feed("https://example.com/feed");
+  const auto old = entry("https://example.com/evergreen");
+  fx.poll(f, feed_of({old}), at(1));
+  const Instant pruned = at(1) + days(100);
+  REQUIRE(fx.store->prune(pruned, 100).ok());
+  // The feed still carries it 300 days later: the tombstone is renewed.
+  fx.poll(f, feed_of({old}), pruned + days(300));
+  REQUIRE(fx.store->prune(pruned + days(400), 100).ok());
+  CHECK(fx.store->has_tombstone("https://example.com/evergreen"));
+  // A year after that last sighting it expires, and the article would be new again.
+  auto r = fx.store->prune(pruned + days(300 + 366), 100);
+  REQUIRE(r.ok());
+  CHECK(r->tombstones == 1);
+  CHECK_FALSE(fx.store->has_tombstone("https://example.com/evergreen"));
+  const auto back = fx.poll(f, feed_of({old}), pruned + days(700));
+  CHECK(back.new_entries.size() == 1);
+}
+
+TEST_CASE("each feed keeps at most its cap of newest entries") {
+  StoreFixture fx;
+  fx.reopen(retention(0, 3));
+  const FeedState f = fx.feed("https://example.com/feed");
+  feed::Feed doc;
+  for (int i = 1; i <= 7; ++i) {
+    auto e = entry("https://example.com/" + std::to_string(i), "E" + std::to_string(i));
+    e.published = at(i);
+    doc.entries.push_back(e);
+  }
+  fx.poll(f, doc, at(10));
+  CHECK(prune_all(*fx.store, at(10), 100) == 4);
+  const auto left = fx.store->newest(10);
+  REQUIRE(left.size() == 3);
+  CHECK(left[0].title == "E7");
+  CHECK(left[2].title == "E5");
+  CHECK(fx.store->has_tombstone("https://example.com/1"));
+  // The next poll of the same document brings nothing back.
+  const auto again = fx.poll(f, doc, at(11));
+  CHECK(again.new_entries.empty());
+  CHECK(again.duplicates == 7);
+}
+
+TEST_CASE("an entry over one feed's cap stays while another feed keeps it") {
+  StoreFixture fx;
+  fx.reopen(retention(0, 1));
+  const FeedState a = fx.feed("https://a.example/feed");
+  const FeedState b = fx.feed("https://b.example/feed");
+  auto shared = entry("https://news.example/shared", "Shared");
+  shared.published = at(1);
+  auto newer = entry("https://a.example/newer", "Newer");
+  newer.published = at(2);
+  fx.poll(a, feed_of({shared, newer}), at(3));
+  fx.poll(b, feed_of({shared}), at(3));
+  prune_all(*fx.store, at(3), 100);
+  CHECK(fx.store->newest(10, {"https://a.example/feed"}).size() == 1);
+  CHECK(fx.store->newest(10, {"https://b.example/feed"}).size() == 1);
+  CHECK(fx.store->newest(10).size() == 2);
+  CHECK_FALSE(fx.store->has_tombstone("https://news.example/shared"));
+}
+
+TEST_CASE("pruning goes in batches no larger than asked") {
+  StoreFixture fx;
+  fx.reopen(retention(1, 0));
+  const FeedState f = fx.feed("https://example.com/feed");
+  feed::Feed doc;
+  for (int i = 0; i < 25; ++i) doc.entries.push_back(entry("https://example.com/" + std::to_string(i)));
+  fx.poll(f, doc, at(1));
+  auto r = fx.store->prune(at(5), 10);
+  REQUIRE(r.ok());
+  CHECK(r->entries == 10);
+  CHECK(r->more);
+  CHECK(fx.store->newest(100).size() == 15);
+  CHECK(prune_all(*fx.store, at(5), 10) == 15);
+  CHECK(fx.store->newest(100).empty());
+}
+
+TEST_CASE("feed stats count each feed's stored entries") {
+  StoreFixture fx;
+  const FeedState a = fx.feed("https://a.example/feed");
+  const FeedState b = fx.feed("https://b.example/feed");
+  auto e1 = entry("https://x.example/1");
+  e1.published = at(3);
+  fx.poll(a, feed_of({e1, entry("https://x.example/2")}), at(5));
+  fx.poll(b, feed_of({e1}), at(5));
+  const auto stats = fx.store->feed_stats();
+  REQUIRE(stats.size() == 2);
+  CHECK(stats[0].feed_id == a.id);
+  CHECK(stats[0].entries == 2);
+  CHECK(stats[1].entries == 1);
+  CHECK(stats[1].newest_published == at(3));
+}
