@@ -128,7 +128,6 @@ std::string Transfer::setup(const ClientOptions& options) {
   o.set(CURLOPT_USERAGENT, user_agent.c_str(), "USERAGENT");
   o.set(CURLOPT_HTTPHEADER, headers_.get(), "HTTPHEADER");
   o.set(CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS), "HTTP_VERSION");
-  o.set(CURLOPT_PIPEWAIT, 1L, "PIPEWAIT");  // prefer multiplexing on an HTTP/2 connection
   o.set(CURLOPT_SUPPRESS_CONNECT_HEADERS, 1L, "SUPPRESS_CONNECT_HEADERS");  // proxy CONNECT replies
   return o.error();
 }
