@@ -112,7 +112,8 @@ std::string Transfer::setup(const ClientOptions& options) {
   o.set(CURLOPT_PROTOCOLS_STR, request_.allow_file ? "http,https,file" : "http,https", "PROTOCOLS_STR");
   o.set(CURLOPT_REDIR_PROTOCOLS_STR, "http,https", "REDIR_PROTOCOLS_STR");
   o.set(CURLOPT_FOLLOWLOCATION, 1L, "FOLLOWLOCATION");
-  o.set(CURLOPT_MAXREDIRS, static_cast<long>(limits.max_redirects), "MAXREDIRS");
+  // Explicit: Debian's libcurl has no default limit, and -1 would mean "no limit".
+  o.set(CURLOPT_MAXREDIRS, std::max(0L, static_cast<long>(limits.max_redirects)), "MAXREDIRS");
   o.set(CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(limits.connect_timeout.count()), "CONNECTTIMEOUT_MS");
   o.set(CURLOPT_TIMEOUT_MS, static_cast<long>(limits.total_timeout.count()), "TIMEOUT_MS");
   o.set(CURLOPT_LOW_SPEED_LIMIT, static_cast<long>(limits.low_speed_bytes_per_second), "LOW_SPEED_LIMIT");
@@ -273,7 +274,9 @@ void Transfer::finish(CURLcode result) {
       fail(Outcome::too_large, "body larger than " + limit + " bytes");
       return;
     case CURLE_TOO_MANY_REDIRECTS:
-      fail(Outcome::redirects, "more than " + std::to_string(request_.limits.max_redirects) + " redirects");
+      fail(Outcome::redirects,
+           "more than " + std::to_string(std::max(0L, static_cast<long>(request_.limits.max_redirects))) +
+               " redirects");
       return;
     case CURLE_UNSUPPORTED_PROTOCOL:
       if (pending_redirect_) {

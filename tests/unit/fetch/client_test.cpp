@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <optional>
 #include <string>
 #include <utility>
@@ -20,7 +21,17 @@ using fetch::Outcome;
 using fetch::Request;
 using fetch::Response;
 
+// libcurl honours http_proxy and friends; the test server is on loopback and the
+// unresolvable host must reach the resolver, so both bypass any proxy.
+const bool kLoopbackBypassesProxy = [] {
+  const char* existing = std::getenv("no_proxy");
+  std::string value = existing != nullptr ? existing : "";
+  value += value.empty() ? "127.0.0.1,invalid" : ",127.0.0.1,invalid";
+  return ::setenv("no_proxy", value.c_str(), 1) == 0;
+}();
+
 Request get(std::string url) {
+  REQUIRE(kLoopbackBypassesProxy);
   Request request;
   request.url = std::move(url);
   return request;
@@ -130,6 +141,20 @@ TEST_CASE("a gzip-encoded body arrives decoded") {
   const auto request = server.last_request("/gz");
   REQUIRE(request.has_value());
   CHECK(request->header("Accept-Encoding").value_or("").find("gzip") != std::string::npos);
+}
+
+TEST_CASE("an HTTP error status is a final response with its status and Retry-After") {
+  test::HttpServer server;
+  server.add_endpoint("/busy", 503, {{"Retry-After", "3600"}}, "come back later");
+  test::UvTestLoop loop;
+  fetch::Client client(loop.get());
+
+  const Response r = fetch_one(loop, client, get(server.url("/busy")));
+
+  CHECK(r.outcome == Outcome::ok);
+  CHECK(r.status == 503);
+  CHECK(r.retry_after == "3600");
+  CHECK(r.body == "come back later");
 }
 
 TEST_CASE("a chain of 301s is reported hop by hop and the final response is used") {
