@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -450,6 +451,44 @@ TEST_CASE("destroying a client with transfers in flight leaves the loop closable
   }
   CHECK(loop.close() == 0);
   CHECK_FALSE(called);
+}
+
+TEST_CASE("an idle client with a kept-alive connection does not keep the loop running") {
+  test::HttpServer server;
+  server.add_endpoint("/feed", 200, {}, "ok");
+  test::UvTestLoop loop;
+  fetch::Client client(loop.get());
+  REQUIRE(fetch_one(loop, client, get(server.url("/feed"))).outcome == Outcome::ok);
+
+  // As `feedd once` runs it: uv_run returns by itself when nothing is in flight.
+  const auto started = std::chrono::steady_clock::now();
+  CHECK(uv_run(loop.get(), UV_RUN_DEFAULT) == 0);
+  CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(1));
+
+  // The connection is still there for the next poll.
+  REQUIRE(fetch_one(loop, client, get(server.url("/feed"))).outcome == Outcome::ok);
+  CHECK(server.connections_accepted() == 1);
+}
+
+TEST_CASE("a callback may destroy its client") {
+  test::HttpServer server;
+  server.add_endpoint("/feed", 200, {}, "ok");
+  test::HttpResponse slow = test::response(200, {}, "slow");
+  slow.delay = std::chrono::seconds(5);
+  server.add_endpoint("/slow", slow);
+  test::UvTestLoop loop;
+  auto client = std::make_unique<fetch::Client>(loop.get());
+  int calls = 0;
+  client->start(get(server.url("/feed")), [&](Response r) {
+    ++calls;
+    CHECK(r.outcome == Outcome::ok);
+    client.reset();
+  });
+  client->start(get(server.url("/slow")), [&](Response) { ++calls; });
+
+  REQUIRE(loop.run_until([&] { return client == nullptr; }));
+  CHECK(loop.close() == 0);
+  CHECK(calls == 1);  // the transfer still in flight was dropped with its client
 }
 
 TEST_CASE("start never calls back before it returns, even for a refused URL") {
