@@ -3,7 +3,6 @@
 #include <doctest/doctest.h>
 
 #include <chrono>
-#include <cstdlib>
 #include <memory>
 #include <optional>
 #include <string>
@@ -22,17 +21,8 @@ using fetch::Outcome;
 using fetch::Request;
 using fetch::Response;
 
-// libcurl honours http_proxy and friends; the test server is on loopback and the
-// unresolvable host must reach the resolver, so both bypass any proxy.
-const bool kLoopbackBypassesProxy = [] {
-  const char* existing = std::getenv("no_proxy");
-  std::string value = existing != nullptr ? existing : "";
-  value += value.empty() ? "127.0.0.1,invalid" : ",127.0.0.1,invalid";
-  return ::setenv("no_proxy", value.c_str(), 1) == 0;
-}();
-
 Request get(std::string url) {
-  REQUIRE(kLoopbackBypassesProxy);
+  test::bypass_proxies_for_tests();  // some tests run without a server
   Request request;
   request.url = std::move(url);
   return request;
