@@ -88,6 +88,11 @@ Client::Impl::Impl(uv_loop_t* l, ClientOptions o)
   check(rc, "MAX_TOTAL_CONNECTIONS");
   rc = curl_multi_setopt(m, CURLMOPT_MAX_HOST_CONNECTIONS, static_cast<long>(options.max_host_connections));
   check(rc, "MAX_HOST_CONNECTIONS");
+  // Idle connections kept for the next poll: as many as may be open at once.
+  if (options.max_total_connections > 0) {
+    rc = curl_multi_setopt(m, CURLMOPT_MAXCONNECTS, static_cast<long>(options.max_total_connections));
+    check(rc, "MAXCONNECTS");
+  }
 }
 
 // Shutdown order: transfers out of the multi, socket watches closed (before libcurl
@@ -113,6 +118,9 @@ Client::Impl::~Impl() {
   if (rc1 != 0 || rc2 != 0) log->warn("event=timer_stop error=\"{}\"", uv_strerror(rc1 != 0 ? rc1 : rc2));
 }
 
+// Failures here are logged and reported as success: returning -1 would make libcurl
+// abort every transfer of the multi handle, while the one affected transfer still ends
+// at its own timeout.
 int Client::Impl::on_curl_socket(CURL*, curl_socket_t s, int what, void* self, void* socketp) noexcept {
   auto* impl = static_cast<Impl*>(self);
   auto* watch = static_cast<UvSocketWatch*>(socketp);
@@ -135,23 +143,20 @@ int Client::Impl::on_curl_socket(CURL*, curl_socket_t s, int what, void* self, v
       if (rc != CURLM_OK) {
         impl->log->error("event=assign socket={} error=\"{}\"", s, curl_multi_strerror(rc));
         impl->sockets.erase(s);
-        return -1;
+        return 0;
       }
     }
     int events = 0;
     if ((what & CURL_POLL_IN) != 0) events |= UV_READABLE;
     if ((what & CURL_POLL_OUT) != 0) events |= UV_WRITABLE;
     const int rc = watch->start(events, &Impl::on_poll);
-    if (rc != 0) {
-      impl->log->error("event=poll_start socket={} error=\"{}\"", s, uv_strerror(rc));
-      return -1;
-    }
+    if (rc != 0) impl->log->error("event=poll_start socket={} error=\"{}\"", s, uv_strerror(rc));
     return 0;
   } catch (const std::exception& e) {
     impl->log->error("event=socket_callback error=\"{}\"", e.what());
-    return -1;
+    return 0;
   } catch (...) {
-    return -1;
+    return 0;
   }
 }
 
@@ -162,6 +167,7 @@ int Client::Impl::on_curl_timer(CURLM*, long timeout_ms, void* self) noexcept {
   const int rc = timeout_ms < 0 ? impl->curl_timer.stop()
                                 : impl->curl_timer.start(&Impl::on_timeout, static_cast<std::uint64_t>(timeout_ms));
   if (rc != 0) {
+    // Without its timer nothing drives libcurl: let it fail the transfers.
     impl->log->error("event=timer error=\"{}\"", uv_strerror(rc));
     return -1;
   }

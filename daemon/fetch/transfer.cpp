@@ -112,7 +112,8 @@ std::string Transfer::setup(const ClientOptions& options) {
   o.set(CURLOPT_PROTOCOLS_STR, request_.allow_file ? "http,https,file" : "http,https", "PROTOCOLS_STR");
   o.set(CURLOPT_REDIR_PROTOCOLS_STR, "http,https", "REDIR_PROTOCOLS_STR");
   o.set(CURLOPT_FOLLOWLOCATION, 1L, "FOLLOWLOCATION");
-  o.set(CURLOPT_MAXREDIRS, static_cast<long>(limits.max_redirects), "MAXREDIRS");
+  // Explicit: Debian's libcurl has no default limit, and -1 would mean "no limit".
+  o.set(CURLOPT_MAXREDIRS, std::max(0L, static_cast<long>(limits.max_redirects)), "MAXREDIRS");
   o.set(CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(limits.connect_timeout.count()), "CONNECTTIMEOUT_MS");
   o.set(CURLOPT_TIMEOUT_MS, static_cast<long>(limits.total_timeout.count()), "TIMEOUT_MS");
   o.set(CURLOPT_LOW_SPEED_LIMIT, static_cast<long>(limits.low_speed_bytes_per_second), "LOW_SPEED_LIMIT");
@@ -128,7 +129,6 @@ std::string Transfer::setup(const ClientOptions& options) {
   o.set(CURLOPT_USERAGENT, user_agent.c_str(), "USERAGENT");
   o.set(CURLOPT_HTTPHEADER, headers_.get(), "HTTPHEADER");
   o.set(CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS), "HTTP_VERSION");
-  o.set(CURLOPT_PIPEWAIT, 1L, "PIPEWAIT");  // prefer multiplexing on an HTTP/2 connection
   o.set(CURLOPT_SUPPRESS_CONNECT_HEADERS, 1L, "SUPPRESS_CONNECT_HEADERS");  // proxy CONNECT replies
   return o.error();
 }
@@ -274,7 +274,9 @@ void Transfer::finish(CURLcode result) {
       fail(Outcome::too_large, "body larger than " + limit + " bytes");
       return;
     case CURLE_TOO_MANY_REDIRECTS:
-      fail(Outcome::redirects, "more than " + std::to_string(request_.limits.max_redirects) + " redirects");
+      fail(Outcome::redirects,
+           "more than " + std::to_string(std::max(0L, static_cast<long>(request_.limits.max_redirects))) +
+               " redirects");
       return;
     case CURLE_UNSUPPORTED_PROTOCOL:
       if (pending_redirect_) {

@@ -49,9 +49,11 @@ class Transfer {
   Request request_;
   Callback done_;
   Response response_;
-  CurlEasy easy_;
+  // The header list and error buffer are used by the easy handle: declared first, they
+  // outlive it.
   CurlSlist headers_;
   std::array<char, CURL_ERROR_SIZE> error_buffer_{};
+  CurlEasy easy_;
   std::chrono::steady_clock::time_point started_;
 
   // What the header callback has seen of the response being received.

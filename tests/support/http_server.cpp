@@ -10,7 +10,9 @@
 #include <cerrno>
 #include <charconv>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <mutex>
 #include <stdexcept>
 
 #include "support/temp_dir.hpp"
@@ -122,6 +124,7 @@ std::optional<std::string> HttpRequest::header(std::string_view name) const {
 }
 
 HttpServer::HttpServer() {
+  bypass_proxies_for_tests();
   listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (listen_fd_ < 0) throw std::runtime_error(std::string("socket: ") + std::strerror(errno));
   const int one = 1;
@@ -351,6 +354,17 @@ std::string gzip(std::string_view data) {
   const int status = ::pclose(pipe);
   if (status != 0 || out.empty()) throw std::runtime_error("gzip failed");
   return out;
+}
+
+void bypass_proxies_for_tests() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    const char* existing = std::getenv("no_proxy");
+    std::string value = existing != nullptr ? existing : "";
+    if (!value.empty()) value += ",";
+    value += "127.0.0.1,localhost,invalid";
+    if (::setenv("no_proxy", value.c_str(), 1) != 0) throw std::runtime_error("setenv no_proxy failed");
+  });
 }
 
 std::uint16_t unused_port() {

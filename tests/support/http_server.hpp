@@ -122,6 +122,11 @@ class HttpServer {
 // Throws std::runtime_error if gzip cannot be run.
 std::string gzip(std::string_view data);
 
+// Adds 127.0.0.1, localhost and the .invalid domain to no_proxy (once per process), so
+// libcurl reaches test servers and the resolver directly even if a proxy is configured.
+// HttpServer's constructor calls it.
+void bypass_proxies_for_tests();
+
 // A port on 127.0.0.1 where nothing listens (bound, then released).
 std::uint16_t unused_port();
 

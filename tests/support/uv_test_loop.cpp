@@ -8,21 +8,24 @@
 namespace feedd::test {
 namespace {
 
-// A deadline timer that stops the loop; its memory is freed in the close callback.
+// A timer that stops the loop when it expires (or, repeating, only wakes it); its memory
+// is freed in the close callback.
 struct Deadline {
-  explicit Deadline(uv_loop_t* loop, std::chrono::milliseconds limit) : timer(new uv_timer_t) {
+  Deadline(uv_loop_t* loop, std::chrono::milliseconds limit, bool repeat = false) : timer(new uv_timer_t) {
     if (uv_timer_init(loop, timer) != 0) {
       delete timer;
       throw std::runtime_error("uv_timer_init failed");
     }
     timer->data = &expired;
-    const int rc = uv_timer_start(
-        timer,
-        [](uv_timer_t* t) {
-          *static_cast<bool*>(t->data) = true;
-          uv_stop(t->loop);
-        },
-        static_cast<std::uint64_t>(limit.count()), 0);
+    const auto ms = static_cast<std::uint64_t>(limit.count());
+    const int rc = repeat ? uv_timer_start(timer, [](uv_timer_t*) {}, ms, ms)
+                          : uv_timer_start(
+                                timer,
+                                [](uv_timer_t* t) {
+                                  *static_cast<bool*>(t->data) = true;
+                                  uv_stop(t->loop);
+                                },
+                                ms, 0);
     if (rc != 0) {
       uv_close(reinterpret_cast<uv_handle_t*>(timer), [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
       throw std::runtime_error(std::string("uv_timer_start: ") + uv_strerror(rc));
@@ -67,6 +70,9 @@ bool UvTestLoop::run_until(const std::function<bool()>& done, std::chrono::milli
   if (done()) return true;
   {
     Deadline deadline(&loop_, limit);
+    // A tick wakes the loop often: the condition may be set by a timer callback (which
+    // does not end a UV_RUN_ONCE by itself) or by another thread (a test server).
+    Deadline tick(&loop_, std::chrono::milliseconds(5), /*repeat=*/true);
     while (!done() && !deadline.expired) {
       (void)uv_run(&loop_, UV_RUN_ONCE);  // returns whether handles remain; the deadline does
     }

@@ -2,12 +2,16 @@
 
 #include <doctest/doctest.h>
 
+#include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "fetch/client.hpp"
 #include "support/http_server.hpp"
+#include "support/temp_dir.hpp"
 #include "support/uv_test_loop.hpp"
 
 namespace feedd {
@@ -18,6 +22,7 @@ using fetch::Request;
 using fetch::Response;
 
 Request get(std::string url) {
+  test::bypass_proxies_for_tests();  // some tests run without a server
   Request request;
   request.url = std::move(url);
   return request;
@@ -129,6 +134,20 @@ TEST_CASE("a gzip-encoded body arrives decoded") {
   CHECK(request->header("Accept-Encoding").value_or("").find("gzip") != std::string::npos);
 }
 
+TEST_CASE("an HTTP error status is a final response with its status and Retry-After") {
+  test::HttpServer server;
+  server.add_endpoint("/busy", 503, {{"Retry-After", "3600"}}, "come back later");
+  test::UvTestLoop loop;
+  fetch::Client client(loop.get());
+
+  const Response r = fetch_one(loop, client, get(server.url("/busy")));
+
+  CHECK(r.outcome == Outcome::ok);
+  CHECK(r.status == 503);
+  CHECK(r.retry_after == "3600");
+  CHECK(r.body == "come back later");
+}
+
 TEST_CASE("a chain of 301s is reported hop by hop and the final response is used") {
   test::HttpServer server;
   server.add_endpoint("/a", 301, {{"Location", "/b"}}, "moved to b");
@@ -161,6 +180,361 @@ TEST_CASE("a refused connection is a transport error") {
   CHECK(r.outcome == Outcome::transport);
   CHECK(r.status == 0);
   CHECK(r.error == "connection refused");
+}
+
+TEST_CASE("a gzip bomb is aborted once the decompressed body passes the cap") {
+  const std::size_t cap = std::size_t{1} << 20;
+  const std::string compressed = test::gzip(std::string(std::size_t{32} << 20, '\0'));
+  REQUIRE(compressed.size() < cap / 4);  // small on the wire ...
+  test::HttpServer server;
+  server.add_endpoint("/bomb", 200, {{"Content-Encoding", "gzip"}}, compressed);
+  test::UvTestLoop loop;
+  fetch::Client client(loop.get());
+  Request request = get(server.url("/bomb"));
+  request.limits.max_body_bytes = cap;
+
+  const Response r = fetch_one(loop, client, request);
+
+  CHECK(r.outcome == Outcome::too_large);  // ... but huge once decoded
+  CHECK(r.error == "body larger than 1048576 bytes");
+  CHECK(r.body.empty());
+}
+
+TEST_CASE("a plain body over the cap without a Content-Length is aborted") {
+  test::HttpServer server;
+  test::HttpResponse big = test::response(200, {}, std::string(300'000, 'x'));
+  big.send_content_length = false;  // only the write callback can notice
+  server.add_endpoint("/big", big);
+  test::UvTestLoop loop;
+  fetch::Client client(loop.get());
+  Request request = get(server.url("/big"));
+  request.limits.max_body_bytes = 100'000;
+
+  const Response r = fetch_one(loop, client, request);
+
+  CHECK(r.outcome == Outcome::too_large);
+  CHECK(r.error == "body larger than 100000 bytes");
+  CHECK(r.body.empty());
+}
+
+TEST_CASE("a plain body announced larger than the cap is refused") {
+  test::HttpServer server;
+  server.add_endpoint("/big", 200, {}, std::string(300'000, 'x'));
+  test::UvTestLoop loop;
+  fetch::Client client(loop.get());
+  Request request = get(server.url("/big"));
+  request.limits.max_body_bytes = 100'000;
+
+  const Response r = fetch_one(loop, client, request);
+
+  CHECK(r.outcome == Outcome::too_large);
+  CHECK(r.error == "body larger than 100000 bytes");
+}
+
+TEST_CASE("a body at exactly the cap is accepted") {
+  test::HttpServer server;
+  test::HttpResponse exact = test::response(200, {}, std::string(100'000, 'x'));
+  exact.send_content_length = false;
+  server.add_endpoint("/exact", exact);
+  test::UvTestLoop loop;
+  fetch::Client client(loop.get());
+  Request request = get(server.url("/exact"));
+  request.limits.max_body_bytes = 100'000;
+
+  const Response r = fetch_one(loop, client, request);
+
+  CHECK(r.outcome == Outcome::ok);
+  CHECK(r.body.size() == 100'000);
+}
+
+TEST_CASE("a trickling server is aborted by the low-speed limit") {
+  test::HttpServer server;
+  test::HttpResponse slow = test::response(200, {}, std::string(2000, 'x'));
+  slow.trickle_bytes = 10;
+  slow.trickle_interval = std::chrono::milliseconds(200);  // 50 bytes/s for 40 s
+  server.add_endpoint("/slow", slow);
+  test::UvTestLoop loop;
+  fetch::Client client(loop.get());
+  Request request = get(server.url("/slow"));
+  request.limits.low_speed_bytes_per_second = 1000;
+  request.limits.low_speed_time = std::chrono::seconds(1);
+
+  const auto started = std::chrono::steady_clock::now();
+  const Response r = fetch_one(loop, client, request);
+  const auto took = std::chrono::steady_clock::now() - started;
+
+  CHECK(r.outcome == Outcome::timeout);
+  CHECK(r.error == "too slow: less than 1000 bytes/s for 1 s");
+  CHECK(took < std::chrono::seconds(5));
+}
+
+TEST_CASE("a server slower than the total timeout is a timeout") {
+  test::HttpServer server;
+  test::HttpResponse late = test::response(200, {}, "late");
+  late.delay = std::chrono::seconds(3);
+  server.add_endpoint("/late", late);
+  test::UvTestLoop loop;
+  fetch::Client client(loop.get());
+  Request request = get(server.url("/late"));
+  request.limits.total_timeout = std::chrono::milliseconds(300);
+
+  const Response r = fetch_one(loop, client, request);
+
+  CHECK(r.outcome == Outcome::timeout);
+  CHECK(r.error == "timed out after 300 ms");
+  CHECK(r.elapsed < std::chrono::seconds(2));
+}
+
+TEST_CASE("a redirect loop stops at the redirect limit") {
+  test::HttpServer server;
+  server.add_endpoint("/a", 302, {{"Location", "/b"}}, "");
+  server.add_endpoint("/b", 302, {{"Location", "/a"}}, "");
+  test::UvTestLoop loop;
+  fetch::Client client(loop.get());
+  Request request = get(server.url("/a"));
+  request.limits.max_redirects = 3;
+
+  const Response r = fetch_one(loop, client, request);
+
+  CHECK(r.outcome == Outcome::redirects);
+  CHECK(r.error == "more than 3 redirects");
+  CHECK(r.redirects.size() == 3);
+  CHECK(server.requests("/a") + server.requests("/b") == 4);
+}
+
+TEST_CASE("a redirect to file:// is refused even when file URLs are allowed") {
+  test::TempDir dir;
+  const auto secret = dir.write("secret.txt", "not for the network");
+  test::HttpServer server;
+  server.add_endpoint("/feed", 301, {{"Location", "file://" + secret.string()}}, "");
+  test::UvTestLoop loop;
+  fetch::Client client(loop.get());
+  Request request = get(server.url("/feed"));
+  request.allow_file = true;
+
+  const Response r = fetch_one(loop, client, request);
+
+  CHECK(r.outcome == Outcome::redirects);
+  CHECK(r.error == "redirect to a refused protocol: file://" + secret.string());
+  CHECK(r.body.empty());
+}
+
+TEST_CASE("a redirect to ftp:// is refused and the error hides the password") {
+  test::HttpServer server;
+  server.add_endpoint("/feed", 302, {{"Location", "ftp://user:hunter2@127.0.0.1/feed.xml"}}, "");
+  test::UvTestLoop loop;
+  fetch::Client client(loop.get());
+
+  const Response r = fetch_one(loop, client, get(server.url("/feed")));
+
+  CHECK(r.outcome == Outcome::redirects);
+  CHECK(r.error == "redirect to a refused protocol: ftp://user:***@127.0.0.1/feed.xml");
+}
+
+TEST_CASE("an unresolvable host is a transport error naming the host") {
+  test::UvTestLoop loop;
+  fetch::Client client(loop.get());
+
+  const Response r = fetch_one(loop, client, get("http://feedd-test.invalid/feed.xml"));
+
+  CHECK(r.outcome == Outcome::transport);
+  CHECK(r.error == "could not resolve host feedd-test.invalid");
+}
+
+TEST_CASE("a connection closed without a response is a transport error") {
+  test::HttpServer server;
+  test::HttpResponse hang_up = test::response(200);
+  hang_up.close_without_response = true;
+  server.add_endpoint("/feed", hang_up);
+  test::UvTestLoop loop;
+  fetch::Client client(loop.get());
+
+  const Response r = fetch_one(loop, client, get(server.url("/feed")));
+
+  CHECK(r.outcome == Outcome::transport);
+  CHECK(r.error == "server closed the connection without a response");
+}
+
+TEST_CASE("many concurrent requests never open more connections per host than allowed") {
+  test::HttpServer server;
+  test::HttpResponse slowish = test::response(200, {}, "ok");
+  slowish.delay = std::chrono::milliseconds(50);
+  server.add_endpoint("/feed", slowish);
+  test::UvTestLoop loop;
+  fetch::ClientOptions options;
+  options.max_host_connections = 2;
+  fetch::Client client(loop.get(), options);
+
+  constexpr int kRequests = 12;
+  int ok = 0;
+  int done = 0;
+  for (int i = 0; i < kRequests; ++i) {
+    client.start(get(server.url("/feed?n=" + std::to_string(i))), [&](Response r) {
+      ++done;
+      if (r.outcome == Outcome::ok && r.status == 200) ++ok;
+    });
+  }
+  CHECK(client.active() == kRequests);
+  REQUIRE(loop.run_until([&] { return done == kRequests; }));
+
+  CHECK(ok == kRequests);
+  CHECK(client.active() == 0);
+  CHECK(server.requests("/feed") == kRequests);
+  CHECK(server.max_concurrent_connections() == 2);  // used in parallel, and no more
+  CHECK(server.connections_accepted() == 2);        // and kept alive across requests
+}
+
+TEST_CASE("sequential requests to one host reuse the connection") {
+  test::HttpServer server;
+  server.add_endpoint("/one", 200, {}, "1");
+  server.add_endpoint("/two", 200, {}, "2");
+  test::UvTestLoop loop;
+  fetch::Client client(loop.get());
+
+  CHECK(fetch_one(loop, client, get(server.url("/one"))).body == "1");
+  CHECK(fetch_one(loop, client, get(server.url("/two"))).body == "2");
+
+  CHECK(server.connections_accepted() == 1);
+}
+
+TEST_CASE("cancel_all calls every callback with cancelled and the loop closes cleanly") {
+  test::HttpServer server;
+  test::HttpResponse never = test::response(200, {}, "too late");
+  never.delay = std::chrono::seconds(30);
+  server.add_endpoint("/feed", never);
+  test::UvTestLoop loop;
+  std::vector<Response> results;
+  {
+    fetch::Client client(loop.get());
+    for (int i = 0; i < 4; ++i) {
+      client.start(get(server.url("/feed")), [&](Response r) { results.push_back(std::move(r)); });
+    }
+    // Let the requests reach the server before cancelling them.
+    REQUIRE(loop.run_until([&] { return server.requests("/feed") >= 2; }));
+    CHECK(results.empty());
+    // One more whose failure is still waiting to be delivered: cancelled as well.
+    client.start(get("gopher://example.org/"), [&](Response r) { results.push_back(std::move(r)); });
+
+    client.cancel_all();
+
+    CHECK(client.active() == 0);
+    REQUIRE(results.size() == 5);
+    for (const Response& r : results) {
+      CHECK(r.outcome == Outcome::cancelled);
+      CHECK(r.error == "cancelled");
+    }
+  }
+  CHECK(loop.close() == 0);
+}
+
+TEST_CASE("destroying a client with transfers in flight leaves the loop closable") {
+  test::HttpServer server;
+  test::HttpResponse never = test::response(200, {}, "too late");
+  never.delay = std::chrono::seconds(30);
+  server.add_endpoint("/feed", never);
+  test::UvTestLoop loop;
+  bool called = false;
+  {
+    fetch::Client client(loop.get());
+    client.start(get(server.url("/feed")), [&](Response) { called = true; });
+    REQUIRE(loop.run_until([&] { return server.requests("/feed") == 1; }));
+  }
+  CHECK(loop.close() == 0);
+  CHECK_FALSE(called);
+}
+
+TEST_CASE("an idle client with a kept-alive connection does not keep the loop running") {
+  test::HttpServer server;
+  server.add_endpoint("/feed", 200, {}, "ok");
+  test::UvTestLoop loop;
+  fetch::Client client(loop.get());
+  REQUIRE(fetch_one(loop, client, get(server.url("/feed"))).outcome == Outcome::ok);
+
+  // As `feedd once` runs it: uv_run returns by itself when nothing is in flight.
+  const auto started = std::chrono::steady_clock::now();
+  CHECK(uv_run(loop.get(), UV_RUN_DEFAULT) == 0);
+  CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(1));
+
+  // The connection is still there for the next poll.
+  REQUIRE(fetch_one(loop, client, get(server.url("/feed"))).outcome == Outcome::ok);
+  CHECK(server.connections_accepted() == 1);
+}
+
+TEST_CASE("a callback may destroy its client") {
+  test::HttpServer server;
+  server.add_endpoint("/feed", 200, {}, "ok");
+  test::HttpResponse slow = test::response(200, {}, "slow");
+  slow.delay = std::chrono::seconds(5);
+  server.add_endpoint("/slow", slow);
+  test::UvTestLoop loop;
+  auto client = std::make_unique<fetch::Client>(loop.get());
+  int calls = 0;
+  client->start(get(server.url("/feed")), [&](Response r) {
+    ++calls;
+    CHECK(r.outcome == Outcome::ok);
+    client.reset();
+  });
+  client->start(get(server.url("/slow")), [&](Response) { ++calls; });
+
+  REQUIRE(loop.run_until([&] { return client == nullptr; }));
+  CHECK(loop.close() == 0);
+  CHECK(calls == 1);  // the transfer still in flight was dropped with its client
+}
+
+TEST_CASE("start never calls back before it returns, even for a refused URL") {
+  test::UvTestLoop loop;
+  fetch::Client client(loop.get());
+  std::optional<Response> got;
+
+  client.start(get("ftp://127.0.0.1/feed.xml"), [&](Response r) { got = std::move(r); });
+
+  CHECK_FALSE(got.has_value());
+  REQUIRE(loop.run_until([&] { return got.has_value(); }));
+  CHECK(got->outcome == Outcome::transport);
+  CHECK(got->error == "refused protocol: ftp (only http and https are fetched)");
+}
+
+TEST_CASE("a file URL is read only when the request allows file URLs") {
+  test::TempDir dir;
+  const auto path = dir.write("feed.xml", "<rss/>");
+  test::UvTestLoop loop;
+  fetch::Client client(loop.get());
+  Request request = get("file://" + path.string());
+
+  const Response refused = fetch_one(loop, client, request);
+  request.allow_file = true;
+  const Response allowed = fetch_one(loop, client, request);
+
+  CHECK(refused.outcome == Outcome::transport);
+  CHECK(refused.error == "refused protocol: file (only http and https are fetched)");
+  CHECK(refused.body.empty());
+  CHECK(allowed.outcome == Outcome::ok);
+  CHECK(allowed.status == 200);
+  CHECK(allowed.body == "<rss/>");
+}
+
+TEST_CASE("a per-request User-Agent and extra headers are sent") {
+  test::HttpServer server;
+  server.add_endpoint("/feed", 200, {}, "ok");
+  test::UvTestLoop loop;
+  fetch::ClientOptions options;
+  options.user_agent = "client-default/1";
+  fetch::Client client(loop.get(), options);
+
+  REQUIRE(fetch_one(loop, client, get(server.url("/feed"))).outcome == Outcome::ok);
+  const auto first = server.last_request("/feed");
+  Request request = get(server.url("/feed"));
+  request.user_agent = "special/2";
+  request.headers = {"X-Token: abc", "Accept: application/atom+xml"};
+  REQUIRE(fetch_one(loop, client, request).outcome == Outcome::ok);
+  const auto second = server.last_request("/feed");
+
+  REQUIRE(first.has_value());
+  REQUIRE(second.has_value());
+  CHECK(first->header("User-Agent") == "client-default/1");
+  CHECK(second->header("User-Agent") == "special/2");
+  CHECK(second->header("X-Token") == "abc");
+  CHECK(second->header("Accept") == "application/atom+xml");
 }
 
 }  // namespace feedd
