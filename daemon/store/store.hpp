@@ -18,15 +18,15 @@ namespace feedd::store {
 
 // A feed's row: everything fetch and schedule need to carry from one poll to the next.
 struct FeedState {
-  std::int64_t id;
+  std::int64_t id = 0;
   std::string url;            // the URL polled (changes after a confirmed permanent redirect)
   std::string title;
   std::string site_link;
   std::string etag;           // validators exactly as the server sent them
   std::string last_modified;
-  int last_status;        // HTTP status of the last poll; 0 = none / transport error
+  int last_status = 0;    // HTTP status of the last poll; 0 = none / transport error
   std::string last_error;     // empty when the last poll succeeded
-  int consecutive_errors;
+  int consecutive_errors = 0;
   std::optional<Instant> last_poll;
   std::optional<Instant> last_success;
   std::optional<Instant> next_due;
@@ -36,7 +36,7 @@ struct FeedState {
 
 // An entry as outputs render it.
 struct StoredEntry {
-  std::int64_t id;
+  std::int64_t id = 0;
   std::string url_key;
   std::string url;
   std::string guid;
