@@ -5,7 +5,6 @@
 #include <doctest/doctest.h>
 
 #include <signal.h>
-#include <sqlite3.h>
 
 #include <atomic>
 #include <fstream>
@@ -14,6 +13,7 @@
 #include <thread>
 
 #include "store/store.hpp"
+#include "support/files.hpp"
 #include "support/http_server.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
@@ -37,21 +37,6 @@ std::string feed_body(int feed, int gen) {
            std::string(400, 'x') + "</description></item>";
   }
   return xml + "</channel></rss>";
-}
-
-std::string integrity_check(const std::filesystem::path& db) {
-  sqlite3* handle = nullptr;
-  std::string result = "cannot open";
-  if (sqlite3_open_v2(db.c_str(), &handle, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
-    sqlite3_stmt* stmt = nullptr;
-    if (sqlite3_prepare_v2(handle, "PRAGMA integrity_check", -1, &stmt, nullptr) == SQLITE_OK &&
-        sqlite3_step(stmt) == SQLITE_ROW) {
-      result = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
-    }
-    sqlite3_finalize(stmt);
-  }
-  sqlite3_close(handle);
-  return result;
 }
 
 std::set<std::string> stored_urls(const std::filesystem::path& db) {
@@ -101,7 +86,7 @@ TEST_CASE("SIGKILL at random moments never corrupts the database or loses a comp
       auto r = victim.wait(10s);
       killed_mid_round += r.signal == SIGKILL ? 1 : 0;
     }
-    REQUIRE(integrity_check(dir.file("feedd.db")) == "ok");
+    REQUIRE(feedd::test::integrity_check(dir.file("feedd.db")) == "ok");
     const auto after_kill = stored_urls(dir.file("feedd.db"));
     for (const auto& url : completed) REQUIRE(after_kill.count(url) == 1);
 
