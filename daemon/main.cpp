@@ -35,8 +35,11 @@ int main(int argc, char** argv) {
   auto* once = cli.add_subcommand("once", "Poll every feed once, write outputs, exit (1 if a feed failed)");
   once->add_option("-c,--config", config_path, "Configuration file")->capture_default_str();
 
+  bool print_reference = false;
   auto* check = cli.add_subcommand("check-config", "Validate the configuration; print every problem");
   check->add_option("-c,--config", config_path, "Configuration file")->capture_default_str();
+  check->add_flag("--print-reference", print_reference,
+                  "Print the reference of every configuration key (Markdown) and exit");
 
   feedd::app::ParseArgs parse_args;
   auto* parse = cli.add_subcommand("parse", "Parse one feed file and print the normalized model");
@@ -68,6 +71,9 @@ int main(int argc, char** argv) {
   if (*run) return feedd::app::run_command(config_path, log_level);
   if (*once) return feedd::app::once_command(config_path, log_level);
   if (*parse) return feedd::app::parse_command(parse_args);
-  if (*check) return feedd::app::check_config_command(config_path);
+  if (*check) {
+    if (print_reference) return feedd::app::print_reference_command();
+    return feedd::app::check_config_command(config_path);
+  }
   return kUsageError;
 }

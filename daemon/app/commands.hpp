@@ -18,5 +18,7 @@ int once_command(const std::string& config_path, const std::string& log_level);
 int run_command(const std::string& config_path, const std::string& log_level);
 // Prints every problem of the config (FILE:LINE:COLUMN: message) to stderr; 1 if any.
 int check_config_command(const std::string& config_path);
+// Prints the configuration reference (the README's table) generated from the key table.
+int print_reference_command();
 
 }  // namespace feedd::app
