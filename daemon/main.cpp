@@ -41,6 +41,16 @@ int main(int argc, char** argv) {
   check->add_flag("--print-reference", print_reference,
                   "Print the reference of every configuration key (Markdown) and exit");
 
+  std::string opml_path;
+  auto* import_opml = cli.add_subcommand("import-opml", "Add the feeds of an OPML file to the configuration");
+  import_opml->add_option("FILE", opml_path, "OPML file")->required();
+  import_opml->add_option("-c,--config", config_path, "Configuration file")->capture_default_str();
+
+  std::string export_path;
+  auto* export_opml = cli.add_subcommand("export-opml", "Write the configured feeds as OPML 2.0");
+  export_opml->add_option("-c,--config", config_path, "Configuration file")->capture_default_str();
+  export_opml->add_option("-o,--output", export_path, "Output file (default: standard output)");
+
   feedd::app::ParseArgs parse_args;
   auto* parse = cli.add_subcommand("parse", "Parse one feed file and print the normalized model");
   parse->add_option("FILE", parse_args.source, "Feed document")->required();
@@ -75,5 +85,7 @@ int main(int argc, char** argv) {
     if (print_reference) return feedd::app::print_reference_command();
     return feedd::app::check_config_command(config_path);
   }
+  if (*import_opml) return feedd::app::import_opml_command(config_path, opml_path);
+  if (*export_opml) return feedd::app::export_opml_command(config_path, export_path);
   return kUsageError;
 }

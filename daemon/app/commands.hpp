@@ -20,5 +20,10 @@ int run_command(const std::string& config_path, const std::string& log_level);
 int check_config_command(const std::string& config_path);
 // Prints the configuration reference (the README's table) generated from the key table.
 int print_reference_command();
+// Appends the feeds of an OPML file that the config lacks, as [[feed]] tables, to the
+// config's feeds_file (or to the config itself without one).
+int import_opml_command(const std::string& config_path, const std::string& opml_path);
+// Writes the config's feeds as OPML 2.0 to output_path ("" or "-": standard output).
+int export_opml_command(const std::string& config_path, const std::string& output_path);
 
 }  // namespace feedd::app
