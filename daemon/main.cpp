@@ -41,6 +41,11 @@ int main(int argc, char** argv) {
   check->add_flag("--print-reference", print_reference,
                   "Print the reference of every configuration key (Markdown) and exit");
 
+  bool feeds_json = false;
+  auto* feeds = cli.add_subcommand("feeds", "List every feed with its last poll, errors, next due time and entries");
+  feeds->add_option("-c,--config", config_path, "Configuration file")->capture_default_str();
+  feeds->add_flag("--json", feeds_json, "One line of JSON");
+
   std::string opml_path;
   auto* import_opml = cli.add_subcommand("import-opml", "Add the feeds of an OPML file to the configuration");
   import_opml->add_option("FILE", opml_path, "OPML file")->required();
@@ -85,6 +90,7 @@ int main(int argc, char** argv) {
     if (print_reference) return feedd::app::print_reference_command();
     return feedd::app::check_config_command(config_path);
   }
+  if (*feeds) return feedd::app::feeds_command(config_path, feeds_json);
   if (*import_opml) return feedd::app::import_opml_command(config_path, opml_path);
   if (*export_opml) return feedd::app::export_opml_command(config_path, export_path);
   return kUsageError;
