@@ -111,7 +111,7 @@ void print_json(const std::filesystem::path& database, const std::vector<Row>& r
 }  // namespace
 
 int feeds_command(const std::string& config_path, bool json) {
-  const auto loaded = config::load(config_path);
+  const auto loaded = config::load(config_path, {.allow_no_feeds = true});
   if (!loaded.config) {
     for (const auto& problem : loaded.problems) std::cerr << problem.to_string() << "\n";
     return 1;

@@ -126,7 +126,7 @@ int import_opml_command(const std::string& config_path, const std::string& opml_
 }
 
 int export_opml_command(const std::string& config_path, const std::string& output_path) {
-  const auto loaded = config::load(config_path);
+  const auto loaded = config::load(config_path, {.allow_no_feeds = true});
   if (!loaded.config) {
     print_problems(loaded);
     return 1;

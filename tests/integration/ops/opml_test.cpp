@@ -155,3 +155,15 @@ TEST_CASE("import-opml refuses to write into an invalid config") {
   CHECK(r.err.ends_with("fix these problems first; nothing was imported\n"));
   CHECK(slurp(config) == text);
 }
+
+TEST_CASE("export-opml of a config without feeds writes an OPML document with an empty body") {
+  feedd::test::TempDir dir("feedd-opml");
+  const auto config = dir.write("feedd.toml", "[output]\ntitle = \"Mine\"\n");
+  const auto r = run_feedd({"export-opml", "-c", config.string()});
+  REQUIRE(r.exit_code == 0);
+  pugi::xml_document doc;
+  REQUIRE(doc.load_string(r.out.c_str()));
+  CHECK(std::string(doc.select_node("/opml/head/title").node().text().get()) == "Mine feeds");
+  CHECK(doc.select_node("/opml/body").node());
+  CHECK_FALSE(doc.select_node("/opml/body/outline").node());
+}
