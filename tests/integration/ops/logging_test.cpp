@@ -6,6 +6,7 @@
 #include <regex>
 
 #include "integration/ops/ops_support.hpp"
+#include "support/http_server.hpp"
 #include "support/temp_dir.hpp"
 
 using feedd::test::ops::run_feedd;
@@ -69,6 +70,10 @@ TEST_CASE("the config's log level applies, and --log-level overrides it") {
   REQUIRE(quiet.exit_code == 0);
   CHECK(quiet.err.find("level=info") == std::string::npos);
 
+  const auto verbose = run_feedd({"-v", "once", "-c", config.string()});
+  REQUIRE(verbose.exit_code == 0);
+  CHECK(verbose.err.find("level=info") != std::string::npos);
+
   const auto loud = run_feedd({"--log-level", "info", "once", "-c", config.string()});
   REQUIRE(loud.exit_code == 0);
   // One info line for the poll: the feed, its status, bytes, time taken and new entries
@@ -76,4 +81,24 @@ TEST_CASE("the config's log level applies, and --log-level overrides it") {
   const auto polls = feedd::test::lines_with(loud.err, "feed=file://");
   REQUIRE(polls.size() == 1);
   CHECK(std::regex_search(polls[0], std::regex(R"(level=info module=app feed=file://\S+ status=\d+ bytes=\d+ ms=\d+ new=0 )")));
+}
+
+TEST_CASE("a feed that keeps failing is logged when its error changes, not at every poll") {
+  feedd::test::HttpServer server;
+  server.add_endpoint("/gone.rss", 404, {}, "not here");
+  feedd::test::TempDir dir("feedd-log");
+  const auto config = dir.write("feedd.toml", "[feedd]\ndatabase = \"feedd.db\"\noutput_dir = \"out\"\n"
+                                              "[[feed]]\nurl = \"" + server.url("/gone.rss") + "\"\n");
+  const std::string feed = "feed=" + server.url("/gone.rss") + " ";
+  const auto first = run_feedd({"once", "-c", config.string()});
+  CHECK(first.exit_code == 1);
+  const auto first_lines = feedd::test::lines_with(first.err, feed);
+  REQUIRE(first_lines.size() == 1);
+  CHECK(first_lines[0].find("level=warn") != std::string::npos);
+  CHECK(first_lines[0].find("error=\"HTTP status 404\"") != std::string::npos);
+
+  const auto second = run_feedd({"once", "-c", config.string()});
+  CHECK(second.exit_code == 1);
+  CHECK(feedd::test::lines_with(second.err, feed).empty());
+  CHECK(server.requests("/gone.rss") == 2);
 }
