@@ -53,6 +53,14 @@ std::size_t width(const std::string& s) {
       std::count_if(s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
 }
 
+// One line per feed: control characters (a title's newline) become spaces.
+std::string flat(std::string s) {
+  for (char& c : s) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
+  }
+  return s;
+}
+
 void print_table(const std::vector<Row>& rows) {
   std::vector<std::vector<std::string>> cells;
   cells.push_back({"URL", "TITLE", "LAST POLL", "STATUS", "ERRORS", "NEXT DUE", "ENTRIES", "NOTE"});
@@ -70,7 +78,7 @@ void print_table(const std::vector<Row>& rows) {
   for (const auto& line : cells) {
     std::string out;
     for (std::size_t i = 0; i < line.size(); ++i) {
-      out += line[i];
+      out += flat(line[i]);
       if (i + 1 < line.size()) out += std::string(widths[i] - width(line[i]) + 2, ' ');
     }
     while (!out.empty() && out.back() == ' ') out.pop_back();

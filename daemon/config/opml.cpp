@@ -1,6 +1,7 @@
 #include "config/opml.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <sstream>
 
 #include <pugixml.hpp>

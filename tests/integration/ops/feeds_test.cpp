@@ -82,16 +82,17 @@ TEST_CASE("feeds lists every feed with its last poll, status, errors, next due t
   CHECK_FALSE(feeds[2].contains("last_poll"));
 }
 
-TEST_CASE("feeds before the first poll lists the config's feeds and creates no database") {
+TEST_CASE("feeds before the first poll lists the config's feeds, one line each, and creates no database") {
   feedd::test::TempDir dir("feedd-feeds");
   const auto config = dir.write("feedd.toml", "[feedd]\ndatabase = \"state/feedd.db\"\n"
-                                              "[[feed]]\nurl = \"https://a.example/feed\"\ntitle = \"A\"\n");
+                                              "[[feed]]\nurl = \"https://a.example/feed\"\ntitle = \"Two\\nlines\"\n");
   const auto r = run_feedd({"feeds", "-c", config.string()});
   INFO((r.out + r.err));
   REQUIRE(r.exit_code == 0);
   const auto line = lines_with(r.out, "https://a.example/feed");
   REQUIRE(line.size() == 1);
   CHECK(line[0].ends_with("never polled"));
+  CHECK(line[0].find(" Two lines ") != std::string::npos);  // one line per feed, whatever its title
   CHECK_FALSE(std::filesystem::exists(dir.file("state")));
 }
 
