@@ -105,3 +105,21 @@ TEST_CASE("under another prefix the installed unit runs that prefix's feedd and 
   CHECK(verified.exit_code == 0);
   CHECK(verified.err.empty());
 }
+
+TEST_CASE("the sysusers snippet creates the system user feedd, homed in its state directory, without a shell") {
+  const char* sysusers = "/usr/bin/systemd-sysusers";
+  if (!std::filesystem::exists(sysusers)) {
+    MESSAGE("SKIPPED: systemd-sysusers is missing; install the Debian package systemd (scripts/install-deps)");
+    return;
+  }
+  feedd::test::TempDir dir("feedd-sysusers");
+  std::filesystem::create_directories(dir.path() / "etc");
+  const auto r = feedd::test::run({sysusers, "--root=" + dir.path().string(),
+                                   std::string(FEEDD_SOURCE_DIR) + "/systemd/feedd.sysusers"});
+  INFO((r.out + r.err));
+  REQUIRE(r.exit_code == 0);
+  const auto passwd = feedd::test::lines_with(slurp(dir.path() / "etc/passwd"), "feedd:");
+  REQUIRE(passwd.size() == 1);
+  CHECK(passwd[0].ends_with(":/var/lib/feedd:/usr/sbin/nologin"));
+  CHECK(feedd::test::lines_with(slurp(dir.path() / "etc/group"), "feedd:").size() == 1);
+}
