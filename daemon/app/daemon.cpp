@@ -40,6 +40,8 @@ struct Daemon::Impl {
   UvHandle<uv_signal_t> sigint;
   UvHandle<uv_signal_t> sigterm;
   std::unique_ptr<output::Publisher> publisher;
+  output::Metrics metrics;
+  bool batch_failed = false;  // some poll of the current batch failed
 
   std::vector<Feed> feeds;
   schedule::DueQueue queue;
@@ -179,6 +181,7 @@ struct Daemon::Impl {
 
     const Instant now = now_utc();
     PollOutcome outcome = interpret(feed.state, response, now);
+    count_poll(response, outcome);
     if (!feed.config.title.empty()) outcome.state.title = feed.config.title;
 
     schedule::Policy policy;
@@ -193,6 +196,8 @@ struct Daemon::Impl {
     if (!committed) {
       // Nothing of this poll was stored: keep the old state and try again soon.
       any_failed = true;
+      batch_failed = true;
+      ++metrics.store_failures;
       if (!store_failing) log->error("feed={} store_error=\"{}\"", feed.state.url, committed.error().message);
       store_failing = true;
       decision = {now + config.min_interval, "retry after a store error"};
@@ -200,6 +205,9 @@ struct Daemon::Impl {
       if (store_failing) log->info("store=ok \"writes succeed again\"");
       store_failing = false;
       report(feed, outcome, *committed);
+      metrics.entries_new += committed->new_entries.size();
+      metrics.entries_duplicate += committed->duplicates;
+      metrics.entries_updated += committed->updated;
       feed.state = outcome.state;
       if (outcome.failed) any_failed = true;
       if (!committed->new_entries.empty() || committed->updated > 0) {
@@ -208,6 +216,7 @@ struct Daemon::Impl {
       }
     }
 
+    if (in_flight == 0) end_batch(now);
     if (mode == Mode::once) {
       if (in_flight == 0) finish_round();
       return;
@@ -253,6 +262,32 @@ struct Daemon::Impl {
       }
     }
     return options;
+  }
+
+  void count_poll(const fetch::Response& response, const PollOutcome& outcome) {
+    const bool http = response.outcome == fetch::Outcome::ok && response.status > 0;
+    metrics.count_poll(http ? std::to_string(response.status) : fetch::to_string(response.outcome),
+                       response.bytes_received);
+    if (http && response.status / 100 == 2 && !outcome.parsed && outcome.failed) ++metrics.parse_failures;
+    if (outcome.failed) batch_failed = true;
+  }
+
+  // No poll in flight: a batch of polls has ended; feedd.prom tells about it.
+  void end_batch(Instant now) {
+    metrics.end_batch(now, batch_failed);
+    batch_failed = false;
+    metrics.feeds_total = feeds.size();
+    metrics.feeds_failing = 0;
+    metrics.feeds_disabled = 0;
+    for (const auto& f : feeds) {
+      if (!f.state.disabled_reason.empty()) {
+        ++metrics.feeds_disabled;
+      } else if (!f.state.last_error.empty()) {
+        ++metrics.feeds_failing;
+      }
+    }
+    auto written = publisher->write_metrics(metrics);
+    if (!written) log->error("metrics error=\"{}\"", written.error().message);
   }
 
   void write_digest(Instant now) {

@@ -36,6 +36,12 @@ Status Publisher::write_digest(Instant now) {
   }
 }
 
+Status Publisher::write_metrics(const Metrics& metrics) {
+  auto written = write_atomically(options_.output_dir / "feedd.prom", render_prometheus(metrics));
+  if (!written) return written.error();
+  return Ok{};
+}
+
 Status Publisher::write_feeds(Instant now) {
   std::error_code ec;
   std::filesystem::create_directories(options_.output_dir, ec);

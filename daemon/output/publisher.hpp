@@ -11,6 +11,7 @@
 #include "common/time.hpp"
 #include "output/digest.hpp"
 #include "output/merged_feed.hpp"
+#include "output/metrics.hpp"
 #include "store/store.hpp"
 
 namespace feedd::output {
@@ -31,6 +32,8 @@ class Publisher {
   Status write_digest(Instant now);
   // Rewrites the merged feeds whose content changed, and keeps digest/today current.
   Status write_feeds(Instant now);
+  // Replaces OUTPUT_DIR/feedd.prom atomically.
+  Status write_metrics(const Metrics& metrics);
 
   const PublisherOptions& options() const { return options_; }
 
