@@ -8,6 +8,8 @@
 #include "common/uv_handle.hpp"
 #include "feedd/version.hpp"
 #include "fetch/client.hpp"
+#include "output/day_timer.hpp"
+#include "output/local_time.hpp"
 #include "output/publisher.hpp"
 #include "schedule/schedule.hpp"
 #include "store/store.hpp"
@@ -40,6 +42,7 @@ struct Daemon::Impl {
   UvHandle<uv_signal_t> sigint;
   UvHandle<uv_signal_t> sigterm;
   std::unique_ptr<output::Publisher> publisher;
+  std::unique_ptr<output::DayTimer> midnight;  // run: moves digest/today at local midnight
   output::Metrics metrics;
   bool batch_failed = false;  // some poll of the current batch failed
 
@@ -56,6 +59,11 @@ struct Daemon::Impl {
   ~Impl() { shutdown(); }
 
   int run() {
+    auto zoned = output::use_time_zone(config.timezone);
+    if (!zoned) {
+      log->error("config={} error=\"{}\"", config.source.string(), zoned.error().message);
+      return 1;
+    }
     std::error_code ec;
     std::filesystem::create_directories(config.output_dir / "digest", ec);
     if (ec) {
@@ -130,6 +138,9 @@ struct Daemon::Impl {
       }
     }
     if (mode == Mode::run) {
+      midnight = std::make_unique<output::DayTimer>(
+          &loop, [this](Instant at) { return publisher->roll_day(at); });
+      midnight->start();
       write_outputs();
       arm_due_timer();
     } else if (in_flight == 0) {
@@ -253,6 +264,7 @@ struct Daemon::Impl {
     options.meta.subtitle = config.subtitle;
     options.meta.base_url = config.base_url;
     options.max_entries = static_cast<std::size_t>(config.max_entries);
+    options.digest_days = static_cast<int>(config.digest_days);
     for (const auto& f : config.feeds) {
       for (const auto& tag : f.tags) {
         auto it = std::find_if(options.tags.begin(), options.tags.end(),
@@ -338,6 +350,7 @@ struct Daemon::Impl {
   void shutdown() {
     if (!loop_ready) return;
     client.reset();
+    if (midnight) midnight->close();
     due_timer.close();
     write_timer.close();
     sigint.close();
@@ -345,6 +358,7 @@ struct Daemon::Impl {
     uv_run(&loop, UV_RUN_DEFAULT);  // runs the close callbacks
     if (uv_loop_close(&loop) != 0) log->warn("error=\"event loop closed with handles still open\"");
     loop_ready = false;
+    midnight.reset();
     publisher.reset();
     store.reset();
   }

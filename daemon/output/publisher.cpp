@@ -19,7 +19,7 @@ std::string tag_file_stem(const std::string& tag) {
 }
 
 Publisher::Publisher(store::Store& store, PublisherOptions options)
-    : store_(store), options_(std::move(options)), digest_(options_.output_dir / "digest") {}
+    : store_(store), options_(std::move(options)), digest_(options_.output_dir / "digest", options_.digest_days) {}
 
 Status Publisher::write_digest(Instant now) {
   for (;;) {

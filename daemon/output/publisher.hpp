@@ -20,6 +20,7 @@ struct PublisherOptions {
   std::filesystem::path output_dir;
   MergedFeedMeta meta;  // name is ignored: "feed" for the whole, the tag for tags
   std::size_t max_entries = 200;
+  int digest_days = 0;  // digest files kept (today included); 0 keeps them all
   // tag -> URLs of the feeds that carry it
   std::vector<std::pair<std::string, std::vector<std::string>>> tags;
 };
@@ -32,6 +33,8 @@ class Publisher {
   Status write_digest(Instant now);
   // Rewrites the merged feeds whose content changed, and keeps digest/today current.
   Status write_feeds(Instant now);
+  // Points digest/today at the day `now` falls in and prunes old days (at midnight).
+  Status roll_day(Instant now) { return digest_.update_today(now); }
   // Replaces OUTPUT_DIR/feedd.prom atomically.
   Status write_metrics(const Metrics& metrics);
 
