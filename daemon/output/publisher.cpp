@@ -47,6 +47,12 @@ Status Publisher::write_feeds(Instant now) {
   std::filesystem::create_directories(options_.output_dir, ec);
   if (ec) return make_error(options_.output_dir.string() + ": cannot create directory: " + ec.message());
 
+  if (!swept_) {
+    swept_ = true;
+    remove_stale_temporaries(options_.output_dir);
+    remove_stale_temporaries(options_.output_dir / "tags");
+  }
+
   MergedFeedMeta meta = options_.meta;
   meta.name = "feed";
   auto written = write_merged_feed(options_.output_dir, store_.newest(options_.max_entries), meta);

@@ -44,6 +44,7 @@ class Publisher {
   store::Store& store_;
   PublisherOptions options_;
   Digest digest_;
+  bool swept_ = false;  // leftovers of a killed writer removed
 };
 
 // A tag as a file name: letters, digits, '-', '_' and '.'; anything else becomes '-'.
