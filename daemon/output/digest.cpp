@@ -20,13 +20,29 @@ namespace {
 // can only leave the lines of one batch unrecorded, and a batch is one poll's entries.
 constexpr std::streamoff kTailBytes = 256 * 1024;
 
-// One field of a line: control characters and runs of white space become one space.
+// Bytes of the UTF-8 sequence at text[i] that some tool reads as a line break or a
+// control: C1 controls U+0080..U+009F (NEL among them) and U+2028/U+2029; 0 otherwise.
+std::size_t unicode_break(std::string_view text, std::size_t i) {
+  const auto byte = [&](std::size_t k) { return k < text.size() ? static_cast<unsigned char>(text[k]) : 0u; };
+  if (byte(i) == 0xC2 && byte(i + 1) >= 0x80 && byte(i + 1) <= 0x9F) return 2;
+  if (byte(i) == 0xE2 && byte(i + 1) == 0x80 && (byte(i + 2) == 0xA8 || byte(i + 2) == 0xA9)) return 3;
+  return 0;
+}
+
+// One field of a line: control characters, line separators and runs of white space
+// become one space; an empty field is "-".
 void append_field(std::string& line, std::string_view text) {
   bool space = false;
   bool any = false;
-  for (unsigned char c : text) {
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
     if (c < 0x20 || c == 0x7f || c == ' ') {
       space = any;
+      continue;
+    }
+    if (const std::size_t skip = unicode_break(text, i)) {
+      space = any;
+      i += skip - 1;
       continue;
     }
     if (space) line += ' ';
