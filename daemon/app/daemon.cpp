@@ -45,6 +45,7 @@ struct Daemon::Impl {
   std::unique_ptr<output::DayTimer> midnight;  // run: moves digest/today at local midnight
   output::Metrics metrics;
   bool batch_failed = false;  // some poll of the current batch failed
+  bool metrics_failing = false;  // the last write of feedd.prom failed (logged once)
 
   std::vector<Feed> feeds;
   schedule::DueQueue queue;
@@ -142,6 +143,7 @@ struct Daemon::Impl {
           &loop, [this](Instant at) { return publisher->roll_day(at); });
       midnight->start();
       write_outputs();
+      write_metrics();
       arm_due_timer();
     } else if (in_flight == 0) {
       finish_round();
@@ -288,6 +290,10 @@ struct Daemon::Impl {
   void end_batch(Instant now) {
     metrics.end_batch(now, batch_failed);
     batch_failed = false;
+    write_metrics();
+  }
+
+  void write_metrics() {
     metrics.feeds_total = feeds.size();
     metrics.feeds_failing = 0;
     metrics.feeds_disabled = 0;
@@ -299,7 +305,9 @@ struct Daemon::Impl {
       }
     }
     auto written = publisher->write_metrics(metrics);
-    if (!written) log->error("metrics error=\"{}\"", written.error().message);
+    if (!written && !metrics_failing) log->error("metrics error=\"{}\"", written.error().message);
+    if (written && metrics_failing) log->info("metrics=ok \"writes succeed again\"");
+    metrics_failing = !written;
   }
 
   void write_digest(Instant now) {
@@ -333,6 +341,7 @@ struct Daemon::Impl {
 
   void finish_round() {
     write_outputs();
+    if (metrics.batches == 0) write_metrics();  // no poll ran: the gauges still tell
     std::size_t failed = 0;
     for (const auto& f : feeds) failed += f.state.last_error.empty() ? 0 : 1;
     log->info("round=done feeds={} failed={}", feeds.size(), failed);
