@@ -33,11 +33,15 @@ void DayTimer::on_timer(uv_timer_t* handle) noexcept {
     // does nothing, and is re-armed for the second or so that is left.
     auto done = self->action_(self->clock_());
     if (!done) log::get("out")->error("digest error=\"{}\"", done.error().message);
-    self->start();
   } catch (const std::exception& e) {
     log::get("out")->error("digest error=\"{}\"", e.what());
   } catch (...) {
     log::get("out")->error("digest error=\"unknown exception at midnight\"");
+  }
+  try {
+    self->start();  // the next midnight, whatever happened at this one
+  } catch (...) {
+    log::get("out")->error("digest error=\"cannot re-arm the midnight timer\"");
   }
 }
 
