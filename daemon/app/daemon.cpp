@@ -92,6 +92,9 @@ struct Daemon::Impl {
     }
 
     publisher = std::make_unique<output::Publisher>(*store, publisher_options());
+    // Entries stored just before a crash, with no digest line yet: written now, not only
+    // when a later poll happens to bring something new.
+    write_digest(now_utc());
 
     if (uv_loop_init(&loop) != 0) {
       log->error("error=\"cannot initialize the event loop\"");
