@@ -9,6 +9,8 @@
 #include "common/uv_handle.hpp"
 #include "feedd/version.hpp"
 #include "fetch/client.hpp"
+#include "output/day_timer.hpp"
+#include "output/local_time.hpp"
 #include "output/publisher.hpp"
 #include "schedule/schedule.hpp"
 #include "store/store.hpp"
@@ -48,6 +50,10 @@ struct Daemon::Impl {
   UvHandle<uv_timer_t> status_timer;
   std::unique_ptr<output::Publisher> publisher;
   Notifier notifier;
+  std::unique_ptr<output::DayTimer> midnight;  // run: moves digest/today at local midnight
+  output::Metrics metrics;
+  bool batch_failed = false;  // some poll of the current batch failed
+  bool metrics_failing = false;  // the last write of feedd.prom failed (logged once)
 
   std::vector<Feed> feeds;
   schedule::DueQueue queue;
@@ -64,6 +70,11 @@ struct Daemon::Impl {
   ~Impl() { shutdown(); }
 
   int run() {
+    auto zoned = output::use_time_zone(config.timezone);
+    if (!zoned) {
+      log->error("config={} error=\"{}\"", config.source.string(), zoned.error().message);
+      return 1;
+    }
     std::error_code ec;
     std::filesystem::create_directories(config.output_dir / "digest", ec);
     if (ec) {
@@ -86,6 +97,9 @@ struct Daemon::Impl {
     }
 
     publisher = std::make_unique<output::Publisher>(*store, publisher_options());
+    // Entries stored just before a crash, with no digest line yet: written now, not only
+    // when a later poll happens to bring something new.
+    write_digest(now_utc());
 
     if (uv_loop_init(&loop) != 0) {
       log->error("error=\"cannot initialize the event loop\"");
@@ -143,7 +157,11 @@ struct Daemon::Impl {
       }
     }
     if (mode == Mode::run) {
+      midnight = std::make_unique<output::DayTimer>(
+          &loop, [this](Instant at) { return publisher->roll_day(at); });
+      midnight->start();
       write_outputs();
+      write_metrics();
       arm_due_timer();
       notifier.ready(status_line());
       if (notifier.enabled()) uv_timer_start(status_timer.get(), on_status_timer, kStatusPeriodMs, kStatusPeriodMs);
@@ -286,6 +304,7 @@ struct Daemon::Impl {
 
     const Instant now = now_utc();
     PollOutcome outcome = interpret(feed.state, response, now);
+    count_poll(response, outcome);
     if (!feed.config.title.empty()) outcome.state.title = feed.config.title;
 
     schedule::Policy policy;
@@ -300,6 +319,8 @@ struct Daemon::Impl {
     if (!committed) {
       // Nothing of this poll was stored: keep the old state and try again soon.
       any_failed = true;
+      batch_failed = true;
+      ++metrics.store_failures;
       if (!store_failing) log->error("feed={} store_error=\"{}\"", feed.state.url, committed.error().message);
       store_failing = true;
       decision = {now + config.min_interval, "retry after a store error"};
@@ -307,6 +328,9 @@ struct Daemon::Impl {
       if (store_failing) log->info("store=ok \"writes succeed again\"");
       store_failing = false;
       report(feed, outcome, *committed);
+      metrics.entries_new += committed->new_entries.size();
+      metrics.entries_duplicate += committed->duplicates;
+      metrics.entries_updated += committed->updated;
       feed.state = outcome.state;
       if (outcome.failed) {
         any_failed = true;
@@ -318,6 +342,7 @@ struct Daemon::Impl {
       }
     }
 
+    if (in_flight == 0) end_batch(now);
     if (mode == Mode::once) {
       if (in_flight == 0) finish_round();
       return;
@@ -354,6 +379,7 @@ struct Daemon::Impl {
     options.meta.subtitle = config.subtitle;
     options.meta.base_url = config.base_url;
     options.max_entries = static_cast<std::size_t>(config.max_entries);
+    options.digest_days = static_cast<int>(config.digest_days);
     for (const auto& f : feeds) {
       if (!f.active) continue;
       for (const auto& tag : f.config.tags) {
@@ -364,6 +390,38 @@ struct Daemon::Impl {
       }
     }
     return options;
+  }
+
+  void count_poll(const fetch::Response& response, const PollOutcome& outcome) {
+    const bool http = response.outcome == fetch::Outcome::ok && response.status > 0;
+    metrics.count_poll(http ? std::to_string(response.status) : fetch::to_string(response.outcome),
+                       response.bytes_received);
+    if (http && response.status / 100 == 2 && !outcome.parsed && outcome.failed) ++metrics.parse_failures;
+    if (outcome.failed) batch_failed = true;
+  }
+
+  // No poll in flight: a batch of polls has ended; feedd.prom tells about it.
+  void end_batch(Instant now) {
+    metrics.end_batch(now, batch_failed);
+    batch_failed = false;
+    write_metrics();
+  }
+
+  void write_metrics() {
+    metrics.feeds_total = feeds.size();
+    metrics.feeds_failing = 0;
+    metrics.feeds_disabled = 0;
+    for (const auto& f : feeds) {
+      if (!f.state.disabled_reason.empty()) {
+        ++metrics.feeds_disabled;
+      } else if (!f.state.last_error.empty()) {
+        ++metrics.feeds_failing;
+      }
+    }
+    auto written = publisher->write_metrics(metrics);
+    if (!written && !metrics_failing) log->error("metrics error=\"{}\"", written.error().message);
+    if (written && metrics_failing) log->info("metrics=ok \"writes succeed again\"");
+    metrics_failing = !written;
   }
 
   void write_digest(Instant now) {
@@ -397,6 +455,7 @@ struct Daemon::Impl {
 
   void finish_round() {
     write_outputs();
+    if (metrics.batches == 0) write_metrics();  // no poll ran: the gauges still tell
     std::size_t failed = 0;
     for (const auto& f : feeds) failed += f.state.last_error.empty() ? 0 : 1;
     log->info("round=done feeds={} failed={}", feeds.size(), failed);
@@ -417,6 +476,7 @@ struct Daemon::Impl {
   void shutdown() {
     if (!loop_ready) return;
     client.reset();
+    if (midnight) midnight->close();
     due_timer.close();
     write_timer.close();
     sigint.close();
@@ -427,6 +487,7 @@ struct Daemon::Impl {
     uv_run(&loop, UV_RUN_DEFAULT);  // runs the close callbacks
     if (uv_loop_close(&loop) != 0) log->warn("error=\"event loop closed with handles still open\"");
     loop_ready = false;
+    midnight.reset();
     publisher.reset();
     store.reset();
   }

@@ -55,6 +55,8 @@ struct Config {
   std::string subtitle;
   std::string base_url;  // where OUTPUT_DIR is served; used for self links
   std::int64_t max_entries = 200;
+  std::string timezone;  // IANA name for the digest's days; empty: the system's
+  std::int64_t digest_days = 30;  // digest files kept, today included; 0: all
 
   // [store]
   std::vector<std::string> tracking_params;  // removed from URLs besides the built-in list

@@ -68,6 +68,12 @@ constexpr std::array kKeys{
   KeySpec{"output", "max_entries", KeyType::integer, "200", 1, 10000,
           "Entries in the merged feed, newest first",
           [](Config& c, FeedConfig*, const Value& v) { c.max_entries = v.number; }},
+  KeySpec{"output", "timezone", KeyType::string, "", 0, 0,
+          "Time zone of the digest's days and times, e.g. \"Europe/Moscow\" (default: the system's)",
+          [](Config& c, FeedConfig*, const Value& v) { c.timezone = v.text; }},
+  KeySpec{"output", "digest_days", KeyType::integer, "30", 0, 36500,
+          "Days of digest files kept, today included; 0 keeps them all",
+          [](Config& c, FeedConfig*, const Value& v) { c.digest_days = v.number; }},
 
   KeySpec{"store", "tracking_params", KeyType::string_list, "[]", 0, 0,
           "Query parameters removed from article URLs, besides utm_*, fbclid, gclid, mc_cid, mc_eid",

@@ -48,6 +48,22 @@ bool same_content(const std::filesystem::path& path, std::string_view content) {
 
 }  // namespace
 
+std::size_t remove_stale_temporaries(const std::filesystem::path& dir, std::chrono::seconds min_age) {
+  std::size_t removed = 0;
+  std::error_code ec;
+  const auto now = std::filesystem::file_time_type::clock::now();
+  for (const auto& item : std::filesystem::directory_iterator(dir, ec)) {
+    const std::string name = item.path().filename().string();
+    // ".feed.atom.AbC123": a dot, the file's name, a dot, mkstemp's six characters.
+    if (name.size() < 9 || name[0] != '.' || name[1] == '.' || name[name.size() - 7] != '.') continue;
+    if (!item.is_regular_file(ec)) continue;
+    const auto modified = item.last_write_time(ec);
+    if (ec || now - modified < min_age) continue;
+    if (std::filesystem::remove(item.path(), ec)) ++removed;
+  }
+  return removed;
+}
+
 Status sync_directory(const std::filesystem::path& dir) {
   Fd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (fd.get() < 0) return os_error(dir, "open directory");

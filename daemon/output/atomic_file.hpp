@@ -2,6 +2,7 @@
 // Files readers may open at any moment are replaced whole: a temporary file in the same
 // directory, written and fsync'd, renamed over the old one, then the directory fsync'd.
 
+#include <chrono>
 #include <filesystem>
 #include <string_view>
 
@@ -13,6 +14,11 @@ enum class WriteOutcome { written, unchanged };
 
 // Replaces `path` with `content` atomically, unless it already holds exactly that.
 Result<WriteOutcome> write_atomically(const std::filesystem::path& path, std::string_view content);
+
+// Removes what writers killed mid-write left in `dir`: temporary files ".NAME.XXXXXX" not
+// modified for `min_age` (a writer still at work keeps its file fresh). Returns how many.
+std::size_t remove_stale_temporaries(const std::filesystem::path& dir,
+                                     std::chrono::seconds min_age = std::chrono::seconds(60));
 
 // fsync of a directory, so a rename or a new file in it survives a crash.
 Status sync_directory(const std::filesystem::path& dir);

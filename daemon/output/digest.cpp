@@ -4,13 +4,14 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cctype>
 #include <cstring>
-#include <ctime>
 #include <fstream>
 #include <map>
 #include <unordered_set>
 
 #include "output/atomic_file.hpp"
+#include "output/local_time.hpp"
 
 namespace feedd::output {
 namespace {
@@ -19,26 +20,29 @@ namespace {
 // can only leave the lines of one batch unrecorded, and a batch is one poll's entries.
 constexpr std::streamoff kTailBytes = 256 * 1024;
 
-std::tm local_tm(Instant t) {
-  const std::time_t secs = static_cast<std::time_t>(t.time_since_epoch().count());
-  std::tm tm{};
-  localtime_r(&secs, &tm);
-  return tm;
+// Bytes of the UTF-8 sequence at text[i] that some tool reads as a line break or a
+// control: C1 controls U+0080..U+009F (NEL among them) and U+2028/U+2029; 0 otherwise.
+std::size_t unicode_break(std::string_view text, std::size_t i) {
+  const auto byte = [&](std::size_t k) { return k < text.size() ? static_cast<unsigned char>(text[k]) : 0u; };
+  if (byte(i) == 0xC2 && byte(i + 1) >= 0x80 && byte(i + 1) <= 0x9F) return 2;
+  if (byte(i) == 0xE2 && byte(i + 1) == 0x80 && (byte(i + 2) == 0xA8 || byte(i + 2) == 0xA9)) return 3;
+  return 0;
 }
 
-std::string format_tm(const std::tm& tm, const char* format) {
-  char buf[64];
-  const std::size_t n = std::strftime(buf, sizeof buf, format, &tm);
-  return std::string(buf, n);
-}
-
-// One field of a line: control characters and runs of white space become one space.
+// One field of a line: control characters, line separators and runs of white space
+// become one space; an empty field is "-".
 void append_field(std::string& line, std::string_view text) {
   bool space = false;
   bool any = false;
-  for (unsigned char c : text) {
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
     if (c < 0x20 || c == 0x7f || c == ' ') {
       space = any;
+      continue;
+    }
+    if (const std::size_t skip = unicode_break(text, i)) {
+      space = any;
+      i += skip - 1;
       continue;
     }
     if (space) line += ' ';
@@ -94,10 +98,17 @@ Status append_to_file(const std::filesystem::path& path, const std::string& day,
   return Ok{};
 }
 
-}  // namespace
+// "YYYY-MM-DD.txt": a day's file (anything else in the directory is not ours to remove).
+bool is_day_file(const std::string& name) {
+  if (name.size() != 14 || name.compare(10, 4, ".txt") != 0) return false;
+  for (std::size_t i = 0; i < 10; ++i) {
+    const bool dash = i == 4 || i == 7;
+    if (dash ? name[i] != '-' : !std::isdigit(static_cast<unsigned char>(name[i]))) return false;
+  }
+  return true;
+}
 
-std::string local_day(Instant t) { return format_tm(local_tm(t), "%Y-%m-%d"); }
-std::string local_clock(Instant t) { return format_tm(local_tm(t), "%H:%M"); }
+}  // namespace
 
 std::string digest_line(const store::StoredEntry& entry) {
   std::string line = local_clock(entry.first_seen);
@@ -110,7 +121,7 @@ std::string digest_line(const store::StoredEntry& entry) {
   return line;
 }
 
-Digest::Digest(std::filesystem::path dir) : dir_(std::move(dir)) {}
+Digest::Digest(std::filesystem::path dir, int keep_days) : dir_(std::move(dir)), keep_days_(keep_days) {}
 
 Status Digest::append(const std::vector<store::StoredEntry>& entries, Instant now) {
   std::error_code ec;
@@ -139,12 +150,16 @@ Status Digest::update_today(Instant now) {
   const std::string target = day + ".txt";
   const auto path = dir_ / target;
   if (!std::filesystem::exists(path)) {
+    std::error_code made;
+    std::filesystem::create_directories(dir_, made);
+    if (made) return make_error(dir_.string() + ": cannot create directory: " + made.message());
     auto created = append_to_file(path, day, "");
     if (!created) return created;
   }
   const auto link = dir_ / "today";
   std::error_code ec;
-  if (std::filesystem::is_symlink(link, ec) && std::filesystem::read_symlink(link, ec) == target) {
+  if (std::filesystem::is_symlink(link, ec) && std::filesystem::read_symlink(link, ec) == target &&
+      pruned_for_ == day) {
     return Ok{};
   }
   // A new link beside the old one, renamed over it: `today` always exists.
@@ -154,7 +169,30 @@ Status Digest::update_today(Instant now) {
   if (ec) return make_error(tmp.string() + ": cannot create symlink: " + ec.message());
   std::filesystem::rename(tmp, link, ec);
   if (ec) return make_error(link.string() + ": cannot replace symlink: " + ec.message());
-  return sync_directory(dir_);
+  auto synced = sync_directory(dir_);
+  if (!synced) return synced;
+  return prune(now);
+}
+
+Status Digest::prune(Instant now) {
+  const std::string today = local_day(now);
+  if (pruned_for_ == today) return Ok{};
+  pruned_for_ = today;
+  if (keep_days_ <= 0) return Ok{};
+  // Kept: today and the keep_days - 1 days before it.
+  const std::string oldest_kept = local_day_before(now, keep_days_ - 1);
+  std::error_code ec;
+  std::vector<std::filesystem::path> old;
+  for (const auto& item : std::filesystem::directory_iterator(dir_, ec)) {
+    const std::string name = item.path().filename().string();
+    if (is_day_file(name) && name.substr(0, 10) < oldest_kept) old.push_back(item.path());
+  }
+  if (ec) return make_error(dir_.string() + ": cannot list: " + ec.message());
+  for (const auto& path : old) {
+    std::filesystem::remove(path, ec);
+    if (ec) return make_error(path.string() + ": cannot remove: " + ec.message());
+  }
+  return Ok{};
 }
 
 }  // namespace feedd::output

@@ -14,19 +14,18 @@
 
 #include "common/result.hpp"
 #include "common/time.hpp"
+#include "output/local_time.hpp"
 #include "store/store.hpp"
 
 namespace feedd::output {
-
-// The day (local time) an instant belongs to, "YYYY-MM-DD", and its "HH:MM".
-std::string local_day(Instant t);
-std::string local_clock(Instant t);
 
 std::string digest_line(const store::StoredEntry& entry);
 
 class Digest {
  public:
-  explicit Digest(std::filesystem::path dir);
+  // keep_days: the day's file and the files of the keep_days - 1 days before it are kept,
+  // older ones removed when the day changes; 0 keeps every file.
+  explicit Digest(std::filesystem::path dir, int keep_days = 0);
 
   // Appends one line per entry to the file of the day it was first seen, skipping a
   // line that the file already ends with (a crash between this append and the store's
@@ -34,13 +33,19 @@ class Digest {
   // the day `now` falls in. Each day's file is fdatasync'd before this returns.
   Status append(const std::vector<store::StoredEntry>& entries, Instant now);
 
-  // Points DIR/today at the file for the day `now` falls in (creating it with its header).
+  // Points DIR/today at the file for the day `now` falls in (creating it with its header),
+  // replacing the link atomically, and removes the files of days no longer kept.
+  // Cheap when nothing changed: call it as often as convenient, and at midnight.
   Status update_today(Instant now);
 
   const std::filesystem::path& dir() const { return dir_; }
 
  private:
+  Status prune(Instant now);
+
   std::filesystem::path dir_;
+  int keep_days_;
+  std::string pruned_for_;  // the day whose pruning is done
 };
 
 }  // namespace feedd::output

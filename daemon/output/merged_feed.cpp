@@ -47,15 +47,20 @@ std::string tag_id(const store::StoredEntry& e) {
   return std::string("tag:feedd,2025:entry/") + hex;
 }
 
-// An entry keeps its original id where that id is an absolute URI no other entry in the
-// document shares; otherwise it gets a tag: URI derived from its URL key.
+// An entry keeps its original id where that id is an absolute URI that no earlier entry
+// in the document carries; otherwise it gets a tag: URI derived from its URL key. "Earlier"
+// is the store's order (its row id), so an entry that arrives later with a taken id never
+// changes the id readers already know for the first one.
 std::vector<std::string> entry_ids(const std::vector<store::StoredEntry>& entries) {
-  std::unordered_map<std::string, int> uses;
-  for (const auto& e : entries) ++uses[e.guid];
+  std::unordered_map<std::string, std::int64_t> first_claim;
+  for (const auto& e : entries) {
+    auto [it, inserted] = first_claim.try_emplace(e.guid, e.id);
+    if (!inserted) it->second = std::min(it->second, e.id);
+  }
   std::vector<std::string> ids;
   ids.reserve(entries.size());
   for (const auto& e : entries) {
-    const bool keep = !e.guid.empty() && uses[e.guid] == 1 && is_absolute_uri(e.guid);
+    const bool keep = !e.guid.empty() && first_claim[e.guid] == e.id && is_absolute_uri(e.guid);
     ids.push_back(keep ? e.guid : tag_id(e));
   }
   return ids;

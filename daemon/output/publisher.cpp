@@ -19,7 +19,7 @@ std::string tag_file_stem(const std::string& tag) {
 }
 
 Publisher::Publisher(store::Store& store, PublisherOptions options)
-    : store_(store), options_(std::move(options)), digest_(options_.output_dir / "digest") {}
+    : store_(store), options_(std::move(options)), digest_(options_.output_dir / "digest", options_.digest_days) {}
 
 Status Publisher::write_digest(Instant now) {
   for (;;) {
@@ -36,10 +36,22 @@ Status Publisher::write_digest(Instant now) {
   }
 }
 
+Status Publisher::write_metrics(const Metrics& metrics) {
+  auto written = write_atomically(options_.output_dir / "feedd.prom", render_prometheus(metrics));
+  if (!written) return written.error();
+  return Ok{};
+}
+
 Status Publisher::write_feeds(Instant now) {
   std::error_code ec;
   std::filesystem::create_directories(options_.output_dir, ec);
   if (ec) return make_error(options_.output_dir.string() + ": cannot create directory: " + ec.message());
+
+  if (!swept_) {
+    swept_ = true;
+    remove_stale_temporaries(options_.output_dir);
+    remove_stale_temporaries(options_.output_dir / "tags");
+  }
 
   MergedFeedMeta meta = options_.meta;
   meta.name = "feed";

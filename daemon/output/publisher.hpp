@@ -11,6 +11,7 @@
 #include "common/time.hpp"
 #include "output/digest.hpp"
 #include "output/merged_feed.hpp"
+#include "output/metrics.hpp"
 #include "store/store.hpp"
 
 namespace feedd::output {
@@ -19,6 +20,7 @@ struct PublisherOptions {
   std::filesystem::path output_dir;
   MergedFeedMeta meta;  // name is ignored: "feed" for the whole, the tag for tags
   std::size_t max_entries = 200;
+  int digest_days = 0;  // digest files kept (today included); 0 keeps them all
   // tag -> URLs of the feeds that carry it
   std::vector<std::pair<std::string, std::vector<std::string>>> tags;
 };
@@ -31,6 +33,10 @@ class Publisher {
   Status write_digest(Instant now);
   // Rewrites the merged feeds whose content changed, and keeps digest/today current.
   Status write_feeds(Instant now);
+  // Points digest/today at the day `now` falls in and prunes old days (at midnight).
+  Status roll_day(Instant now) { return digest_.update_today(now); }
+  // Replaces OUTPUT_DIR/feedd.prom atomically.
+  Status write_metrics(const Metrics& metrics);
 
   const PublisherOptions& options() const { return options_; }
 
@@ -38,6 +44,7 @@ class Publisher {
   store::Store& store_;
   PublisherOptions options_;
   Digest digest_;
+  bool swept_ = false;  // leftovers of a killed writer removed
 };
 
 // A tag as a file name: letters, digits, '-', '_' and '.'; anything else becomes '-'.

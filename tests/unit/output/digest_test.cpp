@@ -48,6 +48,13 @@ TEST_CASE("newlines and control characters in feed text cannot break a digest li
   CHECK(digest_line(e) == "15:04  -  Line one Line two and more spaces  https://news.example.org/1");
 }
 
+TEST_CASE("Unicode line separators and C1 controls cannot break a digest line either") {
+  UtcZone utc;
+  // U+2028, U+2029, NEL (U+0085) and another C1 control; é and — stay.
+  auto e = entry(1, "one\u2028two\u2029three\u0085four\u009b five \u00e9\u2014", kDay1);
+  CHECK(digest_line(e) == "15:04  The Moscow Times  one two three four five \u00e9\u2014  https://news.example.org/1");
+}
+
 TEST_CASE("the digest appends under a header and points today at the current day") {
   UtcZone utc;
   feedd::test::TempDir dir;

@@ -13,6 +13,7 @@ namespace {
 
 StoredEntry entry(std::string url, std::string title, std::string guid = {}) {
   StoredEntry e;
+  e.id = 0;
   e.url = std::move(url);
   e.url_key = e.url;
   e.title = std::move(title);
@@ -67,17 +68,57 @@ TEST_CASE("XML-hostile characters in entry text survive the merged feed intact")
   }
 }
 
-TEST_CASE("entries sharing an id or without a URI id get distinct tag: ids") {
+TEST_CASE("an id that is not a URI, or that an earlier entry already has, becomes a distinct tag: id") {
   auto a = entry("https://a.example/1", "A", "42");
-  auto b = entry("https://b.example/2", "B", "dup:1");
-  auto c = entry("https://c.example/3", "C", "dup:1");
-  auto doc = parse_strict(render_atom({a, b, c}, {}));
+  a.id = 1;
+  auto b = entry("https://b.example/2", "B", "https://b.example/?p=1");
+  b.id = 2;
+  auto c = entry("https://c.example/3", "C", "https://b.example/?p=1");
+  c.id = 3;
+  // Newest first: c comes before b in the document, but b was stored first and keeps its id.
+  auto doc = parse_strict(render_atom({c, b, a}, {}));
   std::vector<std::string> ids;
   for (auto x : doc.child("feed").children("entry")) ids.emplace_back(x.child_value("id"));
   REQUIRE(ids.size() == 3);
-  for (const auto& id : ids) CHECK(id.rfind("tag:feedd,2025:entry/", 0) == 0);
-  CHECK(ids[0] != ids[1]);
-  CHECK(ids[1] != ids[2]);
+  CHECK(ids[0].rfind("tag:feedd,2025:entry/", 0) == 0);
+  CHECK(ids[1] == "https://b.example/?p=1");
+  CHECK(ids[2].rfind("tag:feedd,2025:entry/", 0) == 0);
+  CHECK(ids[0] != ids[2]);
+
+  SUBCASE("the first entry keeps its id whether or not a later one shares it") {
+    auto alone = parse_strict(render_atom({b}, {}));
+    CHECK(std::string(alone.child("feed").child("entry").child_value("id")) == "https://b.example/?p=1");
+  }
+  SUBCASE("a tag: id depends only on the URL key, so it is the same in every render") {
+    auto again = parse_strict(render_atom({a}, {}));
+    CHECK(std::string(again.child("feed").child("entry").child_value("id")) == ids[2]);
+  }
+}
+
+TEST_CASE("an entry's updated time is never before its published time") {
+  auto e = entry("https://news.example.org/a", "First");
+  e.id = 1;
+  e.published = feedd::Instant{std::chrono::seconds{1740668640}};
+  e.updated = feedd::Instant{std::chrono::seconds{1740600000}};  // earlier: a broken source
+  auto doc = parse_strict(render_atom({e}, {}));
+  auto x = doc.child("feed").child("entry");
+  CHECK(std::string(x.child_value("published")) == "2025-02-27T15:04:00Z");
+  CHECK(std::string(x.child_value("updated")) == "2025-02-27T15:04:00Z");
+
+  e.updated = feedd::Instant{std::chrono::seconds{1740700000}};
+  doc = parse_strict(render_atom({e}, {}));
+  CHECK(std::string(doc.child("feed").child("entry").child_value("updated")) == "2025-02-27T23:46:40Z");
+}
+
+TEST_CASE("an entry without a published date is dated by when it was first seen") {
+  auto e = entry("https://news.example.org/a", "First");
+  e.id = 1;
+  e.first_seen = feedd::Instant{std::chrono::seconds{1740700000}};
+  auto doc = parse_strict(render_atom({e}, {}));
+  CHECK(std::string(doc.child("feed").child("entry").child_value("published")) == "2025-02-27T23:46:40Z");
+  auto rss = parse_strict(render_rss({e}, {}));
+  CHECK(std::string(rss.child("rss").child("channel").child("item").child_value("pubDate")) ==
+        "Thu, 27 Feb 2025 23:46:40 GMT");
 }
 
 TEST_CASE("the same entries render the same bytes, so an unchanged feed is not rewritten") {
