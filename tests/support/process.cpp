@@ -6,7 +6,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
+#include <string_view>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -37,8 +39,15 @@ Process::Process(std::vector<std::string> argv, std::vector<std::string> extra_e
   posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, out_path_.c_str(), O_WRONLY | O_TRUNC, 0);
   posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, err_path_.c_str(), O_WRONLY | O_TRUNC, 0);
 
+  // The inherited environment, less the variables extra_env sets: those win.
+  auto name_of = [](std::string_view entry) { return entry.substr(0, entry.find('=')); };
   std::vector<std::string> env_storage;
-  for (char** e = environ; *e != nullptr; ++e) env_storage.emplace_back(*e);
+  for (char** e = environ; *e != nullptr; ++e) {
+    const std::string_view entry(*e);
+    const bool overridden = std::any_of(extra_env.begin(), extra_env.end(),
+                                        [&](const std::string& x) { return name_of(x) == name_of(entry); });
+    if (!overridden) env_storage.emplace_back(entry);
+  }
   for (auto& e : extra_env) env_storage.push_back(std::move(e));
   std::vector<char*> envp;
   for (auto& e : env_storage) envp.push_back(e.data());
