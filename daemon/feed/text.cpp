@@ -7,6 +7,10 @@
 #include <cstring>
 #include <iterator>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 namespace feedd::feed {
 namespace {
 
@@ -59,12 +63,87 @@ std::uint64_t load8(const char* p) {
   return w;
 }
 
-// Eight bytes that are all printable ASCII (0x20..0x7E): nothing to check or drop.
-bool printable_ascii8(std::uint64_t w) {
-  const std::uint64_t below_space = (w - 0x20 * kOnes) & ~w & kHigh;
-  const std::uint64_t x = w ^ (0x7F * kOnes);
-  const std::uint64_t del = (x - kOnes) & ~x & kHigh;
-  return ((w & kHigh) | below_space | del) == 0;
+// Index of the first byte whose high bit is set in mask.
+std::size_t first_flagged(std::uint64_t mask) { return static_cast<std::size_t>(__builtin_ctzll(mask)) >> 3; }
+
+// 16 bytes at a time: bit k of the result is set when byte k needs a closer look.
+#ifdef __SSE2__
+__m128i load16(const char* p) { return _mm_loadu_si128(reinterpret_cast<const __m128i*>(p)); }
+// Not printable ASCII: below 0x20, 0x7F, or >= 0x80 (negative as a signed byte).
+std::uint32_t unprintable16(const char* p) {
+  const __m128i v = load16(p);
+  const __m128i low = _mm_cmplt_epi8(v, _mm_set1_epi8(0x20));
+  const __m128i del = _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7F));
+  return static_cast<std::uint32_t>(_mm_movemask_epi8(_mm_or_si128(low, del)));
+}
+// '&' that does not start &lt; &gt; &amp; &quot; or a numeric reference (the ones
+// escaped HTML is made of), or a byte >= 0x80. Reads p[0, 19).
+std::uint32_t unusual_amp_or_high16(const char* p) {
+  const __m128i v0 = load16(p);
+  const __m128i v1 = load16(p + 1);
+  const __m128i v2 = load16(p + 2);
+  const __m128i v3 = load16(p + 3);
+  auto eq = [](__m128i v, char c) { return _mm_cmpeq_epi8(v, _mm_set1_epi8(c)); };
+  const __m128i lt_gt = _mm_and_si128(_mm_or_si128(eq(v1, 'l'), eq(v1, 'g')),
+                                      _mm_and_si128(eq(v2, 't'), eq(v3, ';')));
+  const __m128i amp = _mm_and_si128(eq(v1, 'a'), _mm_and_si128(eq(v2, 'm'), eq(v3, 'p')));
+  const __m128i quot = _mm_and_si128(eq(v1, 'q'), _mm_and_si128(eq(v2, 'u'), eq(v3, 'o')));
+  const __m128i known = _mm_or_si128(_mm_or_si128(lt_gt, amp), _mm_or_si128(quot, eq(v1, '#')));
+  const __m128i unusual = _mm_andnot_si128(known, eq(v0, '&'));
+  return static_cast<std::uint32_t>(_mm_movemask_epi8(_mm_or_si128(v0, unusual)));
+}
+#else
+std::uint32_t unusual_amp_or_high16(const char* p) {
+  std::uint32_t m = 0;
+  for (int k = 0; k < 16; ++k) {
+    const auto c = static_cast<unsigned char>(p[k]);
+    if (c == '&' || c >= 0x80) m |= 1u << k;
+  }
+  return m;
+}
+std::uint32_t unprintable16(const char* p) {
+  std::uint32_t m = 0;
+  for (int k = 0; k < 16; ++k) {
+    const auto c = static_cast<unsigned char>(p[k]);
+    if (c < 0x20 || c >= 0x7F) m |= 1u << k;
+  }
+  return m;
+}
+#endif
+
+// Index of the first byte clean_text would drop, or s.size().
+std::size_t first_unclean(std::string_view s) {
+  const char* p = s.data();
+  const std::size_t n = s.size();
+  std::size_t i = 0;
+  std::size_t next = 0;  // bytes before next are known good
+  auto check = [&](std::size_t k) {
+    if (k < next) return true;
+    const auto c = static_cast<unsigned char>(p[k]);
+    if (c < 0x80) {
+      next = k + 1;
+      return !is_bad_control(c);
+    }
+    const std::size_t len = utf8_sequence(s, k);
+    next = k + len;
+    return len != 0;
+  };
+  while (i + 16 <= n) {
+    std::uint32_t m = unprintable16(p + i);
+    while (m) {
+      const std::size_t k = i + static_cast<std::size_t>(__builtin_ctz(m));
+      m &= m - 1;
+      if (!check(k)) return k;
+    }
+    i = std::max(i + 16, next);
+  }
+  for (; i < n; ++i) {
+    const auto c = static_cast<unsigned char>(p[i]);
+    if (c >= 0x20 && c < 0x7F) continue;
+    if (!check(i)) return i;
+    i = std::max(i, next) - 1;
+  }
+  return n;
 }
 
 }  // namespace
@@ -72,9 +151,13 @@ bool printable_ascii8(std::uint64_t w) {
 bool is_valid_utf8(std::string_view s) {
   std::size_t i = 0;
   while (i < s.size()) {
-    if (i + 8 <= s.size() && (load8(s.data() + i) & kHigh) == 0) {
-      i += 8;
-      continue;
+    if (i + 8 <= s.size()) {
+      const std::uint64_t mask = load8(s.data() + i) & kHigh;
+      if (mask == 0) {
+        i += 8;
+        continue;
+      }
+      i += first_flagged(mask);
     }
     if (static_cast<unsigned char>(s[i]) < 0x80) {
       ++i;
@@ -89,24 +172,7 @@ bool is_valid_utf8(std::string_view s) {
 
 std::string clean_text(std::string_view s) {
   // Fast path: most text is clean ASCII or clean UTF-8.
-  std::size_t i = 0;
-  while (i < s.size()) {
-    if (i + 8 <= s.size() && printable_ascii8(load8(s.data() + i))) {
-      i += 8;
-      continue;
-    }
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c < 0x7F) {
-      ++i;
-    } else if (c < 0x80) {
-      if (is_bad_control(c)) break;
-      ++i;
-    } else {
-      const std::size_t n = utf8_sequence(s, i);
-      if (n == 0) break;
-      i += n;
-    }
-  }
+  std::size_t i = first_unclean(s);
   if (i == s.size()) return std::string(s);
   std::string out(s.substr(0, i));
   out.reserve(s.size());
@@ -132,66 +198,53 @@ DocumentScan scan_document(std::string_view s) {
   DocumentScan scan;
   const char* p = s.data();
   const std::size_t n = s.size();
-  std::size_t i = 0;
-  while (i < n) {
-    if (i + 8 <= n) {
-      const std::uint64_t w = load8(p + i);
-      const std::uint64_t amp = w ^ (0x26 * kOnes);
-      if (((w & kHigh) | ((amp - kOnes) & ~amp & kHigh)) == 0) {
-        i += 8;
-        continue;
-      }
-    }
-    const auto c = static_cast<unsigned char>(p[i]);
+  std::size_t next = 0;  // bytes before next are accounted for
+  auto look = [&](std::size_t k) {
+    if (k < next) return;
+    const auto c = static_cast<unsigned char>(p[k]);
+    next = k + 1;
     if (c == '&') {
-      ++i;
-      if (scan.maybe_html_entities || i >= n) continue;
-      const std::string_view rest = s.substr(i, 6);
-      if (rest.empty() || rest[0] == '#' || rest.starts_with("lt;") || rest.starts_with("gt;") ||
-          rest.starts_with("amp;") || rest.starts_with("quot;") || rest.starts_with("apos;")) {
-        continue;
+      if (scan.maybe_html_entities || k + 5 > n) return;
+      // The references escaped HTML is made of, checked without a call.
+      const char* r = p + k + 1;
+      if (r[0] == '#' || (r[1] == 't' && r[2] == ';' && (r[0] == 'l' || r[0] == 'g')) ||
+          (r[0] == 'a' && r[1] == 'm' && r[2] == 'p' && r[3] == ';') ||
+          (r[0] == 'q' && r[1] == 'u' && r[2] == 'o' && r[3] == 't')) {
+        return;
       }
-      std::size_t e = i;
-      while (e < n && e - i < 32 &&
+      const std::size_t start = k + 1;
+      std::size_t e = start;
+      while (e < n && e - start < 32 &&
              ((p[e] >= 'a' && p[e] <= 'z') || (p[e] >= 'A' && p[e] <= 'Z') || (p[e] >= '0' && p[e] <= '9'))) {
         ++e;
       }
-      if (e < n && e > i && p[e] == ';') scan.maybe_html_entities = true;
-    } else if (c >= 0x80) {
-      const std::size_t len = utf8_sequence(s, i);
-      if (len == 0) {
-        scan.valid_utf8 = false;
-        ++i;
-      } else {
-        i += len;
+      if (e < n && e > start && p[e] == ';' && !(e - start == 4 && s.substr(start, 4) == "apos")) {
+        scan.maybe_html_entities = true;
       }
-    } else {
-      ++i;
+    } else if (c >= 0x80) {
+      const std::size_t len = utf8_sequence(s, k);
+      if (len == 0) scan.valid_utf8 = false;
+      else next = k + len;
     }
+  };
+  std::size_t i = 0;
+  while (i + 19 <= n) {
+    std::uint32_t m = unusual_amp_or_high16(p + i);
+    while (m) {
+      look(i + static_cast<std::size_t>(__builtin_ctz(m)));
+      m &= m - 1;
+    }
+    i = std::max(i + 16, next);
+  }
+  for (; i < n; ++i) {
+    const auto c = static_cast<unsigned char>(p[i]);
+    if (c == '&' || c >= 0x80) look(i);
   }
   return scan;
 }
 
 void clean_text_in_place(std::string& s) {
-  std::size_t i = 0;
-  const std::size_t n = s.size();
-  while (i < n) {
-    if (i + 8 <= n && printable_ascii8(load8(s.data() + i))) {
-      i += 8;
-      continue;
-    }
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x80) {
-      const std::size_t len = utf8_sequence(s, i);
-      if (len == 0) break;
-      i += len;
-    } else if (is_bad_control(c)) {
-      break;
-    } else {
-      ++i;
-    }
-  }
-  if (i < n) s = clean_text(s);
+  if (first_unclean(s) < s.size()) s = clean_text(s);
 }
 
 std::string_view trim(std::string_view s) {
@@ -247,15 +300,21 @@ void append_utf8(std::string& out, char32_t cp) {
 std::string html_escape(std::string_view s) {
   std::string out;
   out.reserve(s.size() + 16);
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out.push_back(c);
+  std::size_t start = 0;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const char* replacement = nullptr;
+    switch (s[i]) {
+      case '&': replacement = "&amp;"; break;
+      case '<': replacement = "&lt;"; break;
+      case '>': replacement = "&gt;"; break;
+      case '"': replacement = "&quot;"; break;
+      default: continue;
     }
+    out.append(s.substr(start, i - start));
+    out.append(replacement);
+    start = i + 1;
   }
+  out.append(s.substr(start));
   return out;
 }
 

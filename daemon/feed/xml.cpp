@@ -265,25 +265,18 @@ pugi::xml_attribute attribute(pugi::xml_node node, std::string_view local) {
 }
 
 std::size_t max_depth(pugi::xml_node root) {
-  std::size_t depth = 0, deepest = 0;
-  pugi::xml_node cur = root.first_child();
-  if (!cur) return 0;
-  depth = 1;
-  deepest = 1;
-  while (cur) {
-    if (pugi::xml_node child = cur.first_child()) {
-      cur = child;
-      deepest = std::max(deepest, ++depth);
-      continue;
+  // pugixml's own traversal: one virtual call per node instead of several calls into
+  // the library to step around the tree.
+  struct Walker : pugi::xml_tree_walker {
+    std::size_t deepest = 0;
+    bool for_each(pugi::xml_node&) override {
+      const auto d = static_cast<std::size_t>(depth()) + 1;
+      if (d > deepest) deepest = d;
+      return true;
     }
-    while (cur && !cur.next_sibling()) {
-      cur = cur.parent();
-      --depth;
-      if (cur == root) return deepest;
-    }
-    if (cur) cur = cur.next_sibling();
-  }
-  return deepest;
+  } walker;
+  root.traverse(walker);
+  return walker.deepest;
 }
 
 }  // namespace feedd::feed
