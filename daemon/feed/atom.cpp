@@ -80,8 +80,8 @@ struct Reader {
   // type plus "mode".
   enum class Kind { Text, Html, Xhtml, Base64 };
   static Kind kind_of(const Element& el) {
-    std::string_view type = trim(el.node.attribute("type").value());
-    const std::string_view mode = trim(el.node.attribute("mode").value());
+    const std::string type = attr(el.node, "type");
+    const std::string mode = attr(el.node, "mode");
     if (mode == "base64") return Kind::Base64;
     if (type.empty() || type == "text" || type == "text/plain") {
       if (mode == "xml") return Kind::Xhtml;
@@ -224,12 +224,15 @@ struct Reader {
   };
 
   void link(const Element& el, LinkChoice& choice, std::vector<Enclosure>* enclosures) {
-    std::string_view href = trim(el.node.attribute("href").value());
-    const std::string body = href.empty() ? text_of(el.node) : std::string();
-    if (href.empty()) href = trim(body);  // broken feeds write <link>URL</link>
+    std::string href = attr(el.node, "href");
+    if (href.empty()) {
+      href = text_of(el.node);  // broken feeds write <link>URL</link>
+      trim_in_place(href);
+    }
     if (href.empty()) return;
-    std::string_view rel = trim(el.node.attribute("rel").value());
-    const std::string_view type = trim(el.node.attribute("type").value());
+    const std::string rel_attr = attr(el.node, "rel");
+    std::string_view rel = rel_attr;
+    const std::string type = attr(el.node, "type");
     if (rel.starts_with("http://www.iana.org/assignments/relation/")) rel.remove_prefix(41);
     if (rel.empty() || rel == "alternate") {
       const int score = (type.empty() || type == "text/html" || type == "application/xhtml+xml") ? 3 : 2;
@@ -239,7 +242,7 @@ struct Reader {
         Enclosure enc;
         enc.url = url_in_scope(ctx, href);
         enc.type = plain(type);
-        enc.length = to_int(el.node.attribute("length").value());
+        enc.length = to_int(attr(el.node, "length"));
         enclosures->push_back(std::move(enc));
       }
     } else if (rel != "self" && rel != "edit" && rel != "replies" && rel != "hub" &&
@@ -253,7 +256,7 @@ struct Reader {
       switch (tag_of(child)) {
         case Tag::MediaContent: media_content(child, entry); break;
         case Tag::MediaThumbnail:
-          if (entry.thumbnail.empty()) entry.thumbnail = url_in_scope(ctx, child.node.attribute("url").value());
+          if (entry.thumbnail.empty()) entry.thumbnail = url_in_scope(ctx, attr(child.node, "url"));
           break;
         case Tag::MediaDescription:
           if (description.empty()) description = html_content(ctx, child);
@@ -264,15 +267,15 @@ struct Reader {
   }
 
   void media_content(const Element& el, Entry& entry) {
-    const std::string_view url = trim(el.node.attribute("url").value());
+    const std::string url = attr(el.node, "url");
     if (url.empty()) return;
     Enclosure enc;
     enc.url = url_in_scope(ctx, url);
     for (const auto& e : entry.enclosures) {
       if (e.url == enc.url) return;
     }
-    enc.type = plain(el.node.attribute("type").value());
-    enc.length = to_int(el.node.attribute("fileSize").value());
+    enc.type = attr(el.node, "type");
+    enc.length = to_int(attr(el.node, "fileSize"));
     entry.enclosures.push_back(std::move(enc));
   }
 
@@ -303,8 +306,8 @@ struct Reader {
         case Tag::Content:
           if (entry.content.empty()) {
             entry.content = as_html(el);
-            if (entry.content.empty() && !trim(el.node.attribute("src").value()).empty()) {
-              content_src = url_in_scope(ctx, el.node.attribute("src").value());
+            if (entry.content.empty() && !attr(el.node, "src").empty()) {
+              content_src = url_in_scope(ctx, attr(el.node, "src"));
             }
           }
           break;
@@ -330,8 +333,8 @@ struct Reader {
         case Tag::DcCreator: add_person(dc_creators, person_from_text(plain_text(el))); break;
         case Tag::Category:
         case Tag::DcSubject: {
-          std::string term = plain(el.node.attribute("term").value());
-          if (term.empty()) term = plain(el.node.attribute("label").value());
+          std::string term = attr(el.node, "term");
+          if (term.empty()) term = attr(el.node, "label");
           if (term.empty()) term = plain_text(el);
           if (!term.empty()) entry.categories.push_back(std::move(term));
           break;
@@ -339,7 +342,7 @@ struct Reader {
         case Tag::MediaContent: media_content(el, entry); break;
         case Tag::MediaGroup: media(el, entry, media_description); break;
         case Tag::MediaThumbnail:
-          if (entry.thumbnail.empty()) entry.thumbnail = url_in_scope(ctx, el.node.attribute("url").value());
+          if (entry.thumbnail.empty()) entry.thumbnail = url_in_scope(ctx, attr(el.node, "url"));
           break;
         case Tag::MediaDescription:
           if (media_description.empty()) media_description = html_content(ctx, el);

@@ -26,14 +26,20 @@ std::string plain_text(const Element& el) {
     // Markup inside a plain-text element (<title>A <b>bold</b> move</title>): its text.
     return clean_text(html_to_text(inner_markup(el.node)));
   }
-  std::string scratch;
-  return plain(text_view(el.node, scratch));
+  std::string text = text_of(el.node);
+  trim_in_place(text);
+  return text;
 }
 
 std::string html_content(const Context& ctx, const Element& el) {
-  std::string scratch;
-  std::string html = has_element_children(el.node) ? clean_text(trim(inner_markup(el.node)))
-                                                   : plain(text_view(el.node, scratch));
+  std::string html;
+  if (has_element_children(el.node)) {
+    html = inner_markup(el.node);
+    clean_text_in_place(html);
+  } else {
+    html = text_of(el.node);
+  }
+  trim_in_place(html);
   return with_absolute_urls(ctx, std::move(html));
 }
 
@@ -44,8 +50,7 @@ std::string with_absolute_urls(const Context& ctx, std::string html) {
 }
 
 std::optional<Instant> date_of(const Element& el) {
-  std::string scratch;
-  return parse_date(text_view(el.node, scratch));
+  return parse_date(text_of(el.node));
 }
 
 std::string url_in_scope(const Context& ctx, std::string_view text) {
@@ -103,7 +108,10 @@ void flag_future(const Context& ctx, Entry& entry) {
 
 namespace {
 
-constexpr unsigned kParseOptions = pugi::parse_default;
+// References are not expanded by pugixml: text is decoded as it is read
+// (append_decoded), which knows HTML's named references as well as XML's, and the
+// parser does less work on elements we never read.
+constexpr unsigned kParseOptions = pugi::parse_default & ~pugi::parse_escapes;
 
 std::string xml_error(const std::string& text, std::ptrdiff_t offset, const char* description) {
   std::size_t line = 1, column = 1;
@@ -137,7 +145,7 @@ Detected detect(const Element& root, Scope& scope) {
   const std::string_view local = root.local;
   if (local == "rss" && is_rss_ns(root.ns)) {
     d.family = Detected::Family::Rss;
-    const std::string_view version = trim(root.node.attribute("version").value());
+    const std::string version = attr(root.node, "version");
     if (version == "0.91") d.format = "rss091";
     else if (version == "0.92" || version == "0.93" || version == "0.94") d.format = "rss092";
     else if (version == "0.90") d.format = "rss090";
@@ -150,7 +158,7 @@ Detected detect(const Element& root, Scope& scope) {
     });
   } else if (local == "feed" && (is_atom_ns(root.ns) || root.ns == Ns::None)) {
     d.family = Detected::Family::Atom;
-    const std::string_view version = trim(root.node.attribute("version").value());
+    const std::string version = attr(root.node, "version");
     d.format = (root.ns == Ns::Atom03 || (root.ns == Ns::None && version == "0.3")) ? "atom03" : "atom10";
   } else if (local == "channel" && is_rss_ns(root.ns)) {
     d.family = Detected::Family::Rss;  // a bare channel: RSS 0.9x without its wrapper
@@ -167,12 +175,10 @@ Result<Feed> parse(std::string_view bytes, const ParseOptions& options) {
                       std::to_string(options.max_bytes));
   }
   std::string encoding;
-  // Bytes to UTF-8 text with HTML entities made characters: what the XML parser reads.
+  // Bytes to UTF-8 text: what the XML parser reads.
   auto prepare = [&] {
     Decoded decoded = decode(bytes, options.content_type);
     encoding = std::move(decoded.encoding);
-    std::string rewritten;
-    if (decoded.maybe_html_entities && rewrite_html_entities(decoded.text, rewritten)) return rewritten;
     return std::move(decoded.text);
   };
   std::string text = prepare();

@@ -129,31 +129,31 @@ bool is_true(std::string_view s) {
 // An atom:link inside RSS: an alternate link, an enclosure, or nothing we keep.
 void atom_link_in_rss(Context& ctx, const Element& el, std::string& link,
                       std::vector<Enclosure>* enclosures) {
-  const std::string_view rel = trim(el.node.attribute("rel").value());
-  const std::string_view href = el.node.attribute("href").value();
+  const std::string rel = attr(el.node, "rel");
+  const std::string href = attr(el.node, "href");
   if (trim(href).empty()) return;
   if (rel.empty() || rel == "alternate") {
     if (link.empty()) link = url_in_scope(ctx, href);
   } else if (rel == "enclosure" && enclosures) {
     Enclosure enc;
     enc.url = url_in_scope(ctx, href);
-    enc.type = plain(el.node.attribute("type").value());
-    enc.length = to_int(el.node.attribute("length").value());
+    enc.type = attr(el.node, "type");
+    enc.length = to_int(attr(el.node, "length"));
     enclosures->push_back(std::move(enc));
   }
 }
 
 void add_enclosure(Context& ctx, const Element& el, std::vector<Enclosure>& out,
                    const char* length_attr) {
-  const std::string_view url = el.node.attribute("url").value();
+  const std::string url = attr(el.node, "url");
   if (trim(url).empty()) return;
   Enclosure enc;
   enc.url = url_in_scope(ctx, url);
   for (const auto& existing : out) {
     if (existing.url == enc.url) return;
   }
-  enc.type = plain(el.node.attribute("type").value());
-  enc.length = to_int(el.node.attribute(length_attr).value());
+  enc.type = attr(el.node, "type");
+  enc.length = to_int(attr(el.node, length_attr));
   out.push_back(std::move(enc));
 }
 
@@ -183,7 +183,7 @@ void read_media(Context& ctx, const Element& el, Entry& entry, std::string& medi
         add_enclosure(ctx, child, entry.enclosures, "fileSize");
         break;
       case Tag::MediaThumbnail:
-        if (entry.thumbnail.empty()) entry.thumbnail = url_in_scope(ctx, child.node.attribute("url").value());
+        if (entry.thumbnail.empty()) entry.thumbnail = url_in_scope(ctx, attr(child.node, "url"));
         break;
       case Tag::MediaDescription:
         if (media_description.empty()) media_description = html_content(ctx, child);
@@ -208,10 +208,10 @@ Entry read_item(Context& ctx, const Element& item) {
       case Tag::Link: {
         // Several <link>s: the last one wins (an href attribute counts, as some
         // feeds write RSS links the Atom way).
-        const std::string raw = text_of(el.node);
-        std::string_view text = trim(raw);
-        if (text.empty()) text = trim(el.node.attribute("href").value());
-        if (text.empty()) text = trim(attribute(el.node, "resource").value());
+        std::string text = text_of(el.node);
+        trim_in_place(text);
+        if (text.empty()) text = attr(el.node, "href");
+        if (text.empty()) text = attr_local(el.node, "resource");
         if (!text.empty()) entry.link = url_in_scope(ctx, text);
         break;
       }
@@ -234,7 +234,8 @@ Entry read_item(Context& ctx, const Element& item) {
         const std::string id = plain_text(el);
         if (entry.id.empty() && !id.empty()) {
           entry.id = id;
-          if (is_true(el.node.attribute("isPermaLink").as_string("true"))) {
+          const std::string permalink = attr(el.node, "isPermaLink");
+          if (permalink.empty() || is_true(permalink)) {
             const auto scheme = url_scheme(id);
             if (scheme == "http" || scheme == "https" || (scheme.empty() && !ctx.scope.base().empty()))
               guid_link = url_in_scope(ctx, id);
@@ -278,7 +279,7 @@ Entry read_item(Context& ctx, const Element& item) {
       case Tag::Category:
       case Tag::Subject: {
         std::string cat = plain_text(el);
-        if (cat.empty()) cat = plain(el.node.attribute("text").value());
+        if (cat.empty()) cat = attr(el.node, "text");
         if (!cat.empty()) entry.categories.push_back(std::move(cat));
         break;
       }
@@ -293,7 +294,7 @@ Entry read_item(Context& ctx, const Element& item) {
         read_media(ctx, el, entry, media_description);
         break;
       case Tag::MediaThumbnail:
-        if (entry.thumbnail.empty()) entry.thumbnail = url_in_scope(ctx, el.node.attribute("url").value());
+        if (entry.thumbnail.empty()) entry.thumbnail = url_in_scope(ctx, attr(el.node, "url"));
         break;
       case Tag::MediaDescription:
         if (media_description.empty()) media_description = html_content(ctx, el);
@@ -307,8 +308,8 @@ Entry read_item(Context& ctx, const Element& item) {
   if (entry.link.empty()) entry.link = !atom_link.empty() ? atom_link : guid_link;
   if (entry.id.empty()) {
     // RSS 1.0 names each item by its rdf:about.
-    const std::string_view about = trim(attribute(item.node, "about").value());
-    if (!about.empty()) entry.id = plain(about);
+    std::string about = attr_local(item.node, "about");
+    if (!about.empty()) entry.id = std::move(about);
   }
   entry.summary = !description.empty() ? std::move(description)
                   : !atom_summary.empty() ? std::move(atom_summary)
@@ -335,9 +336,9 @@ void read_channel(Context& ctx, const Element& channel, Feed& feed, bool items_i
         if (feed.title.empty()) feed.title = plain_text(el);
         break;
       case Tag::Link: {
-        const std::string raw = text_of(el.node);
-        std::string_view text = trim(raw);
-        if (text.empty()) text = trim(el.node.attribute("href").value());
+        std::string text = text_of(el.node);
+        trim_in_place(text);
+        if (text.empty()) text = attr(el.node, "href");
         if (!text.empty()) feed.link = url_in_scope(ctx, text);
         break;
       }

@@ -54,17 +54,6 @@ std::size_t utf8_sequence(std::string_view s, std::size_t i) {
 
 bool is_bad_control(unsigned char c) { return (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F; }
 
-constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
-constexpr std::uint64_t kHigh = 0x8080808080808080ULL;
-
-std::uint64_t load8(const char* p) {
-  std::uint64_t w;
-  std::memcpy(&w, p, sizeof w);
-  return w;
-}
-
-// Index of the first byte whose high bit is set in mask.
-std::size_t first_flagged(std::uint64_t mask) { return static_cast<std::size_t>(__builtin_ctzll(mask)) >> 3; }
 
 // 16 bytes at a time: bit k of the result is set when byte k needs a closer look.
 #ifdef __SSE2__
@@ -76,28 +65,13 @@ std::uint32_t unprintable16(const char* p) {
   const __m128i del = _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7F));
   return static_cast<std::uint32_t>(_mm_movemask_epi8(_mm_or_si128(low, del)));
 }
-// '&' that does not start &lt; &gt; &amp; &quot; or a numeric reference (the ones
-// escaped HTML is made of), or a byte >= 0x80. Reads p[0, 19).
-std::uint32_t unusual_amp_or_high16(const char* p) {
-  const __m128i v0 = load16(p);
-  const __m128i v1 = load16(p + 1);
-  const __m128i v2 = load16(p + 2);
-  const __m128i v3 = load16(p + 3);
-  auto eq = [](__m128i v, char c) { return _mm_cmpeq_epi8(v, _mm_set1_epi8(c)); };
-  const __m128i lt_gt = _mm_and_si128(_mm_or_si128(eq(v1, 'l'), eq(v1, 'g')),
-                                      _mm_and_si128(eq(v2, 't'), eq(v3, ';')));
-  const __m128i amp = _mm_and_si128(eq(v1, 'a'), _mm_and_si128(eq(v2, 'm'), eq(v3, 'p')));
-  const __m128i quot = _mm_and_si128(eq(v1, 'q'), _mm_and_si128(eq(v2, 'u'), eq(v3, 'o')));
-  const __m128i known = _mm_or_si128(_mm_or_si128(lt_gt, amp), _mm_or_si128(quot, eq(v1, '#')));
-  const __m128i unusual = _mm_andnot_si128(known, eq(v0, '&'));
-  return static_cast<std::uint32_t>(_mm_movemask_epi8(_mm_or_si128(v0, unusual)));
-}
+// Bytes >= 0x80.
+std::uint32_t high16(const char* p) { return static_cast<std::uint32_t>(_mm_movemask_epi8(load16(p))); }
 #else
-std::uint32_t unusual_amp_or_high16(const char* p) {
+std::uint32_t high16(const char* p) {
   std::uint32_t m = 0;
   for (int k = 0; k < 16; ++k) {
-    const auto c = static_cast<unsigned char>(p[k]);
-    if (c == '&' || c >= 0x80) m |= 1u << k;
+    if (static_cast<unsigned char>(p[k]) >= 0x80) m |= 1u << k;
   }
   return m;
 }
@@ -149,23 +123,30 @@ std::size_t first_unclean(std::string_view s) {
 }  // namespace
 
 bool is_valid_utf8(std::string_view s) {
+  const char* p = s.data();
+  const std::size_t n = s.size();
   std::size_t i = 0;
-  while (i < s.size()) {
-    if (i + 8 <= s.size()) {
-      const std::uint64_t mask = load8(s.data() + i) & kHigh;
-      if (mask == 0) {
-        i += 8;
-        continue;
-      }
-      i += first_flagged(mask);
+  std::size_t next = 0;  // bytes before next are known good
+  while (i + 16 <= n) {
+    std::uint32_t m = high16(p + i);
+    while (m) {
+      const std::size_t k = i + static_cast<std::size_t>(__builtin_ctz(m));
+      m &= m - 1;
+      if (k < next) continue;
+      const std::size_t len = utf8_sequence(s, k);
+      if (len == 0) return false;
+      next = k + len;
     }
-    if (static_cast<unsigned char>(s[i]) < 0x80) {
+    i = std::max(i + 16, next);
+  }
+  while (i < n) {
+    if (static_cast<unsigned char>(p[i]) < 0x80) {
       ++i;
       continue;
     }
-    const std::size_t n = utf8_sequence(s, i);
-    if (n == 0) return false;
-    i += n;
+    const std::size_t len = utf8_sequence(s, i);
+    if (len == 0) return false;
+    i += len;
   }
   return true;
 }
@@ -192,55 +173,6 @@ std::string clean_text(std::string_view s) {
     i += n;
   }
   return out;
-}
-
-DocumentScan scan_document(std::string_view s) {
-  DocumentScan scan;
-  const char* p = s.data();
-  const std::size_t n = s.size();
-  std::size_t next = 0;  // bytes before next are accounted for
-  auto look = [&](std::size_t k) {
-    if (k < next) return;
-    const auto c = static_cast<unsigned char>(p[k]);
-    next = k + 1;
-    if (c == '&') {
-      if (scan.maybe_html_entities || k + 5 > n) return;
-      // The references escaped HTML is made of, checked without a call.
-      const char* r = p + k + 1;
-      if (r[0] == '#' || (r[1] == 't' && r[2] == ';' && (r[0] == 'l' || r[0] == 'g')) ||
-          (r[0] == 'a' && r[1] == 'm' && r[2] == 'p' && r[3] == ';') ||
-          (r[0] == 'q' && r[1] == 'u' && r[2] == 'o' && r[3] == 't')) {
-        return;
-      }
-      const std::size_t start = k + 1;
-      std::size_t e = start;
-      while (e < n && e - start < 32 &&
-             ((p[e] >= 'a' && p[e] <= 'z') || (p[e] >= 'A' && p[e] <= 'Z') || (p[e] >= '0' && p[e] <= '9'))) {
-        ++e;
-      }
-      if (e < n && e > start && p[e] == ';' && !(e - start == 4 && s.substr(start, 4) == "apos")) {
-        scan.maybe_html_entities = true;
-      }
-    } else if (c >= 0x80) {
-      const std::size_t len = utf8_sequence(s, k);
-      if (len == 0) scan.valid_utf8 = false;
-      else next = k + len;
-    }
-  };
-  std::size_t i = 0;
-  while (i + 19 <= n) {
-    std::uint32_t m = unusual_amp_or_high16(p + i);
-    while (m) {
-      look(i + static_cast<std::size_t>(__builtin_ctz(m)));
-      m &= m - 1;
-    }
-    i = std::max(i + 16, next);
-  }
-  for (; i < n; ++i) {
-    const auto c = static_cast<unsigned char>(p[i]);
-    if (c == '&' || c >= 0x80) look(i);
-  }
-  return scan;
 }
 
 void clean_text_in_place(std::string& s) {
@@ -318,67 +250,171 @@ std::string html_escape(std::string_view s) {
   return out;
 }
 
-std::string decode_references(std::string_view s) {
-  if (s.find('&') == std::string_view::npos) return std::string(s);
-  std::string out;
-  out.reserve(s.size());
+namespace {
+
+// Decodes the reference starting at raw[amp] ('&') into out; returns how many bytes of
+// raw it took, or 0 when it is not a reference we know (the '&' is then text).
+std::size_t decode_reference(std::string_view raw, std::size_t amp, std::string& out) {
+  const char* r = raw.data() + amp + 1;
+  const std::size_t left = raw.size() - amp - 1;
+  // The references escaped HTML is made of come first, without a lookup.
+  if (left >= 3 && r[1] == 't' && r[2] == ';') {
+    if (r[0] == 'l') return out.push_back('<'), 4;
+    if (r[0] == 'g') return out.push_back('>'), 4;
+  }
+  if (left >= 4 && r[0] == 'a' && r[1] == 'm' && r[2] == 'p' && r[3] == ';') return out.push_back('&'), 5;
+  if (left >= 5 && r[0] == 'q' && r[1] == 'u' && r[2] == 'o' && r[3] == 't' && r[4] == ';') {
+    return out.push_back('"'), 6;
+  }
+  if (left >= 5 && r[0] == 'a' && r[1] == 'p' && r[2] == 'o' && r[3] == 's' && r[4] == ';') {
+    return out.push_back('\''), 6;
+  }
+  if (left >= 3 && r[0] == '#') {
+    const bool hex = r[1] == 'x' || r[1] == 'X';
+    std::size_t k = hex ? 2 : 1;
+    char32_t cp = 0;
+    const std::size_t start = k;
+    while (k < left && k - start <= 8) {
+      const char c = r[k];
+      int v = -1;
+      if (c >= '0' && c <= '9') v = c - '0';
+      else if (hex && c >= 'a' && c <= 'f') v = c - 'a' + 10;
+      else if (hex && c >= 'A' && c <= 'F') v = c - 'A' + 10;
+      if (v < 0) break;
+      cp = cp * (hex ? 16 : 10) + static_cast<char32_t>(v);
+      ++k;
+    }
+    if (k == start || k >= left || r[k] != ';' || k - start > 8) return 0;
+    if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return k + 2;  // dropped
+    append_utf8(out, cp);
+    return k + 2;
+  }
+  std::size_t k = 0;
+  while (k < left && k < 32 &&
+         ((r[k] >= 'a' && r[k] <= 'z') || (r[k] >= 'A' && r[k] <= 'Z') || (r[k] >= '0' && r[k] <= '9'))) {
+    ++k;
+  }
+  if (k == 0 || k >= left || r[k] != ';') return 0;
+  const std::string_view text = html_entity(std::string_view(r, k));
+  if (text.empty()) return 0;
+  out.append(text);
+  return k + 2;
+}
+
+}  // namespace
+
+namespace {
+
+void append_decoded_slow(std::string& out, std::string_view raw) {
   std::size_t i = 0;
-  while (i < s.size()) {
-    const std::size_t amp = s.find('&', i);
-    if (amp == std::string_view::npos) {
-      out.append(s.substr(i));
-      break;
+  while (i < raw.size()) {
+    const void* hit = std::memchr(raw.data() + i, '&', raw.size() - i);
+    if (!hit) {
+      out.append(raw.substr(i));
+      return;
     }
-    out.append(s.substr(i, amp - i));
-    i = amp;
-    const std::size_t semi = s.find(';', amp + 1);
-    if (semi == std::string_view::npos || semi - amp > 40) {
+    const auto amp = static_cast<std::size_t>(static_cast<const char*>(hit) - raw.data());
+    out.append(raw.substr(i, amp - i));
+    const std::size_t used = decode_reference(raw, amp, out);
+    if (used == 0) {
       out.push_back('&');
-      ++i;
-      continue;
-    }
-    const std::string_view name = s.substr(amp + 1, semi - amp - 1);
-    bool done = false;
-    if (name.size() >= 2 && name[0] == '#') {
-      char32_t cp = 0;
-      bool ok = true;
-      const bool hex = name[1] == 'x' || name[1] == 'X';
-      const std::string_view digits = name.substr(hex ? 2 : 1);
-      ok = !digits.empty() && digits.size() <= 8;
-      for (char c : digits) {
-        if (!ok) break;
-        int v = -1;
-        if (c >= '0' && c <= '9') v = c - '0';
-        else if (hex && c >= 'a' && c <= 'f') v = c - 'a' + 10;
-        else if (hex && c >= 'A' && c <= 'F') v = c - 'A' + 10;
-        if (v < 0) ok = false;
-        else cp = cp * (hex ? 16 : 10) + static_cast<char32_t>(v);
-      }
-      if (ok && cp > 0 && cp <= 0x10FFFF && !(cp >= 0xD800 && cp <= 0xDFFF)) {
-        append_utf8(out, cp);
-        done = true;
-      }
-    } else if (name == "amp") {
-      out.push_back('&'), done = true;
-    } else if (name == "lt") {
-      out.push_back('<'), done = true;
-    } else if (name == "gt") {
-      out.push_back('>'), done = true;
-    } else if (name == "quot") {
-      out.push_back('"'), done = true;
-    } else if (name == "apos") {
-      out.push_back('\''), done = true;
-    } else if (auto text = html_entity(name); !text.empty()) {
-      out.append(text), done = true;
-    }
-    if (done) {
-      i = semi + 1;
+      i = amp + 1;
     } else {
-      out.push_back('&');
-      ++i;
+      i = amp + used;
     }
   }
+}
+
+#ifdef __SSE2__
+std::uint32_t amp16(const char* p) {
+  return static_cast<std::uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(load16(p), _mm_set1_epi8('&'))));
+}
+#endif
+
+}  // namespace
+
+void append_decoded(std::string& out, std::string_view raw) {
+#ifdef __SSE2__
+  // Decoding never makes text longer (a reference is at least as long as what it
+  // stands for; the rare HTML name that is not goes to the slow path), so the output
+  // is written in place, 16 bytes at a time between references.
+  const std::size_t base = out.size();
+  out.resize(base + raw.size() + 16);
+  char* dst = out.data() + base;
+  const char* src = raw.data();
+  const std::size_t n = raw.size();
+  std::size_t i = 0, w = 0;
+  std::string ref;  // one decoded reference
+  while (i < n) {
+    if (i + 16 <= n) {
+      const std::uint32_t m = amp16(src + i);
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + w), load16(src + i));
+      if (m == 0) {
+        i += 16;
+        w += 16;
+        continue;
+      }
+      const auto k = static_cast<std::size_t>(__builtin_ctz(m));
+      i += k;
+      w += k;
+    } else if (src[i] != '&') {
+      dst[w++] = src[i++];
+      continue;
+    }
+    // src[i] == '&'. Escaped HTML is mostly these four: no call, no copy.
+    if (i + 4 <= n) {
+      const char* r = src + i + 1;
+      if (r[1] == 't' && r[2] == ';' && (r[0] == 'l' || r[0] == 'g')) {
+        dst[w++] = r[0] == 'l' ? '<' : '>';
+        i += 4;
+        continue;
+      }
+      if (i + 5 <= n && r[0] == 'a' && r[1] == 'm' && r[2] == 'p' && r[3] == ';') {
+        dst[w++] = '&';
+        i += 5;
+        continue;
+      }
+      if (i + 6 <= n && r[0] == 'q' && r[1] == 'u' && r[2] == 'o' && r[3] == 't' && r[4] == ';') {
+        dst[w++] = '"';
+        i += 6;
+        continue;
+      }
+    }
+    ref.clear();
+    const std::size_t used = decode_reference(raw, i, ref);
+    if (used == 0) {
+      dst[w++] = '&';
+      ++i;
+    } else if (ref.size() <= used) {
+      std::memcpy(dst + w, ref.data(), ref.size());
+      w += ref.size();
+      i += used;
+    } else {
+      out.resize(base + w);
+      append_decoded_slow(out, raw.substr(i));
+      return;
+    }
+  }
+  out.resize(base + w);
+#else
+  append_decoded_slow(out, raw);
+#endif
+}
+
+std::string decode_references(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  append_decoded(out, s);
   return out;
+}
+
+void trim_in_place(std::string& s) {
+  const std::string_view t = trim(s);
+  if (t.size() == s.size()) return;
+  const auto start = static_cast<std::size_t>(t.data() - s.data());
+  const std::size_t len = t.size();
+  s.erase(0, start);
+  s.resize(len);
 }
 
 std::string html_to_text(std::string_view html) {

@@ -13,15 +13,6 @@ std::string clean_text(std::string_view s);
 // True when every byte of s belongs to a well-formed UTF-8 sequence.
 bool is_valid_utf8(std::string_view s);
 
-// One pass over a whole document: is it valid UTF-8, and might it hold an HTML named
-// reference (an '&' followed by a name other than XML's five)? The second answer may be
-// a false alarm (a reference inside CDATA), never a miss.
-struct DocumentScan {
-  bool valid_utf8 = true;
-  bool maybe_html_entities = false;
-};
-DocumentScan scan_document(std::string_view s);
-
 // clean_text on a string of our own, copying only when something must go.
 void clean_text_in_place(std::string& s);
 
@@ -42,6 +33,13 @@ std::string html_escape(std::string_view s);
 std::string html_to_text(std::string_view html);
 // Character references (named, decimal, hex) decoded; unknown ones kept as written.
 std::string decode_references(std::string_view s);
+// The same, appended to out: how XML character data becomes text. The XML parser leaves
+// references alone, so that HTML's names (&nbsp; &mdash; &eacute; ..., which feeds use
+// without a DTD) are decoded here with XML's own, in one pass; an undefined name or a
+// bare '&' stays as written. DOCTYPE-declared entities are never expanded.
+void append_decoded(std::string& out, std::string_view raw);
+// Trailing and leading XML whitespace removed from s itself.
+void trim_in_place(std::string& s);
 
 void append_utf8(std::string& out, char32_t cp);
 

@@ -5,6 +5,7 @@
 #include <cctype>
 #include <iterator>
 
+#include "feed/text.hpp"
 #include "feed/url.hpp"
 
 namespace feedd::feed {
@@ -89,10 +90,15 @@ void write_markup(std::string& out, pugi::xml_node node) {
   // nothing and cannot overflow the stack.
   pugi::xml_node cur = node.first_child();
   if (!cur) return;
+  std::string decoded;  // character data with its references decoded, then re-escaped
   while (cur) {
     bool descend = false;
     switch (cur.type()) {
       case pugi::node_pcdata:
+        decoded.clear();
+        append_decoded(decoded, cur.value());
+        escape_into(out, decoded, false);
+        break;
       case pugi::node_cdata: escape_into(out, cur.value(), false); break;
       case pugi::node_element: {
         std::string_view local;
@@ -105,7 +111,9 @@ void write_markup(std::string& out, pugi::xml_node node) {
           out.push_back(' ');
           out.append(an);
           out += "=\"";
-          escape_into(out, a.value(), true);
+          decoded.clear();
+          append_decoded(decoded, a.value());
+          escape_into(out, decoded, true);
           out.push_back('"');
         }
         if (!cur.first_child() && is_void_html(local)) {
@@ -187,7 +195,9 @@ Scope::Mark Scope::enter(pugi::xml_node node) {
     } else if (n.starts_with("xmlns:")) {
       bindings_.emplace_back(n.substr(6), ns_from_uri(a.value()));
     } else if (n == "xml:base") {
-      bases_.push_back(resolve_url(bases_.back(), a.value()));
+      std::string base;
+      append_decoded(base, a.value());
+      bases_.push_back(resolve_url(bases_.back(), clean_text(base)));
     }
   }
   return mark;
@@ -214,31 +224,39 @@ Element Scope::element(pugi::xml_node node) const {
   return el;
 }
 
-std::string_view text_view(pugi::xml_node node, std::string& scratch) {
-  pugi::xml_node child = node.first_child();
-  if (!child) return {};
-  if (!child.next_sibling()) {
+std::string text_of(pugi::xml_node node) {
+  std::string out;
+  for (pugi::xml_node child = node.first_child(); child; child = child.next_sibling()) {
     const auto type = child.type();
-    if (type == pugi::node_pcdata || type == pugi::node_cdata) return child.value();
+    if (type == pugi::node_pcdata) append_decoded(out, child.value());
+    else if (type == pugi::node_cdata) out.append(child.value());
   }
-  scratch.clear();
-  for (; child; child = child.next_sibling()) {
-    if (child.type() == pugi::node_pcdata || child.type() == pugi::node_cdata) scratch += child.value();
-  }
-  return scratch;
+  clean_text_in_place(out);
+  return out;
 }
 
-std::string text_of(pugi::xml_node node) {
-  pugi::xml_node child = node.first_child();
-  if (child && !child.next_sibling() &&
-      (child.type() == pugi::node_pcdata || child.type() == pugi::node_cdata)) {
-    return child.value();
-  }
+std::string attr(pugi::xml_node node, const char* name) {
+  const pugi::xml_attribute a = node.attribute(name);
+  if (!a) return {};
   std::string out;
-  for (; child; child = child.next_sibling()) {
-    if (child.type() == pugi::node_pcdata || child.type() == pugi::node_cdata) out += child.value();
-  }
+  append_decoded(out, a.value());
+  clean_text_in_place(out);
+  trim_in_place(out);
   return out;
+}
+
+std::string attr_local(pugi::xml_node node, std::string_view local) {
+  for (pugi::xml_attribute a = node.first_attribute(); a; a = a.next_attribute()) {
+    std::string_view l;
+    prefix_of(a.name(), l);
+    if (l != local) continue;
+    std::string out;
+    append_decoded(out, a.value());
+    clean_text_in_place(out);
+    trim_in_place(out);
+    return out;
+  }
+  return {};
 }
 
 bool has_element_children(pugi::xml_node node) {
@@ -252,16 +270,6 @@ std::string inner_markup(pugi::xml_node node) {
   std::string out;
   write_markup(out, node);
   return out;
-}
-
-pugi::xml_attribute attribute(pugi::xml_node node, std::string_view local) {
-  for (pugi::xml_attribute a = node.first_attribute(); a; a = a.next_attribute()) {
-    std::string_view name = a.name();
-    std::string_view l;
-    prefix_of(name, l);
-    if (l == local) return a;
-  }
-  return {};
 }
 
 std::size_t max_depth(pugi::xml_node root) {

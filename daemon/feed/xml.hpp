@@ -82,18 +82,21 @@ void for_each_child(Scope& scope, pugi::xml_node parent, F&& f) {
   }
 }
 
-// The text of an element: its character data and CDATA sections, concatenated.
+// The document is parsed without reference expansion (see parser.cpp): character data
+// and attribute values are decoded as they are read, by these.
+
+// The text of an element: its character data (references decoded) and CDATA sections
+// (as written), concatenated and cleaned (clean_text).
 std::string text_of(pugi::xml_node node);
-// The same without a copy when the text is one node (the usual case); otherwise it is
-// assembled in scratch. The view lives as long as the document and scratch.
-std::string_view text_view(pugi::xml_node node, std::string& scratch);
+// An attribute's value, references decoded, cleaned and trimmed; empty when absent.
+std::string attr(pugi::xml_node node, const char* name);
+// The same for an attribute found by its local name, whatever its prefix.
+std::string attr_local(pugi::xml_node node, std::string_view local);
 // Whether the element has element children (markup written unescaped into a feed).
 bool has_element_children(pugi::xml_node node);
 // The children of node written back as markup (HTML), prefixes and xmlns declarations
 // dropped, text escaped.
 std::string inner_markup(pugi::xml_node node);
-// An attribute by its local name, whatever its prefix ("isPermaLink", "rdf:resource").
-pugi::xml_attribute attribute(pugi::xml_node node, std::string_view local);
 
 // The deepest nesting of elements under node (iterative: safe at any depth).
 std::size_t max_depth(pugi::xml_node node);
