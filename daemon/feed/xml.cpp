@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cstring>
 #include <iterator>
 
 #include "feed/text.hpp"
@@ -94,11 +95,17 @@ void write_markup(std::string& out, pugi::xml_node node) {
   while (cur) {
     bool descend = false;
     switch (cur.type()) {
-      case pugi::node_pcdata:
-        decoded.clear();
-        append_decoded(decoded, cur.value());
-        escape_into(out, decoded, false);
+      case pugi::node_pcdata: {
+        const char* raw = cur.value();
+        if (std::strchr(raw, '&') == nullptr) {
+          escape_into(out, raw, false);  // nothing to decode
+        } else {
+          decoded.clear();
+          append_decoded(decoded, raw);
+          escape_into(out, decoded, false);
+        }
         break;
+      }
       case pugi::node_cdata: escape_into(out, cur.value(), false); break;
       case pugi::node_element: {
         std::string_view local;
