@@ -149,7 +149,11 @@ struct Reader {
     switch (kind_of(el)) {
       case Kind::Text:
         if (has_element_children(el.node)) return clean_text(inner_markup(el.node));
-        return html_escape(trim(text_of(el.node)));
+        {
+          std::string html;
+          append_html_text(html, trim(text_of(el.node)));
+          return html;
+        }
       case Kind::Html: return html_content(ctx, el);
       case Kind::Xhtml: return xhtml_of(el);
       case Kind::Base64: return clean_text(trim(decode_base64(text_of(el.node))));

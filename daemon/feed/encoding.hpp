@@ -12,6 +12,7 @@ namespace feedd::feed {
 struct Decoded {
   std::string text;      // UTF-8 (stray invalid sequences are left for clean_text)
   std::string encoding;  // what the bytes were read as, lower case: "utf-8", "windows-1252"
+  bool clean = false;    // check_document found nothing any text would need cleaned of
 };
 
 // The charset parameter of a Content-Type header value, lower case, or empty.

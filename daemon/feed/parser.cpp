@@ -26,8 +26,9 @@ std::string plain_text(const Element& el) {
     // Markup inside a plain-text element (<title>A <b>bold</b> move</title>): its text.
     return clean_text(html_to_text(inner_markup(el.node)));
   }
-  std::string text = text_of(el.node);
+  std::string text = text_of(el.node, el.clean);
   trim_in_place(text);
+  decode_html_names(text);
   return text;
 }
 
@@ -37,7 +38,7 @@ std::string html_content(const Context& ctx, const Element& el) {
     html = inner_markup(el.node);
     clean_text_in_place(html);
   } else {
-    html = text_of(el.node);
+    html = text_of(el.node, el.clean);
   }
   trim_in_place(html);
   return with_absolute_urls(ctx, std::move(html));
@@ -50,7 +51,7 @@ std::string with_absolute_urls(const Context& ctx, std::string html) {
 }
 
 std::optional<Instant> date_of(const Element& el) {
-  return parse_date(text_of(el.node));
+  return parse_date(text_of(el.node, true));
 }
 
 std::string url_in_scope(const Context& ctx, std::string_view text) {
@@ -108,10 +109,10 @@ void flag_future(const Context& ctx, Entry& entry) {
 
 namespace {
 
-// References are not expanded by pugixml: text is decoded as it is read
-// (append_decoded), which knows HTML's named references as well as XML's, and the
-// parser does less work on elements we never read.
-constexpr unsigned kParseOptions = pugi::parse_default & ~pugi::parse_escapes;
+// pugixml expands XML's references and leaves others as written: HTML's names in plain
+// text are decoded as it is read (decode_html_names); in HTML they already mean what
+// the feed meant. DOCTYPE-declared entities are never expanded.
+constexpr unsigned kParseOptions = pugi::parse_default;
 
 std::string xml_error(const std::string& text, std::ptrdiff_t offset, const char* description) {
   std::size_t line = 1, column = 1;
@@ -175,10 +176,12 @@ Result<Feed> parse(std::string_view bytes, const ParseOptions& options) {
                       std::to_string(options.max_bytes));
   }
   std::string encoding;
+  bool clean = false;
   // Bytes to UTF-8 text: what the XML parser reads.
   auto prepare = [&] {
     Decoded decoded = decode(bytes, options.content_type);
     encoding = std::move(decoded.encoding);
+    clean = decoded.clean;
     return std::move(decoded.text);
   };
   std::string text = prepare();
@@ -205,7 +208,8 @@ Result<Feed> parse(std::string_view bytes, const ParseOptions& options) {
     return make_error("not a feed: elements nested deeper than " + std::to_string(options.max_depth));
   }
 
-  Context ctx{options, options.now.value_or(now_utc()), Scope(options.base_url)};
+  // A repaired document's text is cleaned as it is read, whatever the check said.
+  Context ctx{options, options.now.value_or(now_utc()), Scope(options.base_url, clean && repaired.empty())};
   const pugi::xml_node root_node = doc.document_element();
   const Scope::Mark mark = ctx.scope.enter(root_node);
   const Element root = ctx.scope.element(root_node);

@@ -67,7 +67,29 @@ std::uint32_t unprintable16(const char* p) {
 }
 // Bytes >= 0x80.
 std::uint32_t high16(const char* p) { return static_cast<std::uint32_t>(_mm_movemask_epi8(load16(p))); }
+// Control characters clean_text drops (C0 but tab, newline, carriage return; DEL),
+// bytes >= 0x80, and "&#" pairs. Reads p[0, 17).
+std::uint32_t unclean_or_high16(const char* p) {
+  const __m128i v = load16(p);
+  const __m128i next = load16(p + 1);
+  auto eq = [](__m128i x, char c) { return _mm_cmpeq_epi8(x, _mm_set1_epi8(c)); };
+  const __m128i low = _mm_cmplt_epi8(v, _mm_set1_epi8(0x20));  // also bytes >= 0x80
+  const __m128i allowed = _mm_or_si128(_mm_or_si128(eq(v, '\t'), eq(v, '\n')), eq(v, '\r'));
+  const __m128i numeric_ref = _mm_and_si128(eq(v, '&'), eq(next, '#'));
+  const __m128i flagged = _mm_or_si128(_mm_andnot_si128(allowed, low), _mm_or_si128(eq(v, 0x7F), numeric_ref));
+  return static_cast<std::uint32_t>(_mm_movemask_epi8(flagged));
+}
 #else
+std::uint32_t unclean_or_high16(const char* p) {
+  std::uint32_t m = 0;
+  for (int k = 0; k < 16; ++k) {
+    const auto c = static_cast<unsigned char>(p[k]);
+    if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c >= 0x7F || (c == '&' && p[k + 1] == '#')) {
+      m |= 1u << k;
+    }
+  }
+  return m;
+}
 std::uint32_t high16(const char* p) {
   std::uint32_t m = 0;
   for (int k = 0; k < 16; ++k) {
@@ -173,6 +195,45 @@ std::string clean_text(std::string_view s) {
     i += n;
   }
   return out;
+}
+
+DocumentCheck check_document(std::string_view s) {
+  DocumentCheck check;
+  const char* p = s.data();
+  const std::size_t n = s.size();
+  std::size_t next = 0;  // bytes before next are accounted for
+  auto look = [&](std::size_t k) {
+    if (k < next) return;
+    const auto c = static_cast<unsigned char>(p[k]);
+    next = k + 1;
+    if (c >= 0x80) {
+      const std::size_t len = utf8_sequence(s, k);
+      if (len == 0) {
+        check.valid_utf8 = check.clean = false;
+      } else {
+        next = k + len;
+      }
+    } else if (c == '&') {
+      if (k + 1 < n && p[k + 1] == '#') check.clean = false;
+    } else if (is_bad_control(c)) {
+      check.clean = false;
+    }
+  };
+  std::size_t i = 0;
+  while (i + 17 <= n) {
+    std::uint32_t m = unclean_or_high16(p + i);
+    while (m) {
+      look(i + static_cast<std::size_t>(__builtin_ctz(m)));
+      m &= m - 1;
+    }
+    i = std::max(i + 16, next);
+  }
+  for (; i < n; ++i) {
+    const auto c = static_cast<unsigned char>(p[i]);
+    if (c >= 0x80 || c == '&' || is_bad_control(c)) look(i);
+    i = std::max(i + 1, next) - 1;
+  }
+  return check;
 }
 
 void clean_text_in_place(std::string& s) {
@@ -399,6 +460,88 @@ void append_decoded(std::string& out, std::string_view raw) {
 #else
   append_decoded_slow(out, raw);
 #endif
+}
+
+namespace {
+
+// The length of "&name;" at s[amp] when name is one of HTML's references that is safe to
+// decode in text (not XML's, not markup), and its text; 0 otherwise.
+std::size_t html_name_at(std::string_view s, std::size_t amp, std::string_view& text) {
+  std::size_t k = amp + 1;
+  while (k < s.size() && k - amp <= 32 &&
+         ((s[k] >= 'a' && s[k] <= 'z') || (s[k] >= 'A' && s[k] <= 'Z') || (s[k] >= '0' && s[k] <= '9'))) {
+    ++k;
+  }
+  if (k == amp + 1 || k >= s.size() || s[k] != ';') return 0;
+  text = html_entity(s.substr(amp + 1, k - amp - 1));
+  if (text.empty() || text.find_first_of("<>&\"'") != std::string_view::npos) return 0;
+  return k - amp + 1;
+}
+
+}  // namespace
+
+void decode_html_names(std::string& s) {
+  std::size_t amp = s.find('&');
+  if (amp == std::string::npos) return;
+  std::string out;
+  out.reserve(s.size());
+  std::size_t copied = 0;
+  while (amp != std::string::npos) {
+    std::string_view text;
+    const std::size_t len = html_name_at(s, amp, text);
+    if (len != 0) {
+      out.append(s, copied, amp - copied);
+      out.append(text);
+      copied = amp + len;
+    }
+    amp = s.find('&', amp + 1);
+  }
+  if (copied == 0) return;
+  out.append(s, copied, std::string::npos);
+  s = std::move(out);
+}
+
+std::size_t find_any3(std::string_view s, std::size_t from, char a, char b, char c) {
+  const char* p = s.data();
+  const std::size_t n = s.size();
+  std::size_t i = from;
+#ifdef __SSE2__
+  const __m128i va = _mm_set1_epi8(a), vb = _mm_set1_epi8(b), vc = _mm_set1_epi8(c);
+  while (i + 16 <= n) {
+    const __m128i v = load16(p + i);
+    const auto m = static_cast<std::uint32_t>(_mm_movemask_epi8(
+        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, va), _mm_cmpeq_epi8(v, vb)), _mm_cmpeq_epi8(v, vc))));
+    if (m) return i + static_cast<std::size_t>(__builtin_ctz(m));
+    i += 16;
+  }
+#endif
+  for (; i < n; ++i) {
+    if (p[i] == a || p[i] == b || p[i] == c) return i;
+  }
+  return n;
+}
+
+void append_html_text(std::string& out, std::string_view s) {
+  std::size_t start = 0;
+  for (std::size_t i = find_any3(s, 0, '&', '<', '>'); i < s.size(); i = find_any3(s, i + 1, '&', '<', '>')) {
+    const char c = s[i];
+    const char* replacement = nullptr;
+    if (c == '<') {
+      replacement = "&lt;";
+    } else if (c == '>') {
+      replacement = "&gt;";
+    } else if (c == '&') {
+      std::string_view text;
+      if (html_name_at(s, i, text) != 0) continue;
+      replacement = "&amp;";
+    } else {
+      continue;
+    }
+    out.append(s.substr(start, i - start));
+    out.append(replacement);
+    start = i + 1;
+  }
+  out.append(s.substr(start));
 }
 
 std::string decode_references(std::string_view s) {

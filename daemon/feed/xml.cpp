@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
-#include <cstring>
 #include <iterator>
 
 #include "feed/text.hpp"
@@ -71,16 +70,11 @@ bool is_void_html(std::string_view name) {
 
 void escape_into(std::string& out, std::string_view s, bool attr) {
   std::size_t start = 0;
-  for (std::size_t i = 0; i < s.size(); ++i) {
+  const char quote = attr ? '"' : '&';
+  for (std::size_t i = find_any3(s, 0, '&', '<', quote); i < s.size(); i = find_any3(s, i + 1, '&', '<', quote)) {
     const char c = s[i];
-    const char* replacement = nullptr;
-    if (c == '&') replacement = "&amp;";
-    else if (c == '<') replacement = "&lt;";
-    else if (c == '>') replacement = "&gt;";
-    else if (c == '"' && attr) replacement = "&quot;";
-    else continue;
     out.append(s.substr(start, i - start));
-    out.append(replacement);
+    out.append(c == '&' ? "&amp;" : c == '<' ? "&lt;" : "&quot;");
     start = i + 1;
   }
   out.append(s.substr(start));
@@ -91,21 +85,10 @@ void write_markup(std::string& out, pugi::xml_node node) {
   // nothing and cannot overflow the stack.
   pugi::xml_node cur = node.first_child();
   if (!cur) return;
-  std::string decoded;  // character data with its references decoded, then re-escaped
   while (cur) {
     bool descend = false;
     switch (cur.type()) {
-      case pugi::node_pcdata: {
-        const char* raw = cur.value();
-        if (std::strchr(raw, '&') == nullptr) {
-          escape_into(out, raw, false);  // nothing to decode
-        } else {
-          decoded.clear();
-          append_decoded(decoded, raw);
-          escape_into(out, decoded, false);
-        }
-        break;
-      }
+      case pugi::node_pcdata: append_html_text(out, cur.value()); break;
       case pugi::node_cdata: escape_into(out, cur.value(), false); break;
       case pugi::node_element: {
         std::string_view local;
@@ -118,9 +101,7 @@ void write_markup(std::string& out, pugi::xml_node node) {
           out.push_back(' ');
           out.append(an);
           out += "=\"";
-          decoded.clear();
-          append_decoded(decoded, a.value());
-          escape_into(out, decoded, true);
+          escape_into(out, a.value(), true);
           out.push_back('"');
         }
         if (!cur.first_child() && is_void_html(local)) {
@@ -185,7 +166,7 @@ Ns ns_from_uri(std::string_view uri) {
   return Ns::Other;
 }
 
-Scope::Scope(std::string base_url) {
+Scope::Scope(std::string base_url, bool clean_document) : clean_(clean_document) {
   bindings_.reserve(16);
   bindings_.emplace_back("xml", Ns::Xml);
   bases_.push_back(std::move(base_url));
@@ -202,9 +183,7 @@ Scope::Mark Scope::enter(pugi::xml_node node) {
     } else if (n.starts_with("xmlns:")) {
       bindings_.emplace_back(n.substr(6), ns_from_uri(a.value()));
     } else if (n == "xml:base") {
-      std::string base;
-      append_decoded(base, a.value());
-      bases_.push_back(resolve_url(bases_.back(), clean_text(base)));
+      bases_.push_back(resolve_url(bases_.back(), clean_text(a.value())));
     }
   }
   return mark;
@@ -218,6 +197,7 @@ void Scope::leave(Mark mark) {
 Element Scope::element(pugi::xml_node node) const {
   Element el;
   el.node = node;
+  el.clean = clean_;
   const std::string_view prefix = prefix_of(node.name(), el.local);
   for (auto it = bindings_.rbegin(); it != bindings_.rend(); ++it) {
     if (it->first == prefix) {
@@ -231,37 +211,34 @@ Element Scope::element(pugi::xml_node node) const {
   return el;
 }
 
-std::string text_of(pugi::xml_node node) {
-  std::string out;
-  for (pugi::xml_node child = node.first_child(); child; child = child.next_sibling()) {
+std::string text_of(pugi::xml_node node, bool clean_document) {
+  pugi::xml_node child = node.first_child();
+  if (!child) return {};
+  if (!child.next_sibling()) {
     const auto type = child.type();
-    if (type == pugi::node_pcdata) append_decoded(out, child.value());
-    else if (type == pugi::node_cdata) out.append(child.value());
+    if (type != pugi::node_pcdata && type != pugi::node_cdata) return {};
+    return clean_document ? std::string(child.value()) : clean_text(child.value());
   }
-  clean_text_in_place(out);
+  std::string out;
+  for (; child; child = child.next_sibling()) {
+    const auto type = child.type();
+    if (type == pugi::node_pcdata || type == pugi::node_cdata) out += child.value();
+  }
+  if (!clean_document) clean_text_in_place(out);
   return out;
 }
 
 std::string attr(pugi::xml_node node, const char* name) {
   const pugi::xml_attribute a = node.attribute(name);
   if (!a) return {};
-  std::string out;
-  append_decoded(out, a.value());
-  clean_text_in_place(out);
-  trim_in_place(out);
-  return out;
+  return clean_text(trim(a.value()));
 }
 
 std::string attr_local(pugi::xml_node node, std::string_view local) {
   for (pugi::xml_attribute a = node.first_attribute(); a; a = a.next_attribute()) {
     std::string_view l;
     prefix_of(a.name(), l);
-    if (l != local) continue;
-    std::string out;
-    append_decoded(out, a.value());
-    clean_text_in_place(out);
-    trim_in_place(out);
-    return out;
+    if (l == local) return clean_text(trim(a.value()));
   }
   return {};
 }

@@ -46,12 +46,13 @@ struct Element {
   pugi::xml_node node;
   Ns ns = Ns::None;
   std::string_view local;  // the name without its prefix
+  bool clean = false;      // the document's text needs no cleaning (check_document)
 };
 
 // Namespace bindings and xml:base along the path from the root to the current element.
 class Scope {
  public:
-  explicit Scope(std::string base_url);
+  explicit Scope(std::string base_url, bool clean_document = false);
 
   struct Mark {
     std::size_t bindings;
@@ -68,6 +69,7 @@ class Scope {
  private:
   std::vector<std::pair<std::string_view, Ns>> bindings_;  // prefix ("" = default) -> ns
   std::vector<std::string> bases_;
+  bool clean_ = false;
 };
 
 // Calls f(const Element&) for each element child of parent, with parent's scope entered
@@ -82,13 +84,10 @@ void for_each_child(Scope& scope, pugi::xml_node parent, F&& f) {
   }
 }
 
-// The document is parsed without reference expansion (see parser.cpp): character data
-// and attribute values are decoded as they are read, by these.
-
-// The text of an element: its character data (references decoded) and CDATA sections
-// (as written), concatenated and cleaned (clean_text).
-std::string text_of(pugi::xml_node node);
-// An attribute's value, references decoded, cleaned and trimmed; empty when absent.
+// The text of an element: its character data and CDATA sections, concatenated and
+// cleaned (clean_text) unless the document is known to be clean.
+std::string text_of(pugi::xml_node node, bool clean_document = false);
+// An attribute's value, cleaned and trimmed; empty when absent.
 std::string attr(pugi::xml_node node, const char* name);
 // The same for an attribute found by its local name, whatever its prefix.
 std::string attr_local(pugi::xml_node node, std::string_view local);
