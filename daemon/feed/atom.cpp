@@ -37,7 +37,7 @@ enum class Tag {
 };
 
 // Atom 0.3 and 1.0 elements are both looked up under Ns::Atom10.
-constexpr TagName<Tag> kTags[] = {
+constexpr auto kTags = tag_table(std::to_array<TagName<Tag>>({
     {Ns::Atom10, "author", Tag::Author},
     {Ns::Atom10, "category", Tag::Category},
     {Ns::Atom10, "content", Tag::Content},
@@ -61,8 +61,7 @@ constexpr TagName<Tag> kTags[] = {
     {Ns::Media, "description", Tag::MediaDescription},
     {Ns::Media, "group", Tag::MediaGroup},
     {Ns::Media, "thumbnail", Tag::MediaThumbnail},
-};
-static_assert(tags_sorted(kTags), "kTags must stay sorted by namespace, then name");
+}));
 
 struct Reader {
   Context& ctx;
@@ -80,8 +79,8 @@ struct Reader {
   // type plus "mode".
   enum class Kind { Text, Html, Xhtml, Base64 };
   static Kind kind_of(const Element& el) {
-    const std::string type = attr(el.node, "type");
-    const std::string mode = attr(el.node, "mode");
+    const std::string_view type = attr_view(el.node, "type");
+    const std::string_view mode = attr_view(el.node, "mode");
     if (mode == "base64") return Kind::Base64;
     if (type.empty() || type == "text" || type == "text/plain") {
       if (mode == "xml") return Kind::Xhtml;
@@ -234,9 +233,8 @@ struct Reader {
       trim_in_place(href);
     }
     if (href.empty()) return;
-    const std::string rel_attr = attr(el.node, "rel");
-    std::string_view rel = rel_attr;
-    const std::string type = attr(el.node, "type");
+    std::string_view rel = attr_view(el.node, "rel");
+    const std::string_view type = attr_view(el.node, "type");
     if (rel.starts_with("http://www.iana.org/assignments/relation/")) rel.remove_prefix(41);
     if (rel.empty() || rel == "alternate") {
       const int score = (type.empty() || type == "text/html" || type == "application/xhtml+xml") ? 3 : 2;
@@ -246,7 +244,7 @@ struct Reader {
         Enclosure enc;
         enc.url = url_in_scope(ctx, href);
         enc.type = plain(type);
-        enc.length = to_int(attr(el.node, "length"));
+        enc.length = to_int(attr_view(el.node, "length"));
         enclosures->push_back(std::move(enc));
       }
     } else if (rel != "self" && rel != "edit" && rel != "replies" && rel != "hub" &&
@@ -279,7 +277,7 @@ struct Reader {
       if (e.url == enc.url) return;
     }
     enc.type = attr(el.node, "type");
-    enc.length = to_int(attr(el.node, "fileSize"));
+    enc.length = to_int(attr_view(el.node, "fileSize"));
     entry.enclosures.push_back(std::move(enc));
   }
 

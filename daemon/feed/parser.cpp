@@ -51,7 +51,8 @@ std::string with_absolute_urls(const Context& ctx, std::string html) {
 }
 
 std::optional<Instant> date_of(const Element& el) {
-  return parse_date(text_of(el.node, true));
+  std::string scratch;
+  return parse_date(text_view(el.node, scratch));
 }
 
 std::string url_in_scope(const Context& ctx, std::string_view text) {
@@ -146,7 +147,7 @@ Detected detect(const Element& root, Scope& scope) {
   const std::string_view local = root.local;
   if (local == "rss" && is_rss_ns(root.ns)) {
     d.family = Detected::Family::Rss;
-    const std::string version = attr(root.node, "version");
+    const std::string_view version = attr_view(root.node, "version");
     if (version == "0.91") d.format = "rss091";
     else if (version == "0.92" || version == "0.93" || version == "0.94") d.format = "rss092";
     else if (version == "0.90") d.format = "rss090";
@@ -159,7 +160,7 @@ Detected detect(const Element& root, Scope& scope) {
     });
   } else if (local == "feed" && (is_atom_ns(root.ns) || root.ns == Ns::None)) {
     d.family = Detected::Family::Atom;
-    const std::string version = attr(root.node, "version");
+    const std::string_view version = attr_view(root.node, "version");
     d.format = (root.ns == Ns::Atom03 || (root.ns == Ns::None && version == "0.3")) ? "atom03" : "atom10";
   } else if (local == "channel" && is_rss_ns(root.ns)) {
     d.family = Detected::Family::Rss;  // a bare channel: RSS 0.9x without its wrapper

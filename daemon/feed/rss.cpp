@@ -56,7 +56,7 @@ enum class Tag {
 };
 
 // RSS's own elements are looked up under Ns::None whatever namespace the dialect uses.
-constexpr TagName<Tag> kTags[] = {
+constexpr auto kTags = tag_table(std::to_array<TagName<Tag>>({
     {Ns::None, "author", Tag::Author},
     {Ns::None, "category", Tag::Category},
     {Ns::None, "channel", Tag::Channel},
@@ -103,8 +103,7 @@ constexpr TagName<Tag> kTags[] = {
     {Ns::Itunes, "summary", Tag::Summary},
     {Ns::Sy, "updateFrequency", Tag::UpdateFrequency},
     {Ns::Sy, "updatePeriod", Tag::UpdatePeriod},
-};
-static_assert(tags_sorted(kTags), "kTags must stay sorted by namespace, then name");
+}));
 
 Tag tag_of(const Element& el) {
   Ns ns = el.ns;
@@ -129,7 +128,7 @@ bool is_true(std::string_view s) {
 // An atom:link inside RSS: an alternate link, an enclosure, or nothing we keep.
 void atom_link_in_rss(Context& ctx, const Element& el, std::string& link,
                       std::vector<Enclosure>* enclosures) {
-  const std::string rel = attr(el.node, "rel");
+  const std::string_view rel = attr_view(el.node, "rel");
   const std::string href = attr(el.node, "href");
   if (trim(href).empty()) return;
   if (rel.empty() || rel == "alternate") {
@@ -138,7 +137,7 @@ void atom_link_in_rss(Context& ctx, const Element& el, std::string& link,
     Enclosure enc;
     enc.url = url_in_scope(ctx, href);
     enc.type = attr(el.node, "type");
-    enc.length = to_int(attr(el.node, "length"));
+    enc.length = to_int(attr_view(el.node, "length"));
     enclosures->push_back(std::move(enc));
   }
 }
@@ -153,7 +152,7 @@ void add_enclosure(Context& ctx, const Element& el, std::vector<Enclosure>& out,
     if (existing.url == enc.url) return;
   }
   enc.type = attr(el.node, "type");
-  enc.length = to_int(attr(el.node, length_attr));
+  enc.length = to_int(attr_view(el.node, length_attr));
   out.push_back(std::move(enc));
 }
 
@@ -234,7 +233,7 @@ Entry read_item(Context& ctx, const Element& item) {
         const std::string id = plain_text(el);
         if (entry.id.empty() && !id.empty()) {
           entry.id = id;
-          const std::string permalink = attr(el.node, "isPermaLink");
+          const std::string_view permalink = attr_view(el.node, "isPermaLink");
           if (permalink.empty() || is_true(permalink)) {
             const auto scheme = url_scheme(id);
             if (scheme == "http" || scheme == "https" || (scheme.empty() && !ctx.scope.base().empty()))

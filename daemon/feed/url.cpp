@@ -149,7 +149,7 @@ bool resolve_html_urls_in_place(std::string& text, std::string_view base) {
   std::string out;
   std::size_t copied = 0;
   std::size_t pos = 0;
-  while ((pos = find_any3(html, pos, '=', '=', '=')) < html.size()) {
+  while ((pos = html.find('=', pos)) != std::string_view::npos) {
     // The attribute name before '=' (spaces allowed around it).
     std::size_t name_end = pos;
     while (name_end > 0 && (html[name_end - 1] == ' ' || html[name_end - 1] == '\t')) --name_end;

@@ -234,6 +234,26 @@ std::string attr(pugi::xml_node node, const char* name) {
   return clean_text(trim(a.value()));
 }
 
+std::string_view attr_view(pugi::xml_node node, const char* name) {
+  return trim(node.attribute(name).value());
+}
+
+std::string_view text_view(pugi::xml_node node, std::string& scratch) {
+  pugi::xml_node child = node.first_child();
+  if (!child) return {};
+  if (!child.next_sibling()) {
+    const auto type = child.type();
+    if (type != pugi::node_pcdata && type != pugi::node_cdata) return {};
+    return child.value();
+  }
+  scratch.clear();
+  for (; child; child = child.next_sibling()) {
+    const auto type = child.type();
+    if (type == pugi::node_pcdata || type == pugi::node_cdata) scratch += child.value();
+  }
+  return scratch;
+}
+
 std::string attr_local(pugi::xml_node node, std::string_view local) {
   for (pugi::xml_attribute a = node.first_attribute(); a; a = a.next_attribute()) {
     std::string_view l;

@@ -89,6 +89,10 @@ void for_each_child(Scope& scope, pugi::xml_node parent, F&& f) {
 std::string text_of(pugi::xml_node node, bool clean_document = false);
 // An attribute's value, cleaned and trimmed; empty when absent.
 std::string attr(pugi::xml_node node, const char* name);
+// An attribute's value as written, trimmed, for comparing and reading numbers: no copy.
+std::string_view attr_view(pugi::xml_node node, const char* name);
+// The same for an element's text when it is one node; otherwise assembled in scratch.
+std::string_view text_view(pugi::xml_node node, std::string& scratch);
 // The same for an attribute found by its local name, whatever its prefix.
 std::string attr_local(pugi::xml_node node, std::string_view local);
 // Whether the element has element children (markup written unescaped into a feed).
