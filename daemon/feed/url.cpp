@@ -142,52 +142,70 @@ std::string resolve_html_urls(std::string_view html, std::string_view base) {
   return out;
 }
 
+namespace {
+
+// Whether name (as written before '=') is an attribute that holds a URL.
+bool is_url_attribute(std::string_view name) {
+  static constexpr std::string_view kAttrs[] = {"href", "src", "poster", "background", "cite", "action"};
+  for (auto a : kAttrs) {
+    if (a.size() == name.size() &&
+        std::equal(a.begin(), a.end(), name.begin(), [](char x, char y) { return x == ascii_lower(y); })) {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
 bool resolve_html_urls_in_place(std::string& text, std::string_view base) {
   if (url_scheme(base).empty()) return false;
   const std::string_view html = text;
-  static constexpr std::string_view kAttrs[] = {"href", "src", "poster", "background", "cite", "action"};
   std::string out;
   std::size_t copied = 0;
-  std::size_t pos = 0;
-  while ((pos = html.find('=', pos)) != std::string_view::npos) {
-    // The attribute name before '=' (spaces allowed around it).
+  std::size_t resume = 0;  // '=' before this were inside a value already handled
+  // Looks at the '=' at pos; returns false when the rest of the text cannot hold more.
+  auto at_equals = [&](std::size_t pos) {
+    if (pos < resume) return true;
+    // The value first: almost every URL in feed HTML is absolute, and most '=' are not
+    // in front of a URL at all, so that is the cheap test.
+    std::size_t v = pos + 1;
+    while (v < html.size() && (html[v] == ' ' || html[v] == '\t')) ++v;
+    if (v >= html.size()) return false;
+    std::size_t start = v;
+    const char quote = html[v];
+    const bool quoted = quote == '"' || quote == '\'';
+    if (quoted) ++start;
+    const std::string_view head = html.substr(start, 12);
+    if (head.empty() || head[0] == '#' || (quoted && head[0] == quote) || !url_scheme(head).empty()) {
+      return true;
+    }
+    // Then the attribute name before '=' (spaces allowed around it).
     std::size_t name_end = pos;
     while (name_end > 0 && (html[name_end - 1] == ' ' || html[name_end - 1] == '\t')) --name_end;
     std::size_t name_start = name_end;
     while (name_start > 0 && ascii_alpha(html[name_start - 1])) --name_start;
-    ++pos;
-    if (name_start == 0 || name_start == name_end) continue;
+    if (name_start == 0 || name_start == name_end) return true;
     const char before = html[name_start - 1];
-    if (before != ' ' && before != '\t' && before != '\n' && before != '\r') continue;
-    std::string_view name = html.substr(name_start, name_end - name_start);
-    bool wanted = false;
-    for (auto a : kAttrs) {
-      if (a.size() == name.size() &&
-          std::equal(a.begin(), a.end(), name.begin(), [](char x, char y) {
-            return x == ascii_lower(y);
-          })) {
-        wanted = true;
-      }
-    }
-    if (!wanted) continue;
-    std::size_t v = pos;
-    while (v < html.size() && (html[v] == ' ' || html[v] == '\t')) ++v;
-    if (v >= html.size()) break;
-    std::size_t start = v, end = v;
-    if (html[v] == '"' || html[v] == '\'') {
-      start = v + 1;
-      end = html.find(html[v], start);
-      if (end == std::string_view::npos) break;
+    if (before != ' ' && before != '\t' && before != '\n' && before != '\r') return true;
+    if (!is_url_attribute(html.substr(name_start, name_end - name_start))) return true;
+    std::size_t end = start;
+    if (quoted) {
+      end = html.find(quote, start);
+      if (end == std::string_view::npos) return false;
     } else {
       while (end < html.size() && html[end] != ' ' && html[end] != '>' && html[end] != '\t') ++end;
     }
+    resume = end;
     const std::string_view value = html.substr(start, end - start);
-    pos = end;
-    if (value.empty() || !url_scheme(value).empty() || value[0] == '#') continue;
+    if (value.empty() || !url_scheme(value).empty()) return true;
     out.append(html.substr(copied, start - copied));
     out.append(resolve_url(base, value));
     copied = end;
-  }
+    return true;
+  };
+  std::size_t i = html.find('=');
+  while (i != std::string_view::npos && at_equals(i)) i = html.find('=', std::max(i + 1, resume));
   if (copied == 0) return false;
   out.append(html.substr(copied));
   text = std::move(out);

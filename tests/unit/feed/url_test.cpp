@@ -70,3 +70,12 @@ TEST_CASE("relative URLs inside HTML attributes are resolved, absolute ones and 
         R"(<a href="https://x/">x</a><a href="#top">t</a>)");
   CHECK(resolve_html_urls(R"(<a href="p">x</a> data-href="p")", "") == R"(<a href="p">x</a> data-href="p")");
 }
+
+TEST_CASE("only URL attributes are resolved in HTML, not other attributes or query strings") {
+  CHECK(resolve_html_urls(R"(<img alt="p.png" src="p.png" title='x'>)", "http://h/b/") ==
+        R"(<img alt="p.png" src="http://h/b/p.png" title='x'>)");
+  CHECK(resolve_html_urls(R"(<a href="http://x/?q=p/1&r=s">x</a> a=b)", "http://h/") ==
+        R"(<a href="http://x/?q=p/1&r=s">x</a> a=b)");
+  CHECK(resolve_html_urls(R"(<a href="">x</a><a href = "../up">y</a>)", "http://h/b/c") ==
+        R"(<a href="">x</a><a href = "http://h/up">y</a>)");
+}
