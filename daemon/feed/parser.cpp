@@ -1,5 +1,5 @@
-// The parse pipeline: size cap, encoding, HTML entities, XML (strict, then repaired),
-// depth cap, dialect detection, and one reader per dialect family.
+// The parse pipeline: size cap, encoding and document check, XML (strict, then
+// repaired), depth cap, dialect detection, and one reader per dialect family.
 
 #include "feed/parser.hpp"
 

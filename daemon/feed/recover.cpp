@@ -37,7 +37,6 @@ std::string repair_markup(std::string_view in) {
     const auto c = n.find(':');
     return c == std::string_view::npos ? n : n.substr(c + 1);
   };
-  bool truncated = false;
   while (i < in.size()) {
     const char c = in[i];
     if (c != '<') {
@@ -52,8 +51,7 @@ std::string repair_markup(std::string_view in) {
       const std::string_view close = rest[1] == '?' ? "?>" : rest[2] == '-' ? "-->" : "]]>";
       const auto end = in.find(close, i + 2);
       if (end == std::string_view::npos) {
-        truncated = true;
-        break;
+        break;  // truncated
       }
       if (!root_done) out.append(in.substr(i, end + close.size() - i));
       i = end + close.size();
@@ -75,8 +73,7 @@ std::string repair_markup(std::string_view in) {
     const std::size_t name_start = i + (closing ? 2 : 1);
     if (name_start >= in.size() || !is_name_start(in[name_start])) {
       if (name_start >= in.size()) {
-        truncated = true;
-        break;
+        break;  // truncated
       }
       if (!root_done && !stack.empty()) out += "&lt;";
       ++i;
@@ -88,8 +85,7 @@ std::string repair_markup(std::string_view in) {
     if (closing) {
       const auto gt = in.find('>', j);
       if (gt == std::string_view::npos) {
-        truncated = true;
-        break;
+        break;  // truncated
       }
       i = gt + 1;
       // Close it if it is open; the elements inside it that were never closed go first.
@@ -166,8 +162,7 @@ std::string repair_markup(std::string_view in) {
       tag += '"';
     }
     if (!complete) {
-      truncated = true;
-      break;
+      break;  // truncated
     }
     i = j;
     if (root_done) break;  // a second root: garbage after the document
@@ -181,7 +176,6 @@ std::string repair_markup(std::string_view in) {
     stack.push_back({name, out.size()});
     out += tag;
   }
-  (void)truncated;
   if (!stack.empty()) {
     // Cut off mid-entry: the entry is incomplete, so it goes; what came before stays.
     for (std::size_t k = stack.size(); k > 1; --k) {
