@@ -53,6 +53,7 @@ struct Context {
   const ParseOptions& options;
   Instant now;
   Scope scope;
+  Ns root_ns = Ns::None;  // the namespace of the root element: the dialect's own
 };
 
 // Plain text (a title, a name): cleaned, trimmed.

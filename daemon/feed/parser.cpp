@@ -145,7 +145,9 @@ struct Detected {
 Detected detect(const Element& root, Scope& scope) {
   Detected d;
   const std::string_view local = root.local;
-  if (local == "rss" && is_rss_ns(root.ns)) {
+  // <rss> and <feed> are read whatever namespace they were put in (a misspelt URI we
+  // do not know is still far more likely Atom than anything else).
+  if (local == "rss") {
     d.family = Detected::Family::Rss;
     const std::string_view version = attr_view(root.node, "version");
     if (version == "0.91") d.format = "rss091";
@@ -158,7 +160,7 @@ Detected detect(const Element& root, Scope& scope) {
     for_each_child(scope, root.node, [&](const Element& el) {
       if (el.local == "channel" && el.ns == Ns::Rss090) d.format = "rss090";
     });
-  } else if (local == "feed" && (is_atom_ns(root.ns) || root.ns == Ns::None)) {
+  } else if (local == "feed") {
     d.family = Detected::Family::Atom;
     const std::string_view version = attr_view(root.node, "version");
     d.format = (root.ns == Ns::Atom03 || (root.ns == Ns::None && version == "0.3")) ? "atom03" : "atom10";
@@ -214,6 +216,8 @@ Result<Feed> parse(std::string_view bytes, const ParseOptions& options) {
   const pugi::xml_node root_node = doc.document_element();
   const Scope::Mark mark = ctx.scope.enter(root_node);
   const Element root = ctx.scope.element(root_node);
+  // An RSS root in a namespace we do not know (a misspelling) makes that namespace RSS's.
+  ctx.root_ns = root.ns == Ns::Other ? Ns::Other : Ns::None;
   const Detected detected = detect(root, ctx.scope);
   if (detected.family == Detected::Family::None) {
     if (root.local == "html" || root.local == "HTML") {

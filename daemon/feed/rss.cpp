@@ -105,9 +105,9 @@ constexpr auto kTags = tag_table(std::to_array<TagName<Tag>>({
     {Ns::Sy, "updatePeriod", Tag::UpdatePeriod},
 }));
 
-Tag tag_of(const Element& el) {
+Tag tag_of(const Context& ctx, const Element& el) {
   Ns ns = el.ns;
-  if (is_rss_ns(ns)) ns = Ns::None;
+  if (is_rss_ns(ns) || ns == ctx.root_ns) ns = Ns::None;
   if (ns == Ns::Atom03) ns = Ns::Atom10;
   return lookup_tag(kTags, ns, el.local);
 }
@@ -177,7 +177,7 @@ Person atom_person(Context& ctx, const Element& el) {
 
 void read_media(Context& ctx, const Element& el, Entry& entry, std::string& media_description) {
   for_each_child(ctx.scope, el.node, [&](const Element& child) {
-    switch (tag_of(child)) {
+    switch (tag_of(ctx, child)) {
       case Tag::MediaContent:
         add_enclosure(ctx, child, entry.enclosures, "fileSize");
         break;
@@ -200,7 +200,7 @@ Entry read_item(Context& ctx, const Element& item) {
   std::optional<Instant> pub_date, dc_date, issued, created, modified, atom_updated, atom_published;
   std::vector<Person> authors, creators;
   for_each_child(ctx.scope, item.node, [&](const Element& el) {
-    switch (tag_of(el)) {
+    switch (tag_of(ctx, el)) {
       case Tag::Title:
         if (entry.title.empty()) entry.title = plain_text(el);
         break;
@@ -330,7 +330,7 @@ void read_channel(Context& ctx, const Element& channel, Feed& feed, bool items_i
   std::vector<Person> editors, creators, others;
   std::string itunes_subtitle, itunes_summary;
   for_each_child(ctx.scope, channel.node, [&](const Element& el) {
-    switch (tag_of(el)) {
+    switch (tag_of(ctx, el)) {
       case Tag::Title:
         if (feed.title.empty()) feed.title = plain_text(el);
         break;
@@ -389,13 +389,13 @@ void read_channel(Context& ctx, const Element& channel, Feed& feed, bool items_i
         break;
       case Tag::SkipHours:
         for_each_child(ctx.scope, el.node, [&](const Element& h) {
-          if (tag_of(h) != Tag::Hour) return;
+          if (tag_of(ctx, h) != Tag::Hour) return;
           if (auto v = to_int(text_of(h.node)); v && *v <= 24) feed.hints.skip_hours.push_back(static_cast<int>(*v % 24));
         });
         break;
       case Tag::SkipDays:
         for_each_child(ctx.scope, el.node, [&](const Element& d) {
-          if (tag_of(d) != Tag::Day) return;
+          if (tag_of(ctx, d) != Tag::Day) return;
           const std::string day = plain_text(d);
           if (!day.empty()) feed.hints.skip_days.push_back(day);
         });
@@ -426,7 +426,7 @@ void read_rss(Context& ctx, const Element& root, Feed& feed) {
   // RSS 1.0/0.90: <rdf:RDF><channel/><item/>...</rdf:RDF>. Some feeds mix the two.
   bool saw_channel = false;
   for_each_child(ctx.scope, root.node, [&](const Element& el) {
-    const Tag tag = tag_of(el);
+    const Tag tag = tag_of(ctx, el);
     if (tag == Tag::Channel && !saw_channel) {
       saw_channel = true;
       read_channel(ctx, el, feed, true);
