@@ -123,12 +123,12 @@ struct Reader {
       if (const auto colon = name.find(':'); colon != std::string_view::npos) name = name.substr(colon + 1);
       if (name == "div") {
         std::string html = inner_markup(only);
-        clean_text_in_place(html);
+        if (!el.clean) clean_text_in_place(html);
         return with_absolute_urls(ctx, std::move(html));
       }
     }
     std::string html = inner_markup(el.node);
-    clean_text_in_place(html);
+    if (!el.clean) clean_text_in_place(html);
     return with_absolute_urls(ctx, std::move(html));
   }
 

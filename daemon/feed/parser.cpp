@@ -36,7 +36,7 @@ std::string html_content(const Context& ctx, const Element& el) {
   std::string html;
   if (has_element_children(el.node)) {
     html = inner_markup(el.node);
-    clean_text_in_place(html);
+    if (!el.clean) clean_text_in_place(html);
   } else {
     html = text_of(el.node, el.clean);
   }

@@ -561,6 +561,7 @@ void trim_in_place(std::string& s) {
 }
 
 std::string html_to_text(std::string_view html) {
+  if (html.find_first_of("<&") == std::string_view::npos) return collapse_space(html);
   std::string stripped;
   stripped.reserve(html.size());
   std::size_t i = 0;

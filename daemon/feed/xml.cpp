@@ -272,6 +272,7 @@ bool has_element_children(pugi::xml_node node) {
 
 std::string inner_markup(pugi::xml_node node) {
   std::string out;
+  out.reserve(1024);
   write_markup(out, node);
   return out;
 }
