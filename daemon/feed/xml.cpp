@@ -4,6 +4,7 @@
 #include <array>
 #include <cctype>
 #include <iterator>
+#include <vector>
 
 #include "feed/text.hpp"
 #include "feed/url.hpp"
@@ -82,11 +83,11 @@ void escape_into(std::string& out, std::string_view s, bool attr) {
 
 void write_markup(std::string& out, pugi::xml_node node) {
   // Iterative: the depth was bounded when the document was accepted, but a loop costs
-  // nothing and cannot overflow the stack.
+  // nothing and cannot overflow the stack. Each call into pugixml is made once per node.
+  std::vector<std::string_view> open;  // local names of the elements we are inside
   pugi::xml_node cur = node.first_child();
-  if (!cur) return;
   while (cur) {
-    bool descend = false;
+    pugi::xml_node child;
     switch (cur.type()) {
       case pugi::node_pcdata: append_html_text(out, cur.value()); break;
       case pugi::node_cdata: escape_into(out, cur.value(), false); break;
@@ -97,44 +98,43 @@ void write_markup(std::string& out, pugi::xml_node node) {
         out.append(local);
         for (pugi::xml_attribute a = cur.first_attribute(); a; a = a.next_attribute()) {
           const std::string_view an = a.name();
-          if (an == "xmlns" || an.starts_with("xmlns:")) continue;
+          if (an.starts_with("xmlns") && (an.size() == 5 || an[5] == ':')) continue;
           out.push_back(' ');
           out.append(an);
           out += "=\"";
           escape_into(out, a.value(), true);
           out.push_back('"');
         }
-        if (!cur.first_child() && is_void_html(local)) {
+        child = cur.first_child();
+        if (child) {
+          out.push_back('>');
+          open.push_back(local);
+        } else if (is_void_html(local)) {
           out += " />";
         } else {
+          out += "></";
+          out.append(local);
           out.push_back('>');
-          if (cur.first_child()) {
-            descend = true;
-          } else {
-            out += "</";
-            out.append(local);
-            out.push_back('>');
-          }
         }
         break;
       }
       default: break;
     }
-    if (descend) {
-      cur = cur.first_child();
+    if (child) {
+      cur = child;
       continue;
     }
-    while (cur != node && !cur.next_sibling()) {
+    // Up until there is a next sibling, closing the elements we leave.
+    pugi::xml_node next = cur.next_sibling();
+    while (!next && !open.empty()) {
       cur = cur.parent();
-      if (cur == node) break;
-      std::string_view local;
-      prefix_of(cur.name(), local);
       out += "</";
-      out.append(local);
+      out.append(open.back());
       out.push_back('>');
+      open.pop_back();
+      next = cur.next_sibling();
     }
-    if (cur == node) break;
-    cur = cur.next_sibling();
+    cur = next;
   }
 }
 
