@@ -163,6 +163,65 @@ bool is_url_attribute(std::string_view name) {
 
 }  // namespace
 
+namespace {
+
+// Whether the '=' at q (inside the NUL-terminated s) introduces a URL attribute whose
+// value is relative: the test resolve_html_urls_in_place makes, reading up to the NUL.
+bool relative_url_at(const char* s, const char* q) {
+  const char* v = q + 1;
+  while (*v == ' ' || *v == '\t') ++v;
+  const bool quoted = *v == '"' || *v == '\'';
+  const char* start = quoted ? v + 1 : v;
+  if (*start == '\0' || *start == '#' || (quoted && *start == *v)) return false;
+  if (ascii_alpha(*start)) {
+    const char* c = start + 1;
+    while (ascii_alnum(*c) || *c == '+' || *c == '-' || *c == '.') ++c;
+    if (*c == ':') return false;  // absolute
+  }
+  const char* name_end = q;
+  while (name_end > s && (name_end[-1] == ' ' || name_end[-1] == '\t')) --name_end;
+  const char* name_start = name_end;
+  while (name_start > s && ascii_alpha(name_start[-1])) --name_start;
+  if (name_start == name_end || name_start == s) return false;
+  const char before = name_start[-1];
+  if (before != ' ' && before != '\t' && before != '\n' && before != '\r') return false;
+  return is_url_attribute(std::string_view(name_start, static_cast<std::size_t>(name_end - name_start)));
+}
+
+}  // namespace
+
+// Aligned 16-byte loads may read past the terminating NUL, never past its 16-byte
+// block (so never into another page): like libc's own strlen, which the address
+// sanitizer does not see either.
+__attribute__((no_sanitize_address)) std::size_t html_length(const char* s, bool& maybe_relative_urls) {
+  maybe_relative_urls = false;
+#ifdef __SSE2__
+  const auto start = reinterpret_cast<std::uintptr_t>(s);
+  const char* block = reinterpret_cast<const char*>(start & ~std::uintptr_t{15});
+  unsigned skip = static_cast<unsigned>(start & 15);
+  const __m128i zero = _mm_setzero_si128();
+  const __m128i equals = _mm_set1_epi8('=');
+  for (;; block += 16, skip = 0) {
+    const __m128i v = _mm_load_si128(reinterpret_cast<const __m128i*>(block));
+    const std::uint32_t keep = ~((1u << skip) - 1);
+    const std::uint32_t nul = static_cast<std::uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, zero))) & keep;
+    std::uint32_t eq = static_cast<std::uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, equals))) & keep;
+    if (nul) eq &= (nul & (0u - nul)) - 1;  // only '=' before the NUL
+    while (eq && !maybe_relative_urls) {
+      maybe_relative_urls = relative_url_at(s, block + __builtin_ctz(eq));
+      eq &= eq - 1;
+    }
+    if (nul) return static_cast<std::size_t>(block + __builtin_ctz(nul) - s);
+  }
+#else
+  const char* p = s;
+  for (; *p; ++p) {
+    if (*p == '=' && !maybe_relative_urls) maybe_relative_urls = relative_url_at(s, p);
+  }
+  return static_cast<std::size_t>(p - s);
+#endif
+}
+
 bool resolve_html_urls_in_place(std::string& text, std::string_view base) {
   if (url_scheme(base).empty()) return false;
   const std::string_view html = text;

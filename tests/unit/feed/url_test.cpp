@@ -79,3 +79,18 @@ TEST_CASE("only URL attributes are resolved in HTML, not other attributes or que
   CHECK(resolve_html_urls(R"(<a href="">x</a><a href = "../up">y</a>)", "http://h/b/c") ==
         R"(<a href="">x</a><a href = "http://h/up">y</a>)");
 }
+
+TEST_CASE("the HTML length pass tells whether a URL attribute holds a relative URL") {
+  bool relative = true;
+  const std::string absolute = R"(<p><a href="https://x/?a=b">x</a> <img alt="a" src='http://y/i.png'> 1=2</p>)";
+  CHECK(html_length(absolute.c_str(), relative) == absolute.size());
+  CHECK_FALSE(relative);
+  const std::string cases[] = {R"(<a href="p/1">x</a>)", R"(<img width="1" src=i.png>)",
+                               std::string(100, ' ') + R"(<a title="t" HREF = "../up">)"};
+  for (const std::string& html : cases) {
+    CHECK(html_length(html.c_str(), relative) == html.size());
+    CHECK(relative);
+  }
+  CHECK(html_length("", relative) == 0);
+  CHECK_FALSE(relative);
+}
