@@ -37,7 +37,7 @@ enum class Tag {
 };
 
 // Atom 0.3 and 1.0 elements are both looked up under Ns::Atom10.
-constexpr TagName<Tag> kTags[] = {
+constexpr auto kTags = tag_table(std::to_array<TagName<Tag>>({
     {Ns::Atom10, "author", Tag::Author},
     {Ns::Atom10, "category", Tag::Category},
     {Ns::Atom10, "content", Tag::Content},
@@ -61,8 +61,7 @@ constexpr TagName<Tag> kTags[] = {
     {Ns::Media, "description", Tag::MediaDescription},
     {Ns::Media, "group", Tag::MediaGroup},
     {Ns::Media, "thumbnail", Tag::MediaThumbnail},
-};
-static_assert(tags_sorted(kTags), "kTags must stay sorted by namespace, then name");
+}));
 
 struct Reader {
   Context& ctx;
@@ -80,8 +79,8 @@ struct Reader {
   // type plus "mode".
   enum class Kind { Text, Html, Xhtml, Base64 };
   static Kind kind_of(const Element& el) {
-    std::string_view type = trim(el.node.attribute("type").value());
-    const std::string_view mode = trim(el.node.attribute("mode").value());
+    const std::string_view type = attr_view(el.node, "type");
+    const std::string_view mode = attr_view(el.node, "mode");
     if (mode == "base64") return Kind::Base64;
     if (type.empty() || type == "text" || type == "text/plain") {
       if (mode == "xml") return Kind::Xhtml;
@@ -124,12 +123,12 @@ struct Reader {
       if (const auto colon = name.find(':'); colon != std::string_view::npos) name = name.substr(colon + 1);
       if (name == "div") {
         std::string html = inner_markup(only);
-        clean_text_in_place(html);
+        if (!el.clean) clean_text_in_place(html);
         return with_absolute_urls(ctx, std::move(html));
       }
     }
     std::string html = inner_markup(el.node);
-    clean_text_in_place(html);
+    if (!el.clean) clean_text_in_place(html);
     return with_absolute_urls(ctx, std::move(html));
   }
 
@@ -149,7 +148,11 @@ struct Reader {
     switch (kind_of(el)) {
       case Kind::Text:
         if (has_element_children(el.node)) return clean_text(inner_markup(el.node));
-        return html_escape(clean_text(text_of(el.node)));
+        {
+          std::string html;
+          append_html_text(html, trim(text_of(el.node)));
+          return html;
+        }
       case Kind::Html: return html_content(ctx, el);
       case Kind::Xhtml: return xhtml_of(el);
       case Kind::Base64: return clean_text(trim(decode_base64(text_of(el.node))));
@@ -224,12 +227,14 @@ struct Reader {
   };
 
   void link(const Element& el, LinkChoice& choice, std::vector<Enclosure>* enclosures) {
-    std::string_view href = trim(el.node.attribute("href").value());
-    const std::string body = href.empty() ? text_of(el.node) : std::string();
-    if (href.empty()) href = trim(body);  // broken feeds write <link>URL</link>
+    std::string href = attr(el.node, "href");
+    if (href.empty()) {
+      href = text_of(el.node);  // broken feeds write <link>URL</link>
+      trim_in_place(href);
+    }
     if (href.empty()) return;
-    std::string_view rel = trim(el.node.attribute("rel").value());
-    const std::string_view type = trim(el.node.attribute("type").value());
+    std::string_view rel = attr_view(el.node, "rel");
+    const std::string_view type = attr_view(el.node, "type");
     if (rel.starts_with("http://www.iana.org/assignments/relation/")) rel.remove_prefix(41);
     if (rel.empty() || rel == "alternate") {
       const int score = (type.empty() || type == "text/html" || type == "application/xhtml+xml") ? 3 : 2;
@@ -239,7 +244,7 @@ struct Reader {
         Enclosure enc;
         enc.url = url_in_scope(ctx, href);
         enc.type = plain(type);
-        enc.length = to_int(el.node.attribute("length").value());
+        enc.length = to_int(attr_view(el.node, "length"));
         enclosures->push_back(std::move(enc));
       }
     } else if (rel != "self" && rel != "edit" && rel != "replies" && rel != "hub" &&
@@ -253,7 +258,7 @@ struct Reader {
       switch (tag_of(child)) {
         case Tag::MediaContent: media_content(child, entry); break;
         case Tag::MediaThumbnail:
-          if (entry.thumbnail.empty()) entry.thumbnail = url_in_scope(ctx, child.node.attribute("url").value());
+          if (entry.thumbnail.empty()) entry.thumbnail = url_in_scope(ctx, attr(child.node, "url"));
           break;
         case Tag::MediaDescription:
           if (description.empty()) description = html_content(ctx, child);
@@ -264,15 +269,15 @@ struct Reader {
   }
 
   void media_content(const Element& el, Entry& entry) {
-    const std::string_view url = trim(el.node.attribute("url").value());
+    const std::string url = attr(el.node, "url");
     if (url.empty()) return;
     Enclosure enc;
     enc.url = url_in_scope(ctx, url);
     for (const auto& e : entry.enclosures) {
       if (e.url == enc.url) return;
     }
-    enc.type = plain(el.node.attribute("type").value());
-    enc.length = to_int(el.node.attribute("fileSize").value());
+    enc.type = attr(el.node, "type");
+    enc.length = to_int(attr_view(el.node, "fileSize"));
     entry.enclosures.push_back(std::move(enc));
   }
 
@@ -303,8 +308,8 @@ struct Reader {
         case Tag::Content:
           if (entry.content.empty()) {
             entry.content = as_html(el);
-            if (entry.content.empty() && !trim(el.node.attribute("src").value()).empty()) {
-              content_src = url_in_scope(ctx, el.node.attribute("src").value());
+            if (entry.content.empty() && !attr(el.node, "src").empty()) {
+              content_src = url_in_scope(ctx, attr(el.node, "src"));
             }
           }
           break;
@@ -330,8 +335,8 @@ struct Reader {
         case Tag::DcCreator: add_person(dc_creators, person_from_text(plain_text(el))); break;
         case Tag::Category:
         case Tag::DcSubject: {
-          std::string term = plain(el.node.attribute("term").value());
-          if (term.empty()) term = plain(el.node.attribute("label").value());
+          std::string term = attr(el.node, "term");
+          if (term.empty()) term = attr(el.node, "label");
           if (term.empty()) term = plain_text(el);
           if (!term.empty()) entry.categories.push_back(std::move(term));
           break;
@@ -339,7 +344,7 @@ struct Reader {
         case Tag::MediaContent: media_content(el, entry); break;
         case Tag::MediaGroup: media(el, entry, media_description); break;
         case Tag::MediaThumbnail:
-          if (entry.thumbnail.empty()) entry.thumbnail = url_in_scope(ctx, el.node.attribute("url").value());
+          if (entry.thumbnail.empty()) entry.thumbnail = url_in_scope(ctx, attr(el.node, "url"));
           break;
         case Tag::MediaDescription:
           if (media_description.empty()) media_description = html_content(ctx, el);

@@ -3,6 +3,7 @@
 // helpers that turn XML text into model values. Internal to feed/.
 
 #include <algorithm>
+#include <array>
 #include <iterator>
 #include <optional>
 #include <string>
@@ -24,21 +25,27 @@ struct TagName {
   Tag tag;
 };
 
+// Ordered by namespace, then name length, then name: most comparisons in a lookup are
+// decided without comparing characters.
 template <class Tag>
 constexpr bool tag_less(const TagName<Tag>& a, const TagName<Tag>& b) {
-  return a.ns != b.ns ? a.ns < b.ns : a.local < b.local;
+  if (a.ns != b.ns) return a.ns < b.ns;
+  if (a.local.size() != b.local.size()) return a.local.size() < b.local.size();
+  return a.local < b.local;
+}
+
+// A tag table, sorted at compile time.
+template <class Tag, std::size_t N>
+constexpr std::array<TagName<Tag>, N> tag_table(std::array<TagName<Tag>, N> table) {
+  std::sort(table.begin(), table.end(), tag_less<Tag>);
+  return table;
 }
 
 template <class Tag, std::size_t N>
-constexpr bool tags_sorted(const TagName<Tag> (&table)[N]) {
-  return std::is_sorted(std::begin(table), std::end(table), tag_less<Tag>);
-}
-
-template <class Tag, std::size_t N>
-Tag lookup_tag(const TagName<Tag> (&table)[N], Ns ns, std::string_view local) {
+Tag lookup_tag(const std::array<TagName<Tag>, N>& table, Ns ns, std::string_view local) {
   const TagName<Tag> key{ns, local, Tag{}};
-  const auto* it = std::lower_bound(std::begin(table), std::end(table), key, tag_less<Tag>);
-  if (it != std::end(table) && it->ns == ns && it->local == local) return it->tag;
+  const auto it = std::lower_bound(table.begin(), table.end(), key, tag_less<Tag>);
+  if (it != table.end() && it->ns == ns && it->local == local) return it->tag;
   return Tag{};
 }
 
@@ -46,6 +53,7 @@ struct Context {
   const ParseOptions& options;
   Instant now;
   Scope scope;
+  Ns root_ns = Ns::None;  // the namespace of the root element: the dialect's own
 };
 
 // Plain text (a title, a name): cleaned, trimmed.

@@ -123,8 +123,8 @@ Decoded convert(std::string_view bytes, const std::string& name) {
   if (is_utf8_name(name)) {
     // Declared UTF-8 with a few bad bytes stays UTF-8 (they are dropped as text is
     // cleaned); only bytes that are not UTF-8 at all are read as windows-1252.
-    const DocumentScan scan = scan_document(bytes);
-    if (scan.valid_utf8) return {std::string(bytes), "utf-8", scan.maybe_html_entities};
+    const DocumentCheck check = check_document(bytes);
+    if (check.valid_utf8) return {std::string(bytes), "utf-8", check.clean};
     std::size_t high = 0;
     for (char c : bytes) high += static_cast<unsigned char>(c) >= 0x80;
     const std::size_t bad = bytes.size() - clean_text(bytes).size();

@@ -12,8 +12,7 @@ namespace feedd::feed {
 struct Decoded {
   std::string text;      // UTF-8 (stray invalid sequences are left for clean_text)
   std::string encoding;  // what the bytes were read as, lower case: "utf-8", "windows-1252"
-  // False only when a scan showed no HTML named reference can be in the text.
-  bool maybe_html_entities = true;
+  bool clean = false;    // check_document found nothing any text would need cleaned of
 };
 
 // The charset parameter of a Content-Type header value, lower case, or empty.

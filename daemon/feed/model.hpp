@@ -38,7 +38,7 @@ struct Entry {
   std::vector<Person> authors;
   std::vector<std::string> categories;
   std::vector<Enclosure> enclosures;
-  std::string thumbnail;  // media:thumbnail (or the first image a feed names), absolute
+  std::string thumbnail;  // media:thumbnail, absolute (an addition to the JSON shape)
 };
 
 // Polling hints a feed gives about itself (RSS ttl, skipHours/skipDays, syndication).

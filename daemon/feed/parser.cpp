@@ -1,5 +1,5 @@
-// The parse pipeline: size cap, encoding, HTML entities, XML (strict, then repaired),
-// depth cap, dialect detection, and one reader per dialect family.
+// The parse pipeline: size cap, encoding and document check, XML (strict, then
+// repaired), depth cap, dialect detection, and one reader per dialect family.
 
 #include "feed/parser.hpp"
 
@@ -26,14 +26,34 @@ std::string plain_text(const Element& el) {
     // Markup inside a plain-text element (<title>A <b>bold</b> move</title>): its text.
     return clean_text(html_to_text(inner_markup(el.node)));
   }
-  std::string scratch;
-  return plain(text_view(el.node, scratch));
+  std::string text = text_of(el.node, el.clean);
+  trim_in_place(text);
+  decode_html_names(text);
+  return text;
 }
 
 std::string html_content(const Context& ctx, const Element& el) {
-  std::string scratch;
-  std::string html = has_element_children(el.node) ? clean_text(trim(inner_markup(el.node)))
-                                                   : plain(text_view(el.node, scratch));
+  // The common case, HTML in one text node of a clean document: copied as it is, with
+  // one pass (html_length) that also tells whether any URL in it is relative.
+  if (el.clean) {
+    const pugi::xml_node child = el.node.first_child();
+    if (child && !child.next_sibling() &&
+        (child.type() == pugi::node_pcdata || child.type() == pugi::node_cdata)) {
+      const char* value = child.value();
+      bool relative = false;
+      std::string html(value, html_length(value, relative));
+      trim_in_place(html);
+      return relative ? with_absolute_urls(ctx, std::move(html)) : html;
+    }
+  }
+  std::string html;
+  if (has_element_children(el.node)) {
+    html = inner_markup(el.node);
+    if (!el.clean) clean_text_in_place(html);
+  } else {
+    html = text_of(el.node, el.clean);
+  }
+  trim_in_place(html);
   return with_absolute_urls(ctx, std::move(html));
 }
 
@@ -103,6 +123,9 @@ void flag_future(const Context& ctx, Entry& entry) {
 
 namespace {
 
+// pugixml expands XML's references and leaves others as written: HTML's names in plain
+// text are decoded as it is read (decode_html_names); in HTML they already mean what
+// the feed meant. DOCTYPE-declared entities are never expanded.
 constexpr unsigned kParseOptions = pugi::parse_default;
 
 std::string xml_error(const std::string& text, std::ptrdiff_t offset, const char* description) {
@@ -135,9 +158,11 @@ struct Detected {
 Detected detect(const Element& root, Scope& scope) {
   Detected d;
   const std::string_view local = root.local;
-  if (local == "rss" && is_rss_ns(root.ns)) {
+  // <rss> and <feed> are read whatever namespace they were put in (a misspelt URI we
+  // do not know is still far more likely Atom than anything else).
+  if (local == "rss") {
     d.family = Detected::Family::Rss;
-    const std::string_view version = trim(root.node.attribute("version").value());
+    const std::string_view version = attr_view(root.node, "version");
     if (version == "0.91") d.format = "rss091";
     else if (version == "0.92" || version == "0.93" || version == "0.94") d.format = "rss092";
     else if (version == "0.90") d.format = "rss090";
@@ -148,9 +173,9 @@ Detected detect(const Element& root, Scope& scope) {
     for_each_child(scope, root.node, [&](const Element& el) {
       if (el.local == "channel" && el.ns == Ns::Rss090) d.format = "rss090";
     });
-  } else if (local == "feed" && (is_atom_ns(root.ns) || root.ns == Ns::None)) {
+  } else if (local == "feed") {
     d.family = Detected::Family::Atom;
-    const std::string_view version = trim(root.node.attribute("version").value());
+    const std::string_view version = attr_view(root.node, "version");
     d.format = (root.ns == Ns::Atom03 || (root.ns == Ns::None && version == "0.3")) ? "atom03" : "atom10";
   } else if (local == "channel" && is_rss_ns(root.ns)) {
     d.family = Detected::Family::Rss;  // a bare channel: RSS 0.9x without its wrapper
@@ -167,12 +192,12 @@ Result<Feed> parse(std::string_view bytes, const ParseOptions& options) {
                       std::to_string(options.max_bytes));
   }
   std::string encoding;
-  // Bytes to UTF-8 text with HTML entities made characters: what the XML parser reads.
+  bool clean = false;
+  // Bytes to UTF-8 text: what the XML parser reads.
   auto prepare = [&] {
     Decoded decoded = decode(bytes, options.content_type);
     encoding = std::move(decoded.encoding);
-    std::string rewritten;
-    if (decoded.maybe_html_entities && rewrite_html_entities(decoded.text, rewritten)) return rewritten;
+    clean = decoded.clean;
     return std::move(decoded.text);
   };
   std::string text = prepare();
@@ -199,10 +224,13 @@ Result<Feed> parse(std::string_view bytes, const ParseOptions& options) {
     return make_error("not a feed: elements nested deeper than " + std::to_string(options.max_depth));
   }
 
-  Context ctx{options, options.now.value_or(now_utc()), Scope(options.base_url)};
+  // A repaired document's text is cleaned as it is read, whatever the check said.
+  Context ctx{options, options.now.value_or(now_utc()), Scope(options.base_url, clean && repaired.empty())};
   const pugi::xml_node root_node = doc.document_element();
   const Scope::Mark mark = ctx.scope.enter(root_node);
   const Element root = ctx.scope.element(root_node);
+  // An RSS root in a namespace we do not know (a misspelling) makes that namespace RSS's.
+  ctx.root_ns = root.ns == Ns::Other ? Ns::Other : Ns::None;
   const Detected detected = detect(root, ctx.scope);
   if (detected.family == Detected::Family::None) {
     if (root.local == "html" || root.local == "HTML") {

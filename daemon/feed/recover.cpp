@@ -19,102 +19,9 @@ bool is_name_char(char c) {
   return std::isalnum(u) || c == '_' || c == ':' || c == '-' || c == '.' || u >= 0x80;
 }
 
-bool is_ascii_alnum(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-}
-
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
-bool is_xml_predefined(std::string_view name) {
-  return name == "amp" || name == "lt" || name == "gt" || name == "quot" || name == "apos";
-}
-
-// The end of a construct opened at s[pos] that needs no rewriting: a comment, CDATA
-// section or processing instruction. npos when s[pos] opens none of them.
-std::size_t skip_opaque(std::string_view s, std::size_t pos) {
-  const std::string_view rest = s.substr(pos);
-  std::string_view close;
-  if (rest.starts_with("<!--")) close = "-->";
-  else if (rest.starts_with("<![CDATA[")) close = "]]>";
-  else if (rest.starts_with("<?")) close = "?>";
-  else return std::string_view::npos;
-  const auto end = s.find(close, pos + 2);
-  return end == std::string_view::npos ? s.size() : end + close.size();
-}
-
 }  // namespace
-
-bool rewrite_html_entities(std::string_view in, std::string& out) {
-  const char* base = in.data();
-  const std::size_t size = in.size();
-  std::size_t copied = 0;  // in[0, copied) is already in out
-  bool changed = false;
-  std::size_t pos = 0;
-  // The next "<!" at or after pos: comments and CDATA sections start there and must be
-  // skipped whole. Found once and reused while the '&'s come before it.
-  // ('!' is rare in feeds, so memchr for it beats memmem for the pair.)
-  auto find_bang = [&](std::size_t from) {
-    while (from + 1 < size) {
-      const void* p = std::memchr(base + from + 1, '!', size - from - 1);
-      if (!p) return size;
-      const std::size_t at = static_cast<std::size_t>(static_cast<const char*>(p) - base);
-      if (base[at - 1] == '<') return at - 1;
-      from = at;
-    }
-    return size;
-  };
-  std::size_t next_bang = find_bang(0);
-  while (pos < size) {
-    const void* found = std::memchr(base + pos, '&', size - pos);
-    if (!found) break;
-    const std::size_t a = static_cast<std::size_t>(static_cast<const char*>(found) - base);
-    if (next_bang < a) {
-      const std::size_t end = skip_opaque(in, next_bang);
-      if (end != std::string_view::npos && end > a) {
-        // The '&' is inside a comment or CDATA section: resume after it.
-        pos = end;
-        next_bang = find_bang(end);
-        continue;
-      }
-      // A DOCTYPE or a section that ended before the '&': look at the next one.
-      next_bang = find_bang(end == std::string_view::npos ? next_bang + 2 : end);
-      continue;
-    }
-    pos = a + 1;
-    // The common references are XML's own or numeric: nothing to do.
-    if (pos < size && (in[pos] == '#' || in.substr(pos, 3) == "lt;" || in.substr(pos, 3) == "gt;" ||
-                       in.substr(pos, 4) == "amp;")) {
-      continue;
-    }
-    std::size_t e = pos;
-    while (e < size && e - pos < 32 && is_ascii_alnum(in[e])) ++e;
-    if (e >= size || in[e] != ';' || e == pos) continue;
-    const std::string_view name = in.substr(pos, e - pos);
-    if (is_xml_predefined(name)) continue;
-    const std::string_view text = html_entity(name);
-    if (text.empty()) continue;
-    if (!changed) {
-      out.clear();
-      out.reserve(size + 64);
-      changed = true;
-    }
-    out.append(in.substr(copied, a - copied));
-    // Characters that XML would read as markup stay references.
-    if (text.find_first_of("<>&\"'") != std::string_view::npos) {
-      for (char c : text) {
-        out += "&#";
-        out += std::to_string(static_cast<unsigned char>(c));
-        out += ';';
-      }
-    } else {
-      out.append(text);
-    }
-    copied = e + 1;
-    pos = e + 1;
-  }
-  if (changed) out.append(in.substr(copied));
-  return changed;
-}
 
 std::string repair_markup(std::string_view in) {
   struct Open {
@@ -130,7 +37,6 @@ std::string repair_markup(std::string_view in) {
     const auto c = n.find(':');
     return c == std::string_view::npos ? n : n.substr(c + 1);
   };
-  bool truncated = false;
   while (i < in.size()) {
     const char c = in[i];
     if (c != '<') {
@@ -145,8 +51,7 @@ std::string repair_markup(std::string_view in) {
       const std::string_view close = rest[1] == '?' ? "?>" : rest[2] == '-' ? "-->" : "]]>";
       const auto end = in.find(close, i + 2);
       if (end == std::string_view::npos) {
-        truncated = true;
-        break;
+        break;  // truncated
       }
       if (!root_done) out.append(in.substr(i, end + close.size() - i));
       i = end + close.size();
@@ -168,8 +73,7 @@ std::string repair_markup(std::string_view in) {
     const std::size_t name_start = i + (closing ? 2 : 1);
     if (name_start >= in.size() || !is_name_start(in[name_start])) {
       if (name_start >= in.size()) {
-        truncated = true;
-        break;
+        break;  // truncated
       }
       if (!root_done && !stack.empty()) out += "&lt;";
       ++i;
@@ -181,8 +85,7 @@ std::string repair_markup(std::string_view in) {
     if (closing) {
       const auto gt = in.find('>', j);
       if (gt == std::string_view::npos) {
-        truncated = true;
-        break;
+        break;  // truncated
       }
       i = gt + 1;
       // Close it if it is open; the elements inside it that were never closed go first.
@@ -259,8 +162,7 @@ std::string repair_markup(std::string_view in) {
       tag += '"';
     }
     if (!complete) {
-      truncated = true;
-      break;
+      break;  // truncated
     }
     i = j;
     if (root_done) break;  // a second root: garbage after the document
@@ -274,7 +176,6 @@ std::string repair_markup(std::string_view in) {
     stack.push_back({name, out.size()});
     out += tag;
   }
-  (void)truncated;
   if (!stack.empty()) {
     // Cut off mid-entry: the entry is incomplete, so it goes; what came before stays.
     for (std::size_t k = stack.size(); k > 1; --k) {

@@ -1,18 +1,11 @@
 #pragma once
-// Passes over the raw document that let a strict XML parser read what feeds really
-// contain. Each returns false (and leaves its output untouched) when there was nothing
-// to do, so a well-formed feed costs one scan.
+// A pass over a raw document the XML parser refused, so that it can read what feeds
+// really contain. Only run when the parser has failed: a well-formed feed never pays.
 
 #include <string>
 #include <string_view>
 
 namespace feedd::feed {
-
-// HTML named references that XML does not define (&nbsp;, &mdash;, &eacute; ...) become
-// the characters they name; XML's five, numeric references and unknown names are left
-// as written (an unknown name then reads as text). CDATA sections and comments are
-// left alone. A DOCTYPE's own entity declarations are never used.
-bool rewrite_html_entities(std::string_view in, std::string& out);
 
 // A tag balancer for documents the XML parser refused: closes elements left open by a
 // truncated document (dropping an <item> or <entry> cut off in the middle), closes

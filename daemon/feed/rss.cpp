@@ -56,7 +56,7 @@ enum class Tag {
 };
 
 // RSS's own elements are looked up under Ns::None whatever namespace the dialect uses.
-constexpr TagName<Tag> kTags[] = {
+constexpr auto kTags = tag_table(std::to_array<TagName<Tag>>({
     {Ns::None, "author", Tag::Author},
     {Ns::None, "category", Tag::Category},
     {Ns::None, "channel", Tag::Channel},
@@ -103,12 +103,11 @@ constexpr TagName<Tag> kTags[] = {
     {Ns::Itunes, "summary", Tag::Summary},
     {Ns::Sy, "updateFrequency", Tag::UpdateFrequency},
     {Ns::Sy, "updatePeriod", Tag::UpdatePeriod},
-};
-static_assert(tags_sorted(kTags), "kTags must stay sorted by namespace, then name");
+}));
 
-Tag tag_of(const Element& el) {
+Tag tag_of(const Context& ctx, const Element& el) {
   Ns ns = el.ns;
-  if (is_rss_ns(ns)) ns = Ns::None;
+  if (is_rss_ns(ns) || ns == ctx.root_ns) ns = Ns::None;
   if (ns == Ns::Atom03) ns = Ns::Atom10;
   return lookup_tag(kTags, ns, el.local);
 }
@@ -129,31 +128,31 @@ bool is_true(std::string_view s) {
 // An atom:link inside RSS: an alternate link, an enclosure, or nothing we keep.
 void atom_link_in_rss(Context& ctx, const Element& el, std::string& link,
                       std::vector<Enclosure>* enclosures) {
-  const std::string_view rel = trim(el.node.attribute("rel").value());
-  const std::string_view href = el.node.attribute("href").value();
+  const std::string_view rel = attr_view(el.node, "rel");
+  const std::string href = attr(el.node, "href");
   if (trim(href).empty()) return;
   if (rel.empty() || rel == "alternate") {
     if (link.empty()) link = url_in_scope(ctx, href);
   } else if (rel == "enclosure" && enclosures) {
     Enclosure enc;
     enc.url = url_in_scope(ctx, href);
-    enc.type = plain(el.node.attribute("type").value());
-    enc.length = to_int(el.node.attribute("length").value());
+    enc.type = attr(el.node, "type");
+    enc.length = to_int(attr_view(el.node, "length"));
     enclosures->push_back(std::move(enc));
   }
 }
 
 void add_enclosure(Context& ctx, const Element& el, std::vector<Enclosure>& out,
                    const char* length_attr) {
-  const std::string_view url = el.node.attribute("url").value();
+  const std::string url = attr(el.node, "url");
   if (trim(url).empty()) return;
   Enclosure enc;
   enc.url = url_in_scope(ctx, url);
   for (const auto& existing : out) {
     if (existing.url == enc.url) return;
   }
-  enc.type = plain(el.node.attribute("type").value());
-  enc.length = to_int(el.node.attribute(length_attr).value());
+  enc.type = attr(el.node, "type");
+  enc.length = to_int(attr_view(el.node, length_attr));
   out.push_back(std::move(enc));
 }
 
@@ -178,12 +177,12 @@ Person atom_person(Context& ctx, const Element& el) {
 
 void read_media(Context& ctx, const Element& el, Entry& entry, std::string& media_description) {
   for_each_child(ctx.scope, el.node, [&](const Element& child) {
-    switch (tag_of(child)) {
+    switch (tag_of(ctx, child)) {
       case Tag::MediaContent:
         add_enclosure(ctx, child, entry.enclosures, "fileSize");
         break;
       case Tag::MediaThumbnail:
-        if (entry.thumbnail.empty()) entry.thumbnail = url_in_scope(ctx, child.node.attribute("url").value());
+        if (entry.thumbnail.empty()) entry.thumbnail = url_in_scope(ctx, attr(child.node, "url"));
         break;
       case Tag::MediaDescription:
         if (media_description.empty()) media_description = html_content(ctx, child);
@@ -201,17 +200,17 @@ Entry read_item(Context& ctx, const Element& item) {
   std::optional<Instant> pub_date, dc_date, issued, created, modified, atom_updated, atom_published;
   std::vector<Person> authors, creators;
   for_each_child(ctx.scope, item.node, [&](const Element& el) {
-    switch (tag_of(el)) {
+    switch (tag_of(ctx, el)) {
       case Tag::Title:
         if (entry.title.empty()) entry.title = plain_text(el);
         break;
       case Tag::Link: {
         // Several <link>s: the last one wins (an href attribute counts, as some
         // feeds write RSS links the Atom way).
-        const std::string raw = text_of(el.node);
-        std::string_view text = trim(raw);
-        if (text.empty()) text = trim(el.node.attribute("href").value());
-        if (text.empty()) text = trim(attribute(el.node, "resource").value());
+        std::string text = text_of(el.node);
+        trim_in_place(text);
+        if (text.empty()) text = attr(el.node, "href");
+        if (text.empty()) text = attr_local(el.node, "resource");
         if (!text.empty()) entry.link = url_in_scope(ctx, text);
         break;
       }
@@ -234,7 +233,8 @@ Entry read_item(Context& ctx, const Element& item) {
         const std::string id = plain_text(el);
         if (entry.id.empty() && !id.empty()) {
           entry.id = id;
-          if (is_true(el.node.attribute("isPermaLink").as_string("true"))) {
+          const std::string_view permalink = attr_view(el.node, "isPermaLink");
+          if (permalink.empty() || is_true(permalink)) {
             const auto scheme = url_scheme(id);
             if (scheme == "http" || scheme == "https" || (scheme.empty() && !ctx.scope.base().empty()))
               guid_link = url_in_scope(ctx, id);
@@ -278,7 +278,7 @@ Entry read_item(Context& ctx, const Element& item) {
       case Tag::Category:
       case Tag::Subject: {
         std::string cat = plain_text(el);
-        if (cat.empty()) cat = plain(el.node.attribute("text").value());
+        if (cat.empty()) cat = attr(el.node, "text");
         if (!cat.empty()) entry.categories.push_back(std::move(cat));
         break;
       }
@@ -293,7 +293,7 @@ Entry read_item(Context& ctx, const Element& item) {
         read_media(ctx, el, entry, media_description);
         break;
       case Tag::MediaThumbnail:
-        if (entry.thumbnail.empty()) entry.thumbnail = url_in_scope(ctx, el.node.attribute("url").value());
+        if (entry.thumbnail.empty()) entry.thumbnail = url_in_scope(ctx, attr(el.node, "url"));
         break;
       case Tag::MediaDescription:
         if (media_description.empty()) media_description = html_content(ctx, el);
@@ -307,8 +307,8 @@ Entry read_item(Context& ctx, const Element& item) {
   if (entry.link.empty()) entry.link = !atom_link.empty() ? atom_link : guid_link;
   if (entry.id.empty()) {
     // RSS 1.0 names each item by its rdf:about.
-    const std::string_view about = trim(attribute(item.node, "about").value());
-    if (!about.empty()) entry.id = plain(about);
+    std::string about = attr_local(item.node, "about");
+    if (!about.empty()) entry.id = std::move(about);
   }
   entry.summary = !description.empty() ? std::move(description)
                   : !atom_summary.empty() ? std::move(atom_summary)
@@ -330,14 +330,14 @@ void read_channel(Context& ctx, const Element& channel, Feed& feed, bool items_i
   std::vector<Person> editors, creators, others;
   std::string itunes_subtitle, itunes_summary;
   for_each_child(ctx.scope, channel.node, [&](const Element& el) {
-    switch (tag_of(el)) {
+    switch (tag_of(ctx, el)) {
       case Tag::Title:
         if (feed.title.empty()) feed.title = plain_text(el);
         break;
       case Tag::Link: {
-        const std::string raw = text_of(el.node);
-        std::string_view text = trim(raw);
-        if (text.empty()) text = trim(el.node.attribute("href").value());
+        std::string text = text_of(el.node);
+        trim_in_place(text);
+        if (text.empty()) text = attr(el.node, "href");
         if (!text.empty()) feed.link = url_in_scope(ctx, text);
         break;
       }
@@ -389,13 +389,13 @@ void read_channel(Context& ctx, const Element& channel, Feed& feed, bool items_i
         break;
       case Tag::SkipHours:
         for_each_child(ctx.scope, el.node, [&](const Element& h) {
-          if (tag_of(h) != Tag::Hour) return;
+          if (tag_of(ctx, h) != Tag::Hour) return;
           if (auto v = to_int(text_of(h.node)); v && *v <= 24) feed.hints.skip_hours.push_back(static_cast<int>(*v % 24));
         });
         break;
       case Tag::SkipDays:
         for_each_child(ctx.scope, el.node, [&](const Element& d) {
-          if (tag_of(d) != Tag::Day) return;
+          if (tag_of(ctx, d) != Tag::Day) return;
           const std::string day = plain_text(d);
           if (!day.empty()) feed.hints.skip_days.push_back(day);
         });
@@ -426,7 +426,7 @@ void read_rss(Context& ctx, const Element& root, Feed& feed) {
   // RSS 1.0/0.90: <rdf:RDF><channel/><item/>...</rdf:RDF>. Some feeds mix the two.
   bool saw_channel = false;
   for_each_child(ctx.scope, root.node, [&](const Element& el) {
-    const Tag tag = tag_of(el);
+    const Tag tag = tag_of(ctx, el);
     if (tag == Tag::Channel && !saw_channel) {
       saw_channel = true;
       read_channel(ctx, el, feed, true);

@@ -7,6 +7,10 @@
 #include <cstring>
 #include <iterator>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 namespace feedd::feed {
 namespace {
 
@@ -50,63 +54,128 @@ std::size_t utf8_sequence(std::string_view s, std::size_t i) {
 
 bool is_bad_control(unsigned char c) { return (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F; }
 
-constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
-constexpr std::uint64_t kHigh = 0x8080808080808080ULL;
 
-std::uint64_t load8(const char* p) {
-  std::uint64_t w;
-  std::memcpy(&w, p, sizeof w);
-  return w;
+// 16 bytes at a time: bit k of the result is set when byte k needs a closer look.
+#ifdef __SSE2__
+__m128i load16(const char* p) { return _mm_loadu_si128(reinterpret_cast<const __m128i*>(p)); }
+// Not printable ASCII: below 0x20, 0x7F, or >= 0x80 (negative as a signed byte).
+std::uint32_t unprintable16(const char* p) {
+  const __m128i v = load16(p);
+  const __m128i low = _mm_cmplt_epi8(v, _mm_set1_epi8(0x20));
+  const __m128i del = _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7F));
+  return static_cast<std::uint32_t>(_mm_movemask_epi8(_mm_or_si128(low, del)));
 }
+// Bytes >= 0x80.
+std::uint32_t high16(const char* p) { return static_cast<std::uint32_t>(_mm_movemask_epi8(load16(p))); }
+// Control characters clean_text drops (C0 but tab, newline, carriage return; DEL),
+// bytes >= 0x80, and "&#" pairs. Reads p[0, 17).
+std::uint32_t unclean_or_high16(const char* p) {
+  const __m128i v = load16(p);
+  const __m128i next = load16(p + 1);
+  auto eq = [](__m128i x, char c) { return _mm_cmpeq_epi8(x, _mm_set1_epi8(c)); };
+  const __m128i low = _mm_cmplt_epi8(v, _mm_set1_epi8(0x20));  // also bytes >= 0x80
+  const __m128i allowed = _mm_or_si128(_mm_or_si128(eq(v, '\t'), eq(v, '\n')), eq(v, '\r'));
+  const __m128i numeric_ref = _mm_and_si128(eq(v, '&'), eq(next, '#'));
+  const __m128i flagged = _mm_or_si128(_mm_andnot_si128(allowed, low), _mm_or_si128(eq(v, 0x7F), numeric_ref));
+  return static_cast<std::uint32_t>(_mm_movemask_epi8(flagged));
+}
+#else
+std::uint32_t unclean_or_high16(const char* p) {
+  std::uint32_t m = 0;
+  for (int k = 0; k < 16; ++k) {
+    const auto c = static_cast<unsigned char>(p[k]);
+    if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c >= 0x7F || (c == '&' && p[k + 1] == '#')) {
+      m |= 1u << k;
+    }
+  }
+  return m;
+}
+std::uint32_t high16(const char* p) {
+  std::uint32_t m = 0;
+  for (int k = 0; k < 16; ++k) {
+    if (static_cast<unsigned char>(p[k]) >= 0x80) m |= 1u << k;
+  }
+  return m;
+}
+std::uint32_t unprintable16(const char* p) {
+  std::uint32_t m = 0;
+  for (int k = 0; k < 16; ++k) {
+    const auto c = static_cast<unsigned char>(p[k]);
+    if (c < 0x20 || c >= 0x7F) m |= 1u << k;
+  }
+  return m;
+}
+#endif
 
-// Eight bytes that are all printable ASCII (0x20..0x7E): nothing to check or drop.
-bool printable_ascii8(std::uint64_t w) {
-  const std::uint64_t below_space = (w - 0x20 * kOnes) & ~w & kHigh;
-  const std::uint64_t x = w ^ (0x7F * kOnes);
-  const std::uint64_t del = (x - kOnes) & ~x & kHigh;
-  return ((w & kHigh) | below_space | del) == 0;
+// Index of the first byte clean_text would drop, or s.size().
+std::size_t first_unclean(std::string_view s) {
+  const char* p = s.data();
+  const std::size_t n = s.size();
+  std::size_t i = 0;
+  std::size_t next = 0;  // bytes before next are known good
+  auto check = [&](std::size_t k) {
+    if (k < next) return true;
+    const auto c = static_cast<unsigned char>(p[k]);
+    if (c < 0x80) {
+      next = k + 1;
+      return !is_bad_control(c);
+    }
+    const std::size_t len = utf8_sequence(s, k);
+    next = k + len;
+    return len != 0;
+  };
+  while (i + 16 <= n) {
+    std::uint32_t m = unprintable16(p + i);
+    while (m) {
+      const std::size_t k = i + static_cast<std::size_t>(__builtin_ctz(m));
+      m &= m - 1;
+      if (!check(k)) return k;
+    }
+    i = std::max(i + 16, next);
+  }
+  for (; i < n; ++i) {
+    const auto c = static_cast<unsigned char>(p[i]);
+    if (c >= 0x20 && c < 0x7F) continue;
+    if (!check(i)) return i;
+    i = std::max(i, next) - 1;
+  }
+  return n;
 }
 
 }  // namespace
 
 bool is_valid_utf8(std::string_view s) {
+  const char* p = s.data();
+  const std::size_t n = s.size();
   std::size_t i = 0;
-  while (i < s.size()) {
-    if (i + 8 <= s.size() && (load8(s.data() + i) & kHigh) == 0) {
-      i += 8;
-      continue;
+  std::size_t next = 0;  // bytes before next are known good
+  while (i + 16 <= n) {
+    std::uint32_t m = high16(p + i);
+    while (m) {
+      const std::size_t k = i + static_cast<std::size_t>(__builtin_ctz(m));
+      m &= m - 1;
+      if (k < next) continue;
+      const std::size_t len = utf8_sequence(s, k);
+      if (len == 0) return false;
+      next = k + len;
     }
-    if (static_cast<unsigned char>(s[i]) < 0x80) {
+    i = std::max(i + 16, next);
+  }
+  while (i < n) {
+    if (static_cast<unsigned char>(p[i]) < 0x80) {
       ++i;
       continue;
     }
-    const std::size_t n = utf8_sequence(s, i);
-    if (n == 0) return false;
-    i += n;
+    const std::size_t len = utf8_sequence(s, i);
+    if (len == 0) return false;
+    i += len;
   }
   return true;
 }
 
 std::string clean_text(std::string_view s) {
   // Fast path: most text is clean ASCII or clean UTF-8.
-  std::size_t i = 0;
-  while (i < s.size()) {
-    if (i + 8 <= s.size() && printable_ascii8(load8(s.data() + i))) {
-      i += 8;
-      continue;
-    }
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c < 0x7F) {
-      ++i;
-    } else if (c < 0x80) {
-      if (is_bad_control(c)) break;
-      ++i;
-    } else {
-      const std::size_t n = utf8_sequence(s, i);
-      if (n == 0) break;
-      i += n;
-    }
-  }
+  std::size_t i = first_unclean(s);
   if (i == s.size()) return std::string(s);
   std::string out(s.substr(0, i));
   out.reserve(s.size());
@@ -128,70 +197,47 @@ std::string clean_text(std::string_view s) {
   return out;
 }
 
-DocumentScan scan_document(std::string_view s) {
-  DocumentScan scan;
+DocumentCheck check_document(std::string_view s) {
+  DocumentCheck check;
   const char* p = s.data();
   const std::size_t n = s.size();
-  std::size_t i = 0;
-  while (i < n) {
-    if (i + 8 <= n) {
-      const std::uint64_t w = load8(p + i);
-      const std::uint64_t amp = w ^ (0x26 * kOnes);
-      if (((w & kHigh) | ((amp - kOnes) & ~amp & kHigh)) == 0) {
-        i += 8;
-        continue;
-      }
-    }
-    const auto c = static_cast<unsigned char>(p[i]);
-    if (c == '&') {
-      ++i;
-      if (scan.maybe_html_entities || i >= n) continue;
-      const std::string_view rest = s.substr(i, 6);
-      if (rest.empty() || rest[0] == '#' || rest.starts_with("lt;") || rest.starts_with("gt;") ||
-          rest.starts_with("amp;") || rest.starts_with("quot;") || rest.starts_with("apos;")) {
-        continue;
-      }
-      std::size_t e = i;
-      while (e < n && e - i < 32 &&
-             ((p[e] >= 'a' && p[e] <= 'z') || (p[e] >= 'A' && p[e] <= 'Z') || (p[e] >= '0' && p[e] <= '9'))) {
-        ++e;
-      }
-      if (e < n && e > i && p[e] == ';') scan.maybe_html_entities = true;
-    } else if (c >= 0x80) {
-      const std::size_t len = utf8_sequence(s, i);
+  std::size_t next = 0;  // bytes before next are accounted for
+  auto look = [&](std::size_t k) {
+    if (k < next) return;
+    const auto c = static_cast<unsigned char>(p[k]);
+    next = k + 1;
+    if (c >= 0x80) {
+      const std::size_t len = utf8_sequence(s, k);
       if (len == 0) {
-        scan.valid_utf8 = false;
-        ++i;
+        check.valid_utf8 = check.clean = false;
       } else {
-        i += len;
+        next = k + len;
       }
-    } else {
-      ++i;
+    } else if (c == '&') {
+      if (k + 1 < n && p[k + 1] == '#') check.clean = false;
+    } else if (is_bad_control(c)) {
+      check.clean = false;
     }
+  };
+  std::size_t i = 0;
+  while (i + 17 <= n) {
+    std::uint32_t m = unclean_or_high16(p + i);
+    while (m) {
+      look(i + static_cast<std::size_t>(__builtin_ctz(m)));
+      m &= m - 1;
+    }
+    i = std::max(i + 16, next);
   }
-  return scan;
+  for (; i < n; ++i) {
+    const auto c = static_cast<unsigned char>(p[i]);
+    if (c >= 0x80 || c == '&' || is_bad_control(c)) look(i);
+    i = std::max(i + 1, next) - 1;
+  }
+  return check;
 }
 
 void clean_text_in_place(std::string& s) {
-  std::size_t i = 0;
-  const std::size_t n = s.size();
-  while (i < n) {
-    if (i + 8 <= n && printable_ascii8(load8(s.data() + i))) {
-      i += 8;
-      continue;
-    }
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x80) {
-      const std::size_t len = utf8_sequence(s, i);
-      if (len == 0) break;
-      i += len;
-    } else if (is_bad_control(c)) {
-      break;
-    } else {
-      ++i;
-    }
-  }
-  if (i < n) s = clean_text(s);
+  if (first_unclean(s) < s.size()) s = clean_text(s);
 }
 
 std::string_view trim(std::string_view s) {
@@ -247,82 +293,275 @@ void append_utf8(std::string& out, char32_t cp) {
 std::string html_escape(std::string_view s) {
   std::string out;
   out.reserve(s.size() + 16);
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out.push_back(c);
+  std::size_t start = 0;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const char* replacement = nullptr;
+    switch (s[i]) {
+      case '&': replacement = "&amp;"; break;
+      case '<': replacement = "&lt;"; break;
+      case '>': replacement = "&gt;"; break;
+      case '"': replacement = "&quot;"; break;
+      default: continue;
+    }
+    out.append(s.substr(start, i - start));
+    out.append(replacement);
+    start = i + 1;
+  }
+  out.append(s.substr(start));
+  return out;
+}
+
+namespace {
+
+// Decodes the reference starting at raw[amp] ('&') into out; returns how many bytes of
+// raw it took, or 0 when it is not a reference we know (the '&' is then text).
+std::size_t decode_reference(std::string_view raw, std::size_t amp, std::string& out) {
+  const char* r = raw.data() + amp + 1;
+  const std::size_t left = raw.size() - amp - 1;
+  // The references escaped HTML is made of come first, without a lookup.
+  if (left >= 3 && r[1] == 't' && r[2] == ';') {
+    if (r[0] == 'l') return out.push_back('<'), 4;
+    if (r[0] == 'g') return out.push_back('>'), 4;
+  }
+  if (left >= 4 && r[0] == 'a' && r[1] == 'm' && r[2] == 'p' && r[3] == ';') return out.push_back('&'), 5;
+  if (left >= 5 && r[0] == 'q' && r[1] == 'u' && r[2] == 'o' && r[3] == 't' && r[4] == ';') {
+    return out.push_back('"'), 6;
+  }
+  if (left >= 5 && r[0] == 'a' && r[1] == 'p' && r[2] == 'o' && r[3] == 's' && r[4] == ';') {
+    return out.push_back('\''), 6;
+  }
+  if (left >= 3 && r[0] == '#') {
+    const bool hex = r[1] == 'x' || r[1] == 'X';
+    std::size_t k = hex ? 2 : 1;
+    char32_t cp = 0;
+    const std::size_t start = k;
+    while (k < left && k - start <= 8) {
+      const char c = r[k];
+      int v = -1;
+      if (c >= '0' && c <= '9') v = c - '0';
+      else if (hex && c >= 'a' && c <= 'f') v = c - 'a' + 10;
+      else if (hex && c >= 'A' && c <= 'F') v = c - 'A' + 10;
+      if (v < 0) break;
+      cp = cp * (hex ? 16 : 10) + static_cast<char32_t>(v);
+      ++k;
+    }
+    if (k == start || k >= left || r[k] != ';' || k - start > 8) return 0;
+    if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return k + 2;  // dropped
+    append_utf8(out, cp);
+    return k + 2;
+  }
+  std::size_t k = 0;
+  while (k < left && k < 32 &&
+         ((r[k] >= 'a' && r[k] <= 'z') || (r[k] >= 'A' && r[k] <= 'Z') || (r[k] >= '0' && r[k] <= '9'))) {
+    ++k;
+  }
+  if (k == 0 || k >= left || r[k] != ';') return 0;
+  const std::string_view text = html_entity(std::string_view(r, k));
+  if (text.empty()) return 0;
+  out.append(text);
+  return k + 2;
+}
+
+}  // namespace
+
+namespace {
+
+void append_decoded_slow(std::string& out, std::string_view raw) {
+  std::size_t i = 0;
+  while (i < raw.size()) {
+    const void* hit = std::memchr(raw.data() + i, '&', raw.size() - i);
+    if (!hit) {
+      out.append(raw.substr(i));
+      return;
+    }
+    const auto amp = static_cast<std::size_t>(static_cast<const char*>(hit) - raw.data());
+    out.append(raw.substr(i, amp - i));
+    const std::size_t used = decode_reference(raw, amp, out);
+    if (used == 0) {
+      out.push_back('&');
+      i = amp + 1;
+    } else {
+      i = amp + used;
     }
   }
-  return out;
+}
+
+#ifdef __SSE2__
+std::uint32_t amp16(const char* p) {
+  return static_cast<std::uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(load16(p), _mm_set1_epi8('&'))));
+}
+#endif
+
+}  // namespace
+
+void append_decoded(std::string& out, std::string_view raw) {
+#ifdef __SSE2__
+  // Decoding never makes text longer (a reference is at least as long as what it
+  // stands for; the rare HTML name that is not goes to the slow path), so the output
+  // is written in place, 16 bytes at a time between references.
+  const std::size_t base = out.size();
+  out.resize(base + raw.size() + 16);
+  char* dst = out.data() + base;
+  const char* src = raw.data();
+  const std::size_t n = raw.size();
+  std::size_t i = 0, w = 0;
+  std::string ref;  // one decoded reference
+  while (i < n) {
+    if (i + 16 <= n) {
+      const std::uint32_t m = amp16(src + i);
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + w), load16(src + i));
+      if (m == 0) {
+        i += 16;
+        w += 16;
+        continue;
+      }
+      const auto k = static_cast<std::size_t>(__builtin_ctz(m));
+      i += k;
+      w += k;
+    } else if (src[i] != '&') {
+      dst[w++] = src[i++];
+      continue;
+    }
+    // src[i] == '&'. Escaped HTML is mostly these four: no call, no copy.
+    if (i + 4 <= n) {
+      const char* r = src + i + 1;
+      if (r[1] == 't' && r[2] == ';' && (r[0] == 'l' || r[0] == 'g')) {
+        dst[w++] = r[0] == 'l' ? '<' : '>';
+        i += 4;
+        continue;
+      }
+      if (i + 5 <= n && r[0] == 'a' && r[1] == 'm' && r[2] == 'p' && r[3] == ';') {
+        dst[w++] = '&';
+        i += 5;
+        continue;
+      }
+      if (i + 6 <= n && r[0] == 'q' && r[1] == 'u' && r[2] == 'o' && r[3] == 't' && r[4] == ';') {
+        dst[w++] = '"';
+        i += 6;
+        continue;
+      }
+    }
+    ref.clear();
+    const std::size_t used = decode_reference(raw, i, ref);
+    if (used == 0) {
+      dst[w++] = '&';
+      ++i;
+    } else if (ref.size() <= used) {
+      std::memcpy(dst + w, ref.data(), ref.size());
+      w += ref.size();
+      i += used;
+    } else {
+      out.resize(base + w);
+      append_decoded_slow(out, raw.substr(i));
+      return;
+    }
+  }
+  out.resize(base + w);
+#else
+  append_decoded_slow(out, raw);
+#endif
+}
+
+namespace {
+
+// The length of "&name;" at s[amp] when name is one of HTML's references that is safe to
+// decode in text (not XML's, not markup), and its text; 0 otherwise.
+std::size_t html_name_at(std::string_view s, std::size_t amp, std::string_view& text) {
+  std::size_t k = amp + 1;
+  while (k < s.size() && k - amp <= 32 &&
+         ((s[k] >= 'a' && s[k] <= 'z') || (s[k] >= 'A' && s[k] <= 'Z') || (s[k] >= '0' && s[k] <= '9'))) {
+    ++k;
+  }
+  if (k == amp + 1 || k >= s.size() || s[k] != ';') return 0;
+  text = html_entity(s.substr(amp + 1, k - amp - 1));
+  if (text.empty() || text.find_first_of("<>&\"'") != std::string_view::npos) return 0;
+  return k - amp + 1;
+}
+
+}  // namespace
+
+void decode_html_names(std::string& s) {
+  std::size_t amp = s.find('&');
+  if (amp == std::string::npos) return;
+  std::string out;
+  out.reserve(s.size());
+  std::size_t copied = 0;
+  while (amp != std::string::npos) {
+    std::string_view text;
+    const std::size_t len = html_name_at(s, amp, text);
+    if (len != 0) {
+      out.append(s, copied, amp - copied);
+      out.append(text);
+      copied = amp + len;
+    }
+    amp = s.find('&', amp + 1);
+  }
+  if (copied == 0) return;
+  out.append(s, copied, std::string::npos);
+  s = std::move(out);
+}
+
+std::size_t find_any3(std::string_view s, std::size_t from, char a, char b, char c) {
+  const char* p = s.data();
+  const std::size_t n = s.size();
+  std::size_t i = from;
+#ifdef __SSE2__
+  const __m128i va = _mm_set1_epi8(a), vb = _mm_set1_epi8(b), vc = _mm_set1_epi8(c);
+  while (i + 16 <= n) {
+    const __m128i v = load16(p + i);
+    const auto m = static_cast<std::uint32_t>(_mm_movemask_epi8(
+        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, va), _mm_cmpeq_epi8(v, vb)), _mm_cmpeq_epi8(v, vc))));
+    if (m) return i + static_cast<std::size_t>(__builtin_ctz(m));
+    i += 16;
+  }
+#endif
+  for (; i < n; ++i) {
+    if (p[i] == a || p[i] == b || p[i] == c) return i;
+  }
+  return n;
+}
+
+void append_html_text(std::string& out, std::string_view s) {
+  std::size_t start = 0;
+  for (std::size_t i = find_any3(s, 0, '&', '<', '>'); i < s.size(); i = find_any3(s, i + 1, '&', '<', '>')) {
+    const char c = s[i];
+    const char* replacement = nullptr;
+    if (c == '<') {
+      replacement = "&lt;";
+    } else if (c == '>') {
+      replacement = "&gt;";
+    } else if (c == '&') {
+      std::string_view text;
+      if (html_name_at(s, i, text) != 0) continue;
+      replacement = "&amp;";
+    } else {
+      continue;
+    }
+    out.append(s.substr(start, i - start));
+    out.append(replacement);
+    start = i + 1;
+  }
+  out.append(s.substr(start));
 }
 
 std::string decode_references(std::string_view s) {
-  if (s.find('&') == std::string_view::npos) return std::string(s);
   std::string out;
   out.reserve(s.size());
-  std::size_t i = 0;
-  while (i < s.size()) {
-    const std::size_t amp = s.find('&', i);
-    if (amp == std::string_view::npos) {
-      out.append(s.substr(i));
-      break;
-    }
-    out.append(s.substr(i, amp - i));
-    i = amp;
-    const std::size_t semi = s.find(';', amp + 1);
-    if (semi == std::string_view::npos || semi - amp > 40) {
-      out.push_back('&');
-      ++i;
-      continue;
-    }
-    const std::string_view name = s.substr(amp + 1, semi - amp - 1);
-    bool done = false;
-    if (name.size() >= 2 && name[0] == '#') {
-      char32_t cp = 0;
-      bool ok = true;
-      const bool hex = name[1] == 'x' || name[1] == 'X';
-      const std::string_view digits = name.substr(hex ? 2 : 1);
-      ok = !digits.empty() && digits.size() <= 8;
-      for (char c : digits) {
-        if (!ok) break;
-        int v = -1;
-        if (c >= '0' && c <= '9') v = c - '0';
-        else if (hex && c >= 'a' && c <= 'f') v = c - 'a' + 10;
-        else if (hex && c >= 'A' && c <= 'F') v = c - 'A' + 10;
-        if (v < 0) ok = false;
-        else cp = cp * (hex ? 16 : 10) + static_cast<char32_t>(v);
-      }
-      if (ok && cp > 0 && cp <= 0x10FFFF && !(cp >= 0xD800 && cp <= 0xDFFF)) {
-        append_utf8(out, cp);
-        done = true;
-      }
-    } else if (name == "amp") {
-      out.push_back('&'), done = true;
-    } else if (name == "lt") {
-      out.push_back('<'), done = true;
-    } else if (name == "gt") {
-      out.push_back('>'), done = true;
-    } else if (name == "quot") {
-      out.push_back('"'), done = true;
-    } else if (name == "apos") {
-      out.push_back('\''), done = true;
-    } else if (auto text = html_entity(name); !text.empty()) {
-      out.append(text), done = true;
-    }
-    if (done) {
-      i = semi + 1;
-    } else {
-      out.push_back('&');
-      ++i;
-    }
-  }
+  append_decoded(out, s);
   return out;
 }
 
+void trim_in_place(std::string& s) {
+  const std::string_view t = trim(s);
+  if (t.size() == s.size()) return;
+  const auto start = static_cast<std::size_t>(t.data() - s.data());
+  const std::size_t len = t.size();
+  s.erase(0, start);
+  s.resize(len);
+}
+
 std::string html_to_text(std::string_view html) {
+  if (html.find_first_of("<&") == std::string_view::npos) return collapse_space(html);
   std::string stripped;
   stripped.reserve(html.size());
   std::size_t i = 0;

@@ -2,6 +2,11 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdint>
+
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "feed/text.hpp"
 
@@ -142,51 +147,145 @@ std::string resolve_html_urls(std::string_view html, std::string_view base) {
   return out;
 }
 
+namespace {
+
+// Whether name (as written before '=') is an attribute that holds a URL.
+bool is_url_attribute(std::string_view name) {
+  static constexpr std::string_view kAttrs[] = {"href", "src", "poster", "background", "cite", "action"};
+  for (auto a : kAttrs) {
+    if (a.size() == name.size() &&
+        std::equal(a.begin(), a.end(), name.begin(), [](char x, char y) { return x == ascii_lower(y); })) {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+namespace {
+
+// Whether the '=' at q (inside the NUL-terminated s) introduces a URL attribute whose
+// value is relative: the test resolve_html_urls_in_place makes, reading up to the NUL.
+bool relative_url_at(const char* s, const char* q) {
+  const char* v = q + 1;
+  while (*v == ' ' || *v == '\t') ++v;
+  const bool quoted = *v == '"' || *v == '\'';
+  const char* start = quoted ? v + 1 : v;
+  if (*start == '\0' || *start == '#' || (quoted && *start == *v)) return false;
+  if (ascii_alpha(*start)) {
+    const char* c = start + 1;
+    while (ascii_alnum(*c) || *c == '+' || *c == '-' || *c == '.') ++c;
+    if (*c == ':') return false;  // absolute
+  }
+  const char* name_end = q;
+  while (name_end > s && (name_end[-1] == ' ' || name_end[-1] == '\t')) --name_end;
+  const char* name_start = name_end;
+  while (name_start > s && ascii_alpha(name_start[-1])) --name_start;
+  if (name_start == name_end || name_start == s) return false;
+  const char before = name_start[-1];
+  if (before != ' ' && before != '\t' && before != '\n' && before != '\r') return false;
+  return is_url_attribute(std::string_view(name_start, static_cast<std::size_t>(name_end - name_start)));
+}
+
+}  // namespace
+
+// Aligned 16-byte loads may read past the terminating NUL, never past its 16-byte
+// block (so never into another page): like libc's own strlen, which the address
+// sanitizer does not see either.
+__attribute__((no_sanitize_address)) std::size_t html_length(const char* s, bool& maybe_relative_urls) {
+  maybe_relative_urls = false;
+#ifdef __SSE2__
+  const auto start = reinterpret_cast<std::uintptr_t>(s);
+  const char* block = reinterpret_cast<const char*>(start & ~std::uintptr_t{15});
+  unsigned skip = static_cast<unsigned>(start & 15);
+  const __m128i zero = _mm_setzero_si128();
+  const __m128i equals = _mm_set1_epi8('=');
+  for (;; block += 16, skip = 0) {
+    const __m128i v = _mm_load_si128(reinterpret_cast<const __m128i*>(block));
+    const std::uint32_t keep = ~((1u << skip) - 1);
+    const std::uint32_t nul = static_cast<std::uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, zero))) & keep;
+    std::uint32_t eq = static_cast<std::uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, equals))) & keep;
+    if (nul) eq &= (nul & (0u - nul)) - 1;  // only '=' before the NUL
+    while (eq && !maybe_relative_urls) {
+      maybe_relative_urls = relative_url_at(s, block + __builtin_ctz(eq));
+      eq &= eq - 1;
+    }
+    if (nul) return static_cast<std::size_t>(block + __builtin_ctz(nul) - s);
+  }
+#else
+  const char* p = s;
+  for (; *p; ++p) {
+    if (*p == '=' && !maybe_relative_urls) maybe_relative_urls = relative_url_at(s, p);
+  }
+  return static_cast<std::size_t>(p - s);
+#endif
+}
+
 bool resolve_html_urls_in_place(std::string& text, std::string_view base) {
   if (url_scheme(base).empty()) return false;
   const std::string_view html = text;
-  static constexpr std::string_view kAttrs[] = {"href", "src", "poster", "background", "cite", "action"};
   std::string out;
   std::size_t copied = 0;
-  std::size_t pos = 0;
-  while ((pos = html.find('=', pos)) != std::string_view::npos) {
-    // The attribute name before '=' (spaces allowed around it).
+  std::size_t resume = 0;  // '=' before this were inside a value already handled
+  // Looks at the '=' at pos; returns false when the rest of the text cannot hold more.
+  auto at_equals = [&](std::size_t pos) {
+    if (pos < resume) return true;
+    // The value first: almost every URL in feed HTML is absolute, and most '=' are not
+    // in front of a URL at all, so that is the cheap test.
+    std::size_t v = pos + 1;
+    while (v < html.size() && (html[v] == ' ' || html[v] == '\t')) ++v;
+    if (v >= html.size()) return false;
+    std::size_t start = v;
+    const char quote = html[v];
+    const bool quoted = quote == '"' || quote == '\'';
+    if (quoted) ++start;
+    const std::string_view head = html.substr(start, 12);
+    if (head.empty() || head[0] == '#' || (quoted && head[0] == quote) || !url_scheme(head).empty()) {
+      return true;
+    }
+    // Then the attribute name before '=' (spaces allowed around it).
     std::size_t name_end = pos;
     while (name_end > 0 && (html[name_end - 1] == ' ' || html[name_end - 1] == '\t')) --name_end;
     std::size_t name_start = name_end;
     while (name_start > 0 && ascii_alpha(html[name_start - 1])) --name_start;
-    ++pos;
-    if (name_start == 0 || name_start == name_end) continue;
+    if (name_start == 0 || name_start == name_end) return true;
     const char before = html[name_start - 1];
-    if (before != ' ' && before != '\t' && before != '\n' && before != '\r') continue;
-    std::string_view name = html.substr(name_start, name_end - name_start);
-    bool wanted = false;
-    for (auto a : kAttrs) {
-      if (a.size() == name.size() &&
-          std::equal(a.begin(), a.end(), name.begin(), [](char x, char y) {
-            return x == ascii_lower(y);
-          })) {
-        wanted = true;
-      }
-    }
-    if (!wanted) continue;
-    std::size_t v = pos;
-    while (v < html.size() && (html[v] == ' ' || html[v] == '\t')) ++v;
-    if (v >= html.size()) break;
-    std::size_t start = v, end = v;
-    if (html[v] == '"' || html[v] == '\'') {
-      start = v + 1;
-      end = html.find(html[v], start);
-      if (end == std::string_view::npos) break;
+    if (before != ' ' && before != '\t' && before != '\n' && before != '\r') return true;
+    if (!is_url_attribute(html.substr(name_start, name_end - name_start))) return true;
+    std::size_t end = start;
+    if (quoted) {
+      end = html.find(quote, start);
+      if (end == std::string_view::npos) return false;
     } else {
       while (end < html.size() && html[end] != ' ' && html[end] != '>' && html[end] != '\t') ++end;
     }
+    resume = end;
     const std::string_view value = html.substr(start, end - start);
-    pos = end;
-    if (value.empty() || !url_scheme(value).empty() || value[0] == '#') continue;
+    if (value.empty() || !url_scheme(value).empty()) return true;
     out.append(html.substr(copied, start - copied));
     out.append(resolve_url(base, value));
     copied = end;
+    return true;
+  };
+  // Every '=' in the text, 16 bytes at a time.
+  const char* p = html.data();
+  const std::size_t n = html.size();
+  std::size_t i = 0;
+  bool more = true;
+#ifdef __SSE2__
+  const __m128i equals = _mm_set1_epi8('=');
+  for (; more && i + 16 <= n; i += 16) {
+    auto m = static_cast<std::uint32_t>(
+        _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i)), equals)));
+    while (m && more) {
+      more = at_equals(i + static_cast<std::size_t>(__builtin_ctz(m)));
+      m &= m - 1;
+    }
+  }
+#endif
+  for (; more && i < n; ++i) {
+    if (p[i] == '=') more = at_equals(i);
   }
   if (copied == 0) return false;
   out.append(html.substr(copied));

@@ -25,4 +25,8 @@ std::string resolve_html_urls(std::string_view html, std::string_view base);
 // The same, in place; false (html untouched) when nothing was relative.
 bool resolve_html_urls_in_place(std::string& html, std::string_view base);
 
+// strlen of the NUL-terminated HTML s and, in the same pass, whether it may hold a
+// relative URL that resolve_html_urls would change (it never says no when there is one).
+std::size_t html_length(const char* s, bool& maybe_relative_urls);
+
 }  // namespace feedd::feed

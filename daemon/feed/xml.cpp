@@ -4,7 +4,9 @@
 #include <array>
 #include <cctype>
 #include <iterator>
+#include <vector>
 
+#include "feed/text.hpp"
 #include "feed/url.hpp"
 
 namespace feedd::feed {
@@ -69,16 +71,11 @@ bool is_void_html(std::string_view name) {
 
 void escape_into(std::string& out, std::string_view s, bool attr) {
   std::size_t start = 0;
-  for (std::size_t i = 0; i < s.size(); ++i) {
+  const char quote = attr ? '"' : '&';
+  for (std::size_t i = find_any3(s, 0, '&', '<', quote); i < s.size(); i = find_any3(s, i + 1, '&', '<', quote)) {
     const char c = s[i];
-    const char* replacement = nullptr;
-    if (c == '&') replacement = "&amp;";
-    else if (c == '<') replacement = "&lt;";
-    else if (c == '>') replacement = "&gt;";
-    else if (c == '"' && attr) replacement = "&quot;";
-    else continue;
     out.append(s.substr(start, i - start));
-    out.append(replacement);
+    out.append(c == '&' ? "&amp;" : c == '<' ? "&lt;" : "&quot;");
     start = i + 1;
   }
   out.append(s.substr(start));
@@ -86,13 +83,13 @@ void escape_into(std::string& out, std::string_view s, bool attr) {
 
 void write_markup(std::string& out, pugi::xml_node node) {
   // Iterative: the depth was bounded when the document was accepted, but a loop costs
-  // nothing and cannot overflow the stack.
+  // nothing and cannot overflow the stack. Each call into pugixml is made once per node.
+  std::vector<std::string_view> open;  // local names of the elements we are inside
   pugi::xml_node cur = node.first_child();
-  if (!cur) return;
   while (cur) {
-    bool descend = false;
+    pugi::xml_node child;
     switch (cur.type()) {
-      case pugi::node_pcdata:
+      case pugi::node_pcdata: append_html_text(out, cur.value()); break;
       case pugi::node_cdata: escape_into(out, cur.value(), false); break;
       case pugi::node_element: {
         std::string_view local;
@@ -101,44 +98,43 @@ void write_markup(std::string& out, pugi::xml_node node) {
         out.append(local);
         for (pugi::xml_attribute a = cur.first_attribute(); a; a = a.next_attribute()) {
           const std::string_view an = a.name();
-          if (an == "xmlns" || an.starts_with("xmlns:")) continue;
+          if (an.starts_with("xmlns") && (an.size() == 5 || an[5] == ':')) continue;
           out.push_back(' ');
           out.append(an);
           out += "=\"";
           escape_into(out, a.value(), true);
           out.push_back('"');
         }
-        if (!cur.first_child() && is_void_html(local)) {
+        child = cur.first_child();
+        if (child) {
+          out.push_back('>');
+          open.push_back(local);
+        } else if (is_void_html(local)) {
           out += " />";
         } else {
+          out += "></";
+          out.append(local);
           out.push_back('>');
-          if (cur.first_child()) {
-            descend = true;
-          } else {
-            out += "</";
-            out.append(local);
-            out.push_back('>');
-          }
         }
         break;
       }
       default: break;
     }
-    if (descend) {
-      cur = cur.first_child();
+    if (child) {
+      cur = child;
       continue;
     }
-    while (cur != node && !cur.next_sibling()) {
+    // Up until there is a next sibling, closing the elements we leave.
+    pugi::xml_node next = cur.next_sibling();
+    while (!next && !open.empty()) {
       cur = cur.parent();
-      if (cur == node) break;
-      std::string_view local;
-      prefix_of(cur.name(), local);
       out += "</";
-      out.append(local);
+      out.append(open.back());
       out.push_back('>');
+      open.pop_back();
+      next = cur.next_sibling();
     }
-    if (cur == node) break;
-    cur = cur.next_sibling();
+    cur = next;
   }
 }
 
@@ -170,7 +166,7 @@ Ns ns_from_uri(std::string_view uri) {
   return Ns::Other;
 }
 
-Scope::Scope(std::string base_url) {
+Scope::Scope(std::string base_url, bool clean_document) : clean_(clean_document) {
   bindings_.reserve(16);
   bindings_.emplace_back("xml", Ns::Xml);
   bases_.push_back(std::move(base_url));
@@ -187,7 +183,7 @@ Scope::Mark Scope::enter(pugi::xml_node node) {
     } else if (n.starts_with("xmlns:")) {
       bindings_.emplace_back(n.substr(6), ns_from_uri(a.value()));
     } else if (n == "xml:base") {
-      bases_.push_back(resolve_url(bases_.back(), a.value()));
+      bases_.push_back(resolve_url(bases_.back(), clean_text(a.value())));
     }
   }
   return mark;
@@ -201,6 +197,7 @@ void Scope::leave(Mark mark) {
 Element Scope::element(pugi::xml_node node) const {
   Element el;
   el.node = node;
+  el.clean = clean_;
   const std::string_view prefix = prefix_of(node.name(), el.local);
   for (auto it = bindings_.rbegin(); it != bindings_.rend(); ++it) {
     if (it->first == prefix) {
@@ -214,31 +211,56 @@ Element Scope::element(pugi::xml_node node) const {
   return el;
 }
 
+std::string text_of(pugi::xml_node node, bool clean_document) {
+  pugi::xml_node child = node.first_child();
+  if (!child) return {};
+  if (!child.next_sibling()) {
+    const auto type = child.type();
+    if (type != pugi::node_pcdata && type != pugi::node_cdata) return {};
+    return clean_document ? std::string(child.value()) : clean_text(child.value());
+  }
+  std::string out;
+  for (; child; child = child.next_sibling()) {
+    const auto type = child.type();
+    if (type == pugi::node_pcdata || type == pugi::node_cdata) out += child.value();
+  }
+  if (!clean_document) clean_text_in_place(out);
+  return out;
+}
+
+std::string attr(pugi::xml_node node, const char* name) {
+  const pugi::xml_attribute a = node.attribute(name);
+  if (!a) return {};
+  return clean_text(trim(a.value()));
+}
+
+std::string_view attr_view(pugi::xml_node node, const char* name) {
+  return trim(node.attribute(name).value());
+}
+
 std::string_view text_view(pugi::xml_node node, std::string& scratch) {
   pugi::xml_node child = node.first_child();
   if (!child) return {};
   if (!child.next_sibling()) {
     const auto type = child.type();
-    if (type == pugi::node_pcdata || type == pugi::node_cdata) return child.value();
+    if (type != pugi::node_pcdata && type != pugi::node_cdata) return {};
+    return child.value();
   }
   scratch.clear();
   for (; child; child = child.next_sibling()) {
-    if (child.type() == pugi::node_pcdata || child.type() == pugi::node_cdata) scratch += child.value();
+    const auto type = child.type();
+    if (type == pugi::node_pcdata || type == pugi::node_cdata) scratch += child.value();
   }
   return scratch;
 }
 
-std::string text_of(pugi::xml_node node) {
-  pugi::xml_node child = node.first_child();
-  if (child && !child.next_sibling() &&
-      (child.type() == pugi::node_pcdata || child.type() == pugi::node_cdata)) {
-    return child.value();
+std::string attr_local(pugi::xml_node node, std::string_view local) {
+  for (pugi::xml_attribute a = node.first_attribute(); a; a = a.next_attribute()) {
+    std::string_view l;
+    prefix_of(a.name(), l);
+    if (l == local) return clean_text(trim(a.value()));
   }
-  std::string out;
-  for (; child; child = child.next_sibling()) {
-    if (child.type() == pugi::node_pcdata || child.type() == pugi::node_cdata) out += child.value();
-  }
-  return out;
+  return {};
 }
 
 bool has_element_children(pugi::xml_node node) {
@@ -250,40 +272,24 @@ bool has_element_children(pugi::xml_node node) {
 
 std::string inner_markup(pugi::xml_node node) {
   std::string out;
+  out.reserve(1024);
   write_markup(out, node);
   return out;
 }
 
-pugi::xml_attribute attribute(pugi::xml_node node, std::string_view local) {
-  for (pugi::xml_attribute a = node.first_attribute(); a; a = a.next_attribute()) {
-    std::string_view name = a.name();
-    std::string_view l;
-    prefix_of(name, l);
-    if (l == local) return a;
-  }
-  return {};
-}
-
 std::size_t max_depth(pugi::xml_node root) {
-  std::size_t depth = 0, deepest = 0;
-  pugi::xml_node cur = root.first_child();
-  if (!cur) return 0;
-  depth = 1;
-  deepest = 1;
-  while (cur) {
-    if (pugi::xml_node child = cur.first_child()) {
-      cur = child;
-      deepest = std::max(deepest, ++depth);
-      continue;
+  // pugixml's own traversal: one virtual call per node instead of several calls into
+  // the library to step around the tree.
+  struct Walker : pugi::xml_tree_walker {
+    std::size_t deepest = 0;
+    bool for_each(pugi::xml_node&) override {
+      const auto d = static_cast<std::size_t>(depth()) + 1;
+      if (d > deepest) deepest = d;
+      return true;
     }
-    while (cur && !cur.next_sibling()) {
-      cur = cur.parent();
-      --depth;
-      if (cur == root) return deepest;
-    }
-    if (cur) cur = cur.next_sibling();
-  }
-  return deepest;
+  } walker;
+  root.traverse(walker);
+  return walker.deepest;
 }
 
 }  // namespace feedd::feed

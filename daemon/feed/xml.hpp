@@ -46,12 +46,13 @@ struct Element {
   pugi::xml_node node;
   Ns ns = Ns::None;
   std::string_view local;  // the name without its prefix
+  bool clean = false;      // the document's text needs no cleaning (check_document)
 };
 
 // Namespace bindings and xml:base along the path from the root to the current element.
 class Scope {
  public:
-  explicit Scope(std::string base_url);
+  explicit Scope(std::string base_url, bool clean_document = false);
 
   struct Mark {
     std::size_t bindings;
@@ -68,6 +69,7 @@ class Scope {
  private:
   std::vector<std::pair<std::string_view, Ns>> bindings_;  // prefix ("" = default) -> ns
   std::vector<std::string> bases_;
+  bool clean_ = false;
 };
 
 // Calls f(const Element&) for each element child of parent, with parent's scope entered
@@ -82,18 +84,22 @@ void for_each_child(Scope& scope, pugi::xml_node parent, F&& f) {
   }
 }
 
-// The text of an element: its character data and CDATA sections, concatenated.
-std::string text_of(pugi::xml_node node);
-// The same without a copy when the text is one node (the usual case); otherwise it is
-// assembled in scratch. The view lives as long as the document and scratch.
+// The text of an element: its character data and CDATA sections, concatenated and
+// cleaned (clean_text) unless the document is known to be clean.
+std::string text_of(pugi::xml_node node, bool clean_document = false);
+// An attribute's value, cleaned and trimmed; empty when absent.
+std::string attr(pugi::xml_node node, const char* name);
+// An attribute's value as written, trimmed, for comparing and reading numbers: no copy.
+std::string_view attr_view(pugi::xml_node node, const char* name);
+// The same for an element's text when it is one node; otherwise assembled in scratch.
 std::string_view text_view(pugi::xml_node node, std::string& scratch);
+// The same for an attribute found by its local name, whatever its prefix.
+std::string attr_local(pugi::xml_node node, std::string_view local);
 // Whether the element has element children (markup written unescaped into a feed).
 bool has_element_children(pugi::xml_node node);
 // The children of node written back as markup (HTML), prefixes and xmlns declarations
 // dropped, text escaped.
 std::string inner_markup(pugi::xml_node node);
-// An attribute by its local name, whatever its prefix ("isPermaLink", "rdf:resource").
-pugi::xml_attribute attribute(pugi::xml_node node, std::string_view local);
 
 // The deepest nesting of elements under node (iterative: safe at any depth).
 std::size_t max_depth(pugi::xml_node node);

@@ -202,3 +202,21 @@ TEST_CASE("a date far in the future is kept and flagged, a near one is not flagg
   CHECK(result->entries[0].date_in_future);
   CHECK_FALSE(result->entries[1].date_in_future);
 }
+
+TEST_CASE("an RSS or Atom root in an unknown, misspelt namespace is still read") {
+  auto rss = parse(R"(<rss version="2.0" xmlns="http://example.com/not-rss"><channel><title>R</title>
+      <item><title>one</title></item></channel></rss>)");
+  REQUIRE(rss.ok());
+  CHECK(rss->format == "rss20");
+  CHECK(rss->title == "R");
+  REQUIRE(rss->entries.size() == 1);
+  CHECK(rss->entries[0].title == "one");
+
+  auto atom = parse(R"(<feed xmlns="http://www.w3.org/2005/Atomm"><title>A</title>
+      <entry><title>two</title><id>x</id></entry></feed>)");
+  REQUIRE(atom.ok());
+  CHECK(atom->format == "atom10");
+  CHECK(atom->title == "A");
+  REQUIRE(atom->entries.size() == 1);
+  CHECK(atom->entries[0].title == "two");
+}

@@ -33,19 +33,20 @@ TEST_CASE("HTML named references are looked up by their exact name") {
   CHECK(html_entity("amp").empty());  // XML's own five are not rewritten
 }
 
-TEST_CASE("the entity pass rewrites HTML names but not XML's, numeric ones, CDATA or comments") {
-  std::string out;
-  CHECK(rewrite_html_entities("<t>a&nbsp;b &amp; &#160; &bogus;</t>", out));
-  CHECK(out == "<t>a\xc2\xa0" "b &amp; &#160; &bogus;</t>");
-  CHECK(rewrite_html_entities("<t><![CDATA[&nbsp;]]><!-- &mdash; -->&eacute;</t>", out));
-  CHECK(out == "<t><![CDATA[&nbsp;]]><!-- &mdash; -->\xc3\xa9</t>");
-  CHECK_FALSE(rewrite_html_entities("<t>nothing &amp; to do</t>", out));
+TEST_CASE("character data decodes XML's references, numeric ones and HTML's names") {
+  CHECK(decode_references("a&nbsp;b &amp; &lt;&gt;&quot;&apos; &#160;&#xA0;") ==
+        "a\xc2\xa0" "b & <>\"' \xc2\xa0\xc2\xa0");
+  CHECK(decode_references("&mdash;&eacute;&hellip;") == "\xe2\x80\x94\xc3\xa9\xe2\x80\xa6");
 }
 
-TEST_CASE("an HTML entity that names markup stays escaped after rewriting") {
-  std::string out;
-  CHECK(rewrite_html_entities("<t>&LT;b&GT;</t>", out));
-  CHECK(out == "<t>&#60;b&#62;</t>");
+TEST_CASE("an undefined reference or a bare ampersand stays as written") {
+  CHECK(decode_references("&bogus; R&D & co &#xZZ; &#;") == "&bogus; R&D & co &#xZZ; &#;");
+  CHECK(decode_references("trailing &") == "trailing &");
+  CHECK(decode_references("&amp;nbsp;") == "&nbsp;");  // decoded once, not twice
+}
+
+TEST_CASE("a numeric reference to a surrogate or to nothing at all is dropped") {
+  CHECK(decode_references("a&#xD800;b&#0;c") == "abc");
 }
 
 TEST_CASE("HTML to text drops tags and decodes references") {

@@ -70,3 +70,27 @@ TEST_CASE("relative URLs inside HTML attributes are resolved, absolute ones and 
         R"(<a href="https://x/">x</a><a href="#top">t</a>)");
   CHECK(resolve_html_urls(R"(<a href="p">x</a> data-href="p")", "") == R"(<a href="p">x</a> data-href="p")");
 }
+
+TEST_CASE("only URL attributes are resolved in HTML, not other attributes or query strings") {
+  CHECK(resolve_html_urls(R"(<img alt="p.png" src="p.png" title='x'>)", "http://h/b/") ==
+        R"(<img alt="p.png" src="http://h/b/p.png" title='x'>)");
+  CHECK(resolve_html_urls(R"(<a href="http://x/?q=p/1&r=s">x</a> a=b)", "http://h/") ==
+        R"(<a href="http://x/?q=p/1&r=s">x</a> a=b)");
+  CHECK(resolve_html_urls(R"(<a href="">x</a><a href = "../up">y</a>)", "http://h/b/c") ==
+        R"(<a href="">x</a><a href = "http://h/up">y</a>)");
+}
+
+TEST_CASE("the HTML length pass tells whether a URL attribute holds a relative URL") {
+  bool relative = true;
+  const std::string absolute = R"(<p><a href="https://x/?a=b">x</a> <img alt="a" src='http://y/i.png'> 1=2</p>)";
+  CHECK(html_length(absolute.c_str(), relative) == absolute.size());
+  CHECK_FALSE(relative);
+  const std::string cases[] = {R"(<a href="p/1">x</a>)", R"(<img width="1" src=i.png>)",
+                               std::string(100, ' ') + R"(<a title="t" HREF = "../up">)"};
+  for (const std::string& html : cases) {
+    CHECK(html_length(html.c_str(), relative) == html.size());
+    CHECK(relative);
+  }
+  CHECK(html_length("", relative) == 0);
+  CHECK_FALSE(relative);
+}
