@@ -362,6 +362,7 @@ Store::~Store() = default;
 Result<std::unique_ptr<Store>> Store::open(const std::filesystem::path& path,
                                            StoreOptions options) {
   const char* stage = "cannot open the database";
+  bool untouched = true;  // nothing written yet: the refusal can say the file is as it was
   try {
     std::error_code ec;
     const bool exists = std::filesystem::exists(path, ec);
@@ -404,6 +405,7 @@ Result<std::unique_ptr<Store>> Store::open(const std::filesystem::path& path,
     }
 
     stage = "cannot set up the database";
+    untouched = false;
     {
       sql::Stmt wal(db, "PRAGMA journal_mode = WAL");
       const std::string mode = wal.step() ? wal.text(0) : std::string();
@@ -423,7 +425,9 @@ Result<std::unique_ptr<Store>> Store::open(const std::filesystem::path& path,
     auto impl = std::make_unique<Impl>(path, std::move(options), std::move(db));
     return std::make_unique<Store>(std::move(impl));
   } catch (const sql::SqlError& e) {
-    return make_error(error_text(path, stage, e) + "; refusing to start, the file was not changed");
+    return make_error(error_text(path, stage, e) +
+                      (untouched ? "; refusing to start, the file was not changed"
+                                 : "; refusing to start"));
   }
 }
 
