@@ -22,6 +22,7 @@
 #include <sqlite3.h>
 
 #include "common/log.hpp"
+#include "store/sqlite.hpp"
 #include "store/store.hpp"
 
 namespace {
@@ -129,16 +130,12 @@ Pass run_store_pass(feedd::store::Store& store, const std::vector<feedd::store::
   return pass;
 }
 
-void check(int rc, sqlite3* db, const char* what) {
-  if (rc != SQLITE_OK && rc != SQLITE_DONE && rc != SQLITE_ROW) {
-    std::fprintf(stderr, "bench_store: raw sqlite %s: %s\n", what, sqlite3_errmsg(db));
-    std::exit(1);
-  }
-}
-
-// The floor: one unique-URL table, INSERT OR IGNORE, one transaction per poll.
-Pass run_raw_pass(sqlite3* db, sqlite3_stmt* insert, sqlite3_stmt* begin, sqlite3_stmt* commit,
-                  int polls_per_feed, Instant base) {
+// The floor: one unique-URL table, INSERT OR IGNORE, one transaction per poll. Through
+// the store's own thin RAII wrappers, which add nothing but a reset per statement.
+Pass run_raw_pass(feedd::store::sql::Db& db, int polls_per_feed, Instant base) {
+  using feedd::store::sql::Stmt;
+  Stmt insert(db, "INSERT OR IGNORE INTO seen(url) VALUES(?1)");
+  feedd::store::sql::TransactionStatements tx_statements(db);
   Pass pass;
   Clock::duration busy{};
   for (int poll = 0; poll < polls_per_feed; ++poll) {
@@ -146,22 +143,17 @@ Pass run_raw_pass(sqlite3* db, sqlite3_stmt* insert, sqlite3_stmt* begin, sqlite
       const auto doc = make_poll(feed, poll, base);
       const auto start = Clock::now();
       const double c0 = cpu_seconds();
-      check(sqlite3_step(begin), db, "begin");
-      check(sqlite3_reset(begin), db, "reset");
+      feedd::store::sql::Transaction tx(db, tx_statements);
       for (const auto& e : doc.entries) {
-        check(sqlite3_bind_text(insert, 1, e.link.c_str(), static_cast<int>(e.link.size()),
-                                SQLITE_STATIC), db, "bind");
-        check(sqlite3_step(insert), db, "insert");
-        const int changed = sqlite3_changes(db);
-        check(sqlite3_reset(insert), db, "reset");
-        if (changed > 0) {
+        Stmt::Use use(insert);
+        use->bind(1, e.link).run();
+        if (sqlite3_changes(db.get()) > 0) {
           ++pass.new_entries;
         } else {
           ++pass.duplicates;
         }
       }
-      check(sqlite3_step(commit), db, "commit");
-      check(sqlite3_reset(commit), db, "reset");
+      tx.commit();
       pass.cpu += cpu_seconds() - c0;
       busy += Clock::now() - start;
     }
@@ -214,23 +206,19 @@ int main(int argc, char** argv) {
 
   // The floor.
   const fs::path raw_path = dir / "raw.db";
-  sqlite3* raw = nullptr;
-  check(sqlite3_open(raw_path.c_str(), &raw), raw, "open");
-  check(sqlite3_exec(raw, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-                          "CREATE TABLE seen(url TEXT NOT NULL UNIQUE)", nullptr, nullptr, nullptr),
-        raw, "schema");
-  sqlite3_stmt* ins = nullptr;
-  sqlite3_stmt* begin = nullptr;
-  sqlite3_stmt* commit = nullptr;
-  check(sqlite3_prepare_v2(raw, "INSERT OR IGNORE INTO seen(url) VALUES(?1)", -1, &ins, nullptr), raw, "prepare");
-  check(sqlite3_prepare_v2(raw, "BEGIN IMMEDIATE", -1, &begin, nullptr), raw, "prepare");
-  check(sqlite3_prepare_v2(raw, "COMMIT", -1, &commit, nullptr), raw, "prepare");
-  const Pass raw_insert = run_raw_pass(raw, ins, begin, commit, polls_per_feed, base);
-  const Pass raw_again = run_raw_pass(raw, ins, begin, commit, polls_per_feed, base);
-  sqlite3_finalize(ins);
-  sqlite3_finalize(begin);
-  sqlite3_finalize(commit);
-  sqlite3_close(raw);
+  Pass raw_insert;
+  Pass raw_again;
+  try {
+    feedd::store::sql::Db raw(raw_path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+    raw.exec("PRAGMA journal_mode = WAL");
+    raw.exec("PRAGMA synchronous = NORMAL");
+    raw.exec("CREATE TABLE seen(url TEXT NOT NULL UNIQUE)");
+    raw_insert = run_raw_pass(raw, polls_per_feed, base);
+    raw_again = run_raw_pass(raw, polls_per_feed, base);
+  } catch (const feedd::store::sql::SqlError& e) {
+    std::fprintf(stderr, "bench_store: raw SQLite: %s\n", e.what());
+    return 1;
+  }
 
   std::printf("bench_store: %ld entries, %d feeds, %d entries per poll (one transaction each)\n",
               total, kFeeds, kPerPoll);
