@@ -16,9 +16,11 @@ namespace {
 
 constexpr int kBusyTimeoutMs = 5000;
 
-constexpr std::string_view kFeedColumns =
-    "id, url, title, site_link, etag, last_modified, last_status, last_error, "
-    "consecutive_errors, last_poll, last_success, next_due, next_due_reason, disabled_reason";
+// The columns every feed query selects, in read_feed's order. A macro so that each
+// statement stays one string literal.
+#define FEEDD_FEED_COLUMNS                                                                \
+  "id, url, title, site_link, etag, last_modified, last_status, last_error, "             \
+  "consecutive_errors, last_poll, last_success, next_due, next_due_reason, disabled_reason "
 
 FeedState read_feed(const sql::Stmt& s) {
   FeedState f;
@@ -134,10 +136,8 @@ struct Store::Impl {
         db(std::move(d)),
         tx(db),
         feed_insert(db, "INSERT INTO feeds(url) VALUES(?1) ON CONFLICT(url) DO NOTHING"),
-        feed_by_url(db, std::string("SELECT ") + std::string(kFeedColumns) +
-                            " FROM feeds WHERE url = ?1"),
-        feed_all(db, std::string("SELECT ") + std::string(kFeedColumns) +
-                         " FROM feeds ORDER BY id"),
+        feed_by_url(db, "SELECT " FEEDD_FEED_COLUMNS "FROM feeds WHERE url = ?1"),
+        feed_all(db, "SELECT " FEEDD_FEED_COLUMNS "FROM feeds ORDER BY id"),
         feed_update(db,
                     "UPDATE feeds SET url = ?2, title = ?3, site_link = ?4, etag = ?5, "
                     "last_modified = ?6, last_status = ?7, last_error = ?8, "
@@ -244,6 +244,7 @@ struct Store::Impl {
 };
 
 #undef FEEDD_ENTRY_COLUMNS
+#undef FEEDD_FEED_COLUMNS
 
 void Store::Impl::ingest(std::int64_t feed_id, const feed::Entry& e, Instant now,
                          IngestResult& result) {
@@ -361,6 +362,7 @@ Store::~Store() = default;
 Result<std::unique_ptr<Store>> Store::open(const std::filesystem::path& path,
                                            StoreOptions options) {
   const char* stage = "cannot open the database";
+  bool untouched = true;  // nothing written yet: the refusal can say the file is as it was
   try {
     std::error_code ec;
     const bool exists = std::filesystem::exists(path, ec);
@@ -403,6 +405,7 @@ Result<std::unique_ptr<Store>> Store::open(const std::filesystem::path& path,
     }
 
     stage = "cannot set up the database";
+    untouched = false;
     {
       sql::Stmt wal(db, "PRAGMA journal_mode = WAL");
       const std::string mode = wal.step() ? wal.text(0) : std::string();
@@ -422,7 +425,9 @@ Result<std::unique_ptr<Store>> Store::open(const std::filesystem::path& path,
     auto impl = std::make_unique<Impl>(path, std::move(options), std::move(db));
     return std::make_unique<Store>(std::move(impl));
   } catch (const sql::SqlError& e) {
-    return make_error(error_text(path, stage, e) + "; refusing to start, the file was not changed");
+    return make_error(error_text(path, stage, e) +
+                      (untouched ? "; refusing to start, the file was not changed"
+                                 : "; refusing to start"));
   }
 }
 

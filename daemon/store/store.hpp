@@ -114,8 +114,9 @@ class Store {
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
 
-  // Opens (creating or migrating) the database. A corrupt or unreadable file is an
-  // error naming the path and SQLite's message; the file is never modified then.
+  // Opens (creating or migrating) the database. A file that cannot be read, is corrupt,
+  // belongs to another program or to a newer feedd is refused with one error naming the
+  // path and SQLite's message, and is left exactly as it was.
   static Result<std::unique_ptr<Store>> open(const std::filesystem::path& path,
                                              StoreOptions options = {});
 
@@ -129,8 +130,9 @@ class Store {
   Result<IngestResult> commit_poll(const FeedState& state, const feed::Feed* parsed,
                                            Instant now);
 
-  // The newest entries, newest first by published (first_seen where absent). When
-  // feed_urls is non-empty, only entries carried by one of those feeds.
+  // The newest entries, newest first by published (an entry without a date, or with one
+  // in the future, has its first-seen time there). When feed_urls is non-empty, only
+  // entries carried by one of those feeds.
   std::vector<StoredEntry> newest(std::size_t limit,
                                           const std::vector<std::string>& feed_urls = {});
   std::vector<StoredEntry> entries_by_id(const std::vector<std::int64_t>& ids);
@@ -140,9 +142,11 @@ class Store {
   // Protocol (docs/store.md, "The digest, exactly once"):
   //   at start:  if pending_digest() returns a batch, truncate batch.file to batch.offset
   //              (when longer), write entries_by_id(batch.ids), fsync, mark_digested.
-  //   each time: batch = undigested(n); offset = size of today's file;
-  //              begin_digest(ids, file, offset); append the lines; fsync; mark_digested.
-  // undigested() leaves out the entries of a pending batch.
+  //   each time: batch = undigested(n); per digest file the batch goes to (one per day):
+  //              offset = the file's size; begin_digest(ids, file, offset); append the
+  //              lines; fsync; mark_digested(ids).
+  // undigested() leaves out the entries of a pending batch; begin_digest refuses a second
+  // batch while one is pending.
   std::vector<StoredEntry> undigested(std::size_t limit);
   Status begin_digest(const std::vector<std::int64_t>& ids, const std::string& file,
                       std::uint64_t offset, Instant when);

@@ -164,9 +164,9 @@ bool is_tracking(std::string_view name, const std::vector<std::string>& extra) {
   return false;
 }
 
-std::string normalize_query(std::string_view query, const std::vector<std::string>& extra) {
-  std::string out;
-  std::string piece;
+// Rule 8, appending "?a=1&b=2" (or nothing) to `out`.
+void append_query(std::string_view query, const std::vector<std::string>& extra, std::string& out) {
+  bool first = true;
   std::size_t i = 0;
   while (i <= query.size()) {
     std::size_t amp = query.find('&', i);
@@ -174,14 +174,17 @@ std::string normalize_query(std::string_view query, const std::vector<std::strin
     const std::string_view raw = query.substr(i, amp - i);
     i = amp + 1;
     if (raw.empty()) continue;
-    piece.clear();
-    normalize_escapes(raw, piece);
-    const std::string_view name = std::string_view(piece).substr(0, piece.find('='));
-    if (is_tracking(name, extra)) continue;
-    out += out.empty() ? '?' : '&';
-    out += piece;
+    const std::size_t mark = out.size();
+    out += first ? '?' : '&';
+    const std::size_t piece_start = out.size();
+    normalize_escapes(raw, out);
+    const std::string_view piece(out.data() + piece_start, out.size() - piece_start);
+    if (is_tracking(piece.substr(0, piece.find('=')), extra)) {
+      out.resize(mark);
+      continue;
+    }
+    first = false;
   }
-  return out;
 }
 
 // Rule 4 for non-ASCII hosts: each label with a non-ASCII letter becomes "xn--" and its
@@ -452,22 +455,21 @@ std::string url_key(std::string_view input, const std::vector<std::string>& extr
   }
 
   std::string key;
-  key.reserve(input.size() + 4);
+  key.reserve(input.size() + 8);
   key += "//";
   key += host;
 
-  // Rule 6 and 7 on the path.
-  std::string path;
-  path.reserve(url.size() + 1);
-  if (url.empty() || url.front() != '/') path += '/';
-  normalize_escapes(url, path);
-  if (path.find("/.") == std::string::npos) {
-    key += path;
-  } else {
-    key += remove_dot_segments(path);
+  // Rules 6 and 7 on the path, written straight into the key.
+  const std::size_t path_start = key.size();
+  if (url.empty() || url.front() != '/') key += '/';
+  normalize_escapes(url, key);
+  if (key.find("/.", path_start) != std::string::npos) {
+    const std::string resolved = remove_dot_segments(std::string_view(key).substr(path_start));
+    key.resize(path_start);
+    key += resolved;
   }
 
-  key += normalize_query(query, extra_tracking_params);
+  append_query(query, extra_tracking_params, key);
 
   // Rule 9.
   if (!fragment.empty() && fragment.front() == '!') {

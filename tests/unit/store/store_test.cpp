@@ -273,3 +273,42 @@ TEST_CASE("newest is exact when entries were first seen over many months and pub
   for (std::size_t i = 1; i < only_b.size(); ++i) CHECK(only_b[i - 1].published >= only_b[i].published);
   for (const auto& e : only_b) CHECK(e.feed_url == "https://b.example/feed");
 }
+
+TEST_CASE("one poll carrying the same article twice stores it once") {
+  StoreFixture fx;
+  const FeedState f = fx.feed("https://example.com/feed");
+  const auto r = fx.poll(f, feed_of({entry("https://example.com/a?utm_source=x", "A", "1"),
+                                     entry("https://example.com/a", "A", "2")}));
+  CHECK(r.new_entries.size() == 1);
+  CHECK(r.duplicates == 1);
+  CHECK(fx.store->newest(10).size() == 1);
+}
+
+TEST_CASE("a feed moved by a permanent redirect keeps its entries and id") {
+  StoreFixture fx;
+  FeedState f = fx.feed("http://old.example/feed");
+  fx.poll(f, feed_of({entry("https://example.com/1")}));
+  f.url = "https://new.example/feed";
+  REQUIRE(fx.store->commit_poll(f, nullptr, at(3)).ok());
+  CHECK_FALSE(fx.store->feed_by_url("http://old.example/feed").has_value());
+  const auto moved = fx.store->feed_by_url("https://new.example/feed");
+  REQUIRE(moved.has_value());
+  CHECK(moved->id == f.id);
+  const auto entries = fx.store->newest(10, {"https://new.example/feed"});
+  REQUIRE(entries.size() == 1);
+  CHECK(entries[0].feed_url == "https://new.example/feed");
+}
+
+TEST_CASE("moving a feed onto the URL of another feed is an error and changes nothing") {
+  StoreFixture fx;
+  FeedState a = fx.feed("https://a.example/feed");
+  fx.feed("https://b.example/feed");
+  a.url = "https://b.example/feed";
+  a.etag = "\"changed\"";
+  const auto doc = feed_of({entry("https://example.com/1")});
+  auto r = fx.store->commit_poll(a, &doc, at(3));
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().message.find("https://b.example/feed") != std::string::npos);
+  CHECK(fx.store->feed_by_url("https://a.example/feed")->etag.empty());
+  CHECK(fx.store->newest(10).empty());
+}
