@@ -130,7 +130,8 @@ TEST_CASE("python feedparser reads both merged feeds cleanly, with every entry's
       CHECK(got["title"] == want.title);
       CHECK(got["published"] == entry_date(want));
       CHECK(got["source"].is_string());
-      shared += got["link"] == kSharedLink ? 1 : 0;
+      // Whichever feed carried it first gives its link (one has a tracking parameter).
+      shared += got["link"].get<std::string>().rfind(kSharedLink, 0) == 0 ? 1 : 0;
     }
     CHECK(shared == 1);
     bool hostile = false;
