@@ -290,7 +290,9 @@ void Store::Impl::ingest(std::int64_t feed_id, const feed::Entry& e, Instant now
       sql::Stmt::Use link(link_insert);
       link->bind(1, id).bind(2, feed_id).bind(3, now_s).run();
     }
-    if (stored_hash == hash) {
+    // Only the feed that first carried it updates it: two feeds that describe one article
+    // differently would otherwise overwrite each other at every round.
+    if (stored_hash == hash || first_feed != feed_id) {
       ++result.duplicates;
       return;
     }

@@ -98,6 +98,26 @@ TEST_CASE("the same article in two feeds is stored once and linked to both") {
   CHECK(fx.store->newest(10)[0].feed_url == "https://a.example/feed");
 }
 
+TEST_CASE("two feeds describing one article differently do not overwrite each other") {
+  StoreFixture fx;
+  const FeedState a = fx.feed("https://a.example/feed");
+  const FeedState b = fx.feed("https://b.example/feed");
+  auto from_a = entry("https://news.example/story", "Story");
+  auto from_b = entry("https://news.example/story#comments", "Story, as B tells it");
+  from_b.summary = "<p>B's own summary</p>";
+  for (int round = 0; round < 3; ++round) {
+    CAPTURE(round);
+    const auto in_a = fx.poll(a, feed_of({from_a}), at(2 + round));
+    const auto in_b = fx.poll(b, feed_of({from_b}), at(2 + round));
+    CHECK(in_a.updated == 0);
+    CHECK(in_b.updated == 0);
+  }
+  const auto stored = fx.store->newest(10);
+  REQUIRE(stored.size() == 1);
+  CHECK(stored[0].title == "Story");
+  CHECK(stored[0].feed_url == "https://a.example/feed");
+}
+
 TEST_CASE("a feed that changes its guids but keeps its links makes no duplicates") {
   StoreFixture fx;
   const FeedState f = fx.feed("https://example.com/feed");
