@@ -1,36 +1,16 @@
 #pragma once
-// A fresh directory under the system temp dir, removed with everything in it at the end.
+// The suite's TempDir, with `dir / "name"` for the store tests' brevity.
 
-#include <atomic>
 #include <filesystem>
-#include <string>
-#include <system_error>
 
-#include <unistd.h>
+#include "support/temp_dir.hpp"
 
 namespace feedd::store::test {
 
-class TempDir {
+class TempDir : public feedd::test::TempDir {
  public:
-  TempDir() {
-    static std::atomic<int> counter{0};
-    path_ = std::filesystem::temp_directory_path() /
-            ("feedd-store-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-    std::filesystem::remove_all(path_);
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  const std::filesystem::path& path() const { return path_; }
-  std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
-
- private:
-  std::filesystem::path path_;
+  TempDir() : feedd::test::TempDir("feedd-store-test") {}
+  std::filesystem::path operator/(const std::filesystem::path& name) const { return path() / name; }
 };
 
 }  // namespace feedd::store::test
