@@ -22,6 +22,9 @@ namespace {
 constexpr std::uint64_t kWriteDebounceMs = 1000;
 // How often systemd's STATUS= line is refreshed.
 constexpr std::uint64_t kStatusPeriodMs = 10'000;
+// Retention runs this often, and again soon while a batch limit left work to do.
+constexpr std::uint64_t kPrunePeriodMs = 10 * 60'000;
+constexpr std::uint64_t kPruneAgainMs = 1'000;
 
 }  // namespace
 
@@ -48,6 +51,7 @@ struct Daemon::Impl {
   UvHandle<uv_signal_t> sighup;
   UvHandle<uv_timer_t> watchdog_timer;
   UvHandle<uv_timer_t> status_timer;
+  UvHandle<uv_timer_t> prune_timer;
   std::unique_ptr<output::Publisher> publisher;
   Notifier notifier;
   std::unique_ptr<output::DayTimer> midnight;  // run: moves digest/today at local midnight
@@ -85,6 +89,9 @@ struct Daemon::Impl {
 
     store::StoreOptions store_options;
     store_options.extra_tracking_params = config.tracking_params;
+    store_options.retention_days = static_cast<int>(config.retention_days);
+    store_options.max_entries_per_feed = static_cast<int>(config.max_entries_per_feed);
+    store_options.tombstone_days = static_cast<int>(config.tombstone_days);
     auto opened = store::Store::open(config.database, store_options);
     if (!opened) {
       log->error("database={} error=\"{}\"", config.database.string(), opened.error().message);
@@ -121,18 +128,22 @@ struct Daemon::Impl {
     sighup = UvHandle<uv_signal_t>::make(&loop, uv_signal_init);
     watchdog_timer = UvHandle<uv_timer_t>::make(&loop, uv_timer_init);
     status_timer = UvHandle<uv_timer_t>::make(&loop, uv_timer_init);
-    if (!due_timer || !write_timer || !sigint || !sigterm || !sighup || !watchdog_timer || !status_timer) {
+    prune_timer = UvHandle<uv_timer_t>::make(&loop, uv_timer_init);
+    if (!due_timer || !write_timer || !sigint || !sigterm || !sighup || !watchdog_timer || !status_timer || !prune_timer) {
       log->error("error=\"cannot create event loop handles\"");
       return 1;
     }
     for (uv_handle_t* h : {as_handle(due_timer.get()), as_handle(write_timer.get()), as_handle(sigint.get()),
                            as_handle(sigterm.get()), as_handle(sighup.get()), as_handle(watchdog_timer.get()),
-                           as_handle(status_timer.get())}) {
+                           as_handle(status_timer.get()), as_handle(prune_timer.get())}) {
       h->data = this;
     }
     uv_signal_start(sigint.get(), on_signal, SIGINT);
     uv_signal_start(sigterm.get(), on_signal, SIGTERM);
-    if (mode == Mode::run) uv_signal_start(sighup.get(), on_sighup, SIGHUP);
+    if (mode == Mode::run) {
+      uv_signal_start(sighup.get(), on_sighup, SIGHUP);
+      uv_timer_start(prune_timer.get(), on_prune_timer, kPrunePeriodMs, 0);
+    }
     // The watchdog is fed from the loop itself: a stalled loop stops feeding it.
     if (const auto period = notifier.watchdog_period()) {
       const auto ms = static_cast<std::uint64_t>(std::max<std::int64_t>(period->count(), 1));
@@ -454,6 +465,16 @@ struct Daemon::Impl {
   }
 
   void finish_round() {
+    // A one-shot round (cron) applies retention too, to the end.
+    for (int batch = 0; batch < 1000; ++batch) {
+      auto pruned = store->prune(now_utc());
+      if (!pruned) {
+        log->error("database={} prune_error=\"{}\"", config.database.string(), pruned.error().message);
+        break;
+      }
+      if (pruned->entries > 0 || pruned->tombstones > 0) outputs_dirty = true;
+      if (!pruned->more) break;
+    }
     write_outputs();
     if (metrics.batches == 0) write_metrics();  // no poll ran: the gauges still tell
     std::size_t failed = 0;
@@ -470,6 +491,7 @@ struct Daemon::Impl {
     if (write_timer) uv_timer_stop(write_timer.get());
     if (watchdog_timer) uv_timer_stop(watchdog_timer.get());
     if (status_timer) uv_timer_stop(status_timer.get());
+    if (prune_timer) uv_timer_stop(prune_timer.get());
     uv_stop(&loop);
   }
 
@@ -484,6 +506,7 @@ struct Daemon::Impl {
     sighup.close();
     watchdog_timer.close();
     status_timer.close();
+    prune_timer.close();
     uv_run(&loop, UV_RUN_DEFAULT);  // runs the close callbacks
     if (uv_loop_close(&loop) != 0) log->warn("error=\"event loop closed with handles still open\"");
     loop_ready = false;
@@ -511,6 +534,31 @@ struct Daemon::Impl {
       d->reload();
     } catch (const std::exception& e) {
       d->log->critical("reload error=\"{}\"", e.what());
+    }
+  }
+
+  // Retention, in small batches so the loop never stalls.
+  void prune() {
+    auto pruned = store->prune(now_utc());
+    if (!pruned) {
+      log->error("database={} prune_error=\"{}\"", config.database.string(), pruned.error().message);
+      uv_timer_start(prune_timer.get(), on_prune_timer, kPrunePeriodMs, 0);
+      return;
+    }
+    if (pruned->entries > 0 || pruned->tombstones > 0) {
+      log->info("prune entries={} tombstones={} more={}", pruned->entries, pruned->tombstones, pruned->more);
+      outputs_dirty = true;
+      schedule_write();
+    }
+    uv_timer_start(prune_timer.get(), on_prune_timer, pruned->more ? kPruneAgainMs : kPrunePeriodMs, 0);
+  }
+
+  static void on_prune_timer(uv_timer_t* handle) noexcept {
+    Impl* d = self(handle->data);
+    try {
+      d->prune();
+    } catch (const std::exception& e) {
+      d->log->critical("error=\"{}\"", e.what());
     }
   }
 

@@ -60,6 +60,9 @@ struct Config {
 
   // [store]
   std::vector<std::string> tracking_params;  // removed from URLs besides the built-in list
+  std::int64_t retention_days = 90;
+  std::int64_t max_entries_per_feed = 1000;
+  std::int64_t tombstone_days = 365;
 
   std::vector<FeedConfig> feeds;
 

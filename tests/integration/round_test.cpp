@@ -186,3 +186,23 @@ TEST_CASE("an invalid config is refused with its problems and nothing runs") {
   CHECK(r.exit_code == 1);
   CHECK(r.err.find("bad.toml:2:17: fetch.max_redirects = 99 is out of range [0, 20]") != std::string::npos);
 }
+
+TEST_CASE("retention applies store.max_entries_per_feed at the end of a round") {
+  HttpServer server;
+  server.add_endpoint("/a.rss", 200, {}, rss_feed());
+  Setup s;
+  s.dir.write("feedd.toml", "[feedd]\ndatabase = \"state/feedd.db\"\noutput_dir = \"out\"\n"
+                            "[store]\nmax_entries_per_feed = 1\n"
+                            "[[feed]]\nurl = \"" + server.url("/a.rss") + "\"\n");
+  auto r = s.once();
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const auto kept = s.stored();
+  REQUIRE(kept.size() == 1);
+  CHECK(kept[0].url == kShared);  // the newer of the two
+  // The pruned entry is remembered: the next round does not bring it back as new.
+  auto again = s.once();
+  REQUIRE(again.exit_code == 0);
+  CHECK(s.stored().size() == 1);
+  CHECK(again.err.find("new=0") != std::string::npos);
+}
