@@ -3,6 +3,8 @@
 #include <array>
 #include <charconv>
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 
 namespace feedd {
 namespace {
@@ -73,6 +75,15 @@ std::string format_rfc1123(Instant t) {
                 int(ymd.year()), int(hms.hours().count()), int(hms.minutes().count()),
                 int(hms.seconds().count()));
   return buf.data();
+}
+
+bool time_zone_exists(const std::string& name) {
+  if (name == "UTC") return true;
+  if (name.empty() || name.front() == '/' || name.find("..") != std::string::npos) return false;
+  const char* dir = std::getenv("TZDIR");
+  const std::filesystem::path base = dir != nullptr && *dir != '\0' ? dir : "/usr/share/zoneinfo";
+  std::error_code ec;
+  return std::filesystem::is_regular_file(base / name, ec);
 }
 
 Instant now_utc() { return floor<seconds>(system_clock::now()); }

@@ -17,6 +17,10 @@ std::optional<Instant> parse_rfc3339(std::string_view s);
 // "Thu, 27 Feb 2025 15:04:00 GMT": RFC 1123, as HTTP and RSS 2.0 write dates.
 std::string format_rfc1123(Instant t);
 
+// Whether `name` is a time zone this system knows: "UTC", or an IANA name ("Europe/Moscow")
+// with a file in the zoneinfo database ($TZDIR, else /usr/share/zoneinfo).
+bool time_zone_exists(const std::string& name);
+
 // The wall clock, in one place so tests can inject their own.
 Instant now_utc();
 

@@ -14,6 +14,7 @@
 
 #include <toml++/toml.h>
 
+#include "common/time.hpp"
 #include "config/config.hpp"
 #include "config/keys.hpp"
 
@@ -272,6 +273,12 @@ class Loader {
             return false;
           }
           out.text = resolve_path(out.text).string();
+        }
+        if (full == "output.timezone" && !out.text.empty() && !time_zone_exists(out.text)) {
+          problem(node.source(), "output.timezone = \"" + out.text +
+                                     "\" is not a known time zone; use an IANA name such as "
+                                     "\"Europe/Moscow\" (Debian package tzdata)");
+          return false;
         }
         if (full == "feedd.log_level" &&
             std::find(kLogLevels.begin(), kLogLevels.end(), out.text) == kLogLevels.end()) {

@@ -20,19 +20,12 @@ std::string format_tm(const std::tm& tm, const char* format) {
   return std::string(buf, n);
 }
 
-bool zone_file_exists(const std::string& name) {
-  if (name.empty() || name.front() == '/' || name.find("..") != std::string::npos) return false;
-  const char* dir = std::getenv("TZDIR");
-  const std::filesystem::path base = dir != nullptr && *dir != '\0' ? dir : "/usr/share/zoneinfo";
-  std::error_code ec;
-  return std::filesystem::is_regular_file(base / name, ec);
-}
 
 }  // namespace
 
 Status use_time_zone(const std::string& name) {
   if (name.empty()) return Ok{};
-  if (name != "UTC" && !zone_file_exists(name)) {
+  if (!time_zone_exists(name)) {
     return make_error("output.timezone = \"" + name +
                       "\" is not a known time zone (no such file in the zoneinfo database; "
                       "on Debian: package tzdata)");

@@ -188,3 +188,12 @@ TEST_CASE("a missing feeds file is a problem at the key that names it, and is re
                                          ": No such file or directory (create it, even empty, or remove the key)");
   CHECK(r.missing_feeds_file == dir.file("feeds.toml"));
 }
+
+TEST_CASE("an unknown output.timezone is a config problem; a known one loads") {
+  auto bad = load_string("[output]\ntimezone = \"Mars/Olympus_Mons\"\n" + std::string(kMinimal), "f.toml");
+  REQUIRE(bad.problems.size() == 1);
+  CHECK(bad.problems[0].to_string().rfind(
+            "f.toml:2:12: output.timezone = \"Mars/Olympus_Mons\" is not a known time zone", 0) == 0);
+  auto good = load_string("[output]\ntimezone = \"UTC\"\n" + std::string(kMinimal), "f.toml");
+  CHECK(good.problems.empty());
+}
