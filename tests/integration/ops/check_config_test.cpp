@@ -8,7 +8,7 @@
 
 using feedd::test::ops::run_feedd;
 using feedd::test::ops::replace_all;
-using feedd::test::ops::slurp;
+using feedd::test::read_file;
 
 namespace {
 
@@ -16,7 +16,7 @@ const std::string kDir = std::string(FEEDD_FIXTURES) + "/config";
 
 // The fixture's expected stderr, with {dir} standing for the fixture directory.
 std::string expected(const std::string& name) {
-  return replace_all(slurp(kDir + "/" + name + ".expected"), "{dir}", kDir);
+  return replace_all(read_file(kDir + "/" + name + ".expected"), "{dir}", kDir);
 }
 
 void check_fixture(const std::string& name) {

@@ -10,7 +10,7 @@
 #include "support/temp_dir.hpp"
 
 using feedd::test::ops::run_feedd;
-using feedd::test::ops::slurp;
+using feedd::test::read_file;
 
 namespace {
 
@@ -54,7 +54,7 @@ TEST_CASE("import-opml appends newsboat's feeds to the config as text, keeping i
                  "added https://www.example.org/news/feed.xml (Science & Society \"Weekly\")\n"
                  "added https://blog.example.net/atom.xml\n"
                  "imported 2 feeds into " + config.string() + "; 1 already there, 0 invalid\n");
-  CHECK(slurp(config) == std::string(kMainConfig) +
+  CHECK(read_file(config) == std::string(kMainConfig) +
                              "\n# Imported from newsboat.opml by feedd import-opml.\n"
                              "[[feed]]\n"
                              "url = \"https://www.example.org/news/feed.xml\"\n"
@@ -68,11 +68,11 @@ TEST_CASE("import-opml appends newsboat's feeds to the config as text, keeping i
                                 {"https://blog.example.net/atom.xml", "", {}}});
 
   SUBCASE("importing the same list again changes nothing") {
-    const std::string before = slurp(config);
+    const std::string before = read_file(config);
     const auto again = run_feedd({"import-opml", kOpml + "/newsboat.opml", "-c", config.string()});
     CHECK(again.exit_code == 0);
     CHECK(again.out.ends_with("imported 0 feeds into " + config.string() + "; 3 already there, 0 invalid\n"));
-    CHECK(slurp(config) == before);
+    CHECK(read_file(config) == before);
   }
 }
 
@@ -81,12 +81,12 @@ TEST_CASE("import-opml writes Miniflux's feeds to the feeds file, folders becomi
   const std::string main_text = std::string(kMainConfig) + "# the feeds file is created by the import\n";
   const auto config = dir.write("feedd.toml", main_text.substr(0, main_text.find("[[feed]]")) +
                                                   "feeds_file = \"feeds.toml\"\n");
-  const std::string config_before = slurp(config);
+  const std::string config_before = read_file(config);
 
   const auto r = run_feedd({"import-opml", kOpml + "/miniflux.opml", "-c", config.string()});
   INFO((r.out + r.err));
   REQUIRE(r.exit_code == 0);
-  CHECK(slurp(config) == config_before);
+  CHECK(read_file(config) == config_before);
   CHECK(r.out.find("skipped gopher://gopher.example.org/feed: feed.url = \"gopher://gopher.example.org/feed\" "
                    "is not a valid URL") != std::string::npos);
   CHECK(r.out.ends_with("imported 4 feeds into " + dir.file("feeds.toml").string() + "; 0 already there, 1 invalid\n"));
@@ -100,7 +100,7 @@ TEST_CASE("import-opml writes Miniflux's feeds to the feeds file, folders becomi
   const auto loaded = feedd::config::load(config);
   REQUIRE(loaded.config.has_value());
   CHECK(loaded.config->feeds[2].file == dir.file("feeds.toml").string());
-  CHECK(slurp(dir.file("feeds.toml")).find("[[feed]]\nurl = \"https://lwn.net/headlines/rss\"\n"
+  CHECK(read_file(dir.file("feeds.toml")).find("[[feed]]\nurl = \"https://lwn.net/headlines/rss\"\n"
                                            "title = \"LWN.net\"\ntags = [\"Tech\", \"Linux\"]\n") != std::string::npos);
 }
 
@@ -132,7 +132,7 @@ TEST_CASE("export-opml writes OPML 2.0 that import-opml reads back into the same
     const auto to_file = run_feedd({"export-opml", "-c", source.string(), "-o", dir.file("out.opml").string()});
     CHECK(to_file.exit_code == 0);
     CHECK(to_file.out.empty());
-    CHECK(slurp(dir.file("out.opml")) == exported.out);
+    CHECK(read_file(dir.file("out.opml")) == exported.out);
   }
 }
 
@@ -142,7 +142,7 @@ TEST_CASE("import-opml refuses a file that is not OPML and leaves the config alo
   const auto r = run_feedd({"import-opml", kOpml + "/not_opml.xml", "-c", config.string()});
   CHECK(r.exit_code == 1);
   CHECK(r.err == kOpml + "/not_opml.xml: not OPML: the root element is <rss>, not <opml>\n");
-  CHECK(slurp(config) == kMainConfig);
+  CHECK(read_file(config) == kMainConfig);
 }
 
 TEST_CASE("import-opml refuses to write into an invalid config") {
@@ -153,7 +153,7 @@ TEST_CASE("import-opml refuses to write into an invalid config") {
   CHECK(r.exit_code == 1);
   CHECK(r.err.find(config.string() + ":2:17: fetch.max_redirects = 99 is out of range") == 0);
   CHECK(r.err.ends_with("fix these problems first; nothing was imported\n"));
-  CHECK(slurp(config) == text);
+  CHECK(read_file(config) == text);
 }
 
 TEST_CASE("export-opml of a config without feeds writes an OPML document with an empty body") {

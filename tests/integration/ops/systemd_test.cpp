@@ -4,13 +4,14 @@
 #include <doctest/doctest.h>
 
 #include <cstdlib>
+#include <fstream>
 #include <cstring>
 
 #include "integration/ops/ops_support.hpp"
 #include "support/temp_dir.hpp"
 
 using feedd::test::ops::replace_all;
-using feedd::test::ops::slurp;
+using feedd::test::read_file;
 using feedd::test::ProcessResult;
 
 namespace {
@@ -46,7 +47,7 @@ TEST_CASE("systemd-analyze verify finds nothing to say about the unit") {
   feedd::test::TempDir dir("feedd-unit");
   // verify insists that ExecStart's program exists: point it at the feedd just built.
   const auto unit = dir.write("feedd.service",
-                              replace_all(slurp(kUnit), "/usr/bin/feedd", feedd::test::feedd_binary()));
+                              replace_all(read_file(kUnit), "/usr/bin/feedd", feedd::test::feedd_binary()));
   const auto r = analyze({"verify", unit.string()});
   INFO((r.out + r.err));
   CHECK(r.exit_code == 0);
@@ -73,17 +74,17 @@ TEST_CASE("cmake --install lays out the binary, the unit, the sysusers snippet a
   INFO((r.out + r.err));
   REQUIRE(r.exit_code == 0);
   CHECK(std::filesystem::exists(root / "usr/bin/feedd"));
-  CHECK(slurp(root / "usr/lib/sysusers.d/feedd.conf").find("u feedd ") != std::string::npos);
-  CHECK(slurp(root / "etc/feedd/feedd.toml") == slurp(std::string(FEEDD_SOURCE_DIR) + "/config/feedd.toml"));
-  CHECK(slurp(root / "usr/lib/systemd/system/feedd.service") == slurp(kUnit));
+  CHECK(read_file(root / "usr/lib/sysusers.d/feedd.conf").find("u feedd ") != std::string::npos);
+  CHECK(read_file(root / "etc/feedd/feedd.toml") == read_file(std::string(FEEDD_SOURCE_DIR) + "/config/feedd.toml"));
+  CHECK(read_file(root / "usr/lib/systemd/system/feedd.service") == read_file(kUnit));
 
   SUBCASE("an installed config that was edited is kept") {
-    const std::string edited = slurp(root / "etc/feedd/feedd.toml") + "\n# edited by the operator\n";
+    const std::string edited = read_file(root / "etc/feedd/feedd.toml") + "\n# edited by the operator\n";
     std::ofstream(root / "etc/feedd/feedd.toml", std::ios::binary | std::ios::trunc) << edited;
     const auto again = install("/usr", {"DESTDIR=" + root.string()});
     INFO((again.out + again.err));
     REQUIRE(again.exit_code == 0);
-    CHECK(slurp(root / "etc/feedd/feedd.toml") == edited);
+    CHECK(read_file(root / "etc/feedd/feedd.toml") == edited);
     CHECK(again.out.find("Keeping: " + (root / "etc/feedd/feedd.toml").string()) != std::string::npos);
   }
 }
@@ -95,7 +96,7 @@ TEST_CASE("under another prefix the installed unit runs that prefix's feedd and 
   INFO((r.out + r.err));
   REQUIRE(r.exit_code == 0);
   const auto unit = prefix / "lib/systemd/system/feedd.service";
-  const std::string text = slurp(unit);
+  const std::string text = read_file(unit);
   CHECK(text.find("ExecStart=" + (prefix / "bin/feedd").string() + " run -c " +
                   (prefix / "etc/feedd/feedd.toml").string() + "\n") != std::string::npos);
   CHECK(std::filesystem::exists(prefix / "etc/feedd/feedd.toml"));
@@ -118,8 +119,8 @@ TEST_CASE("the sysusers snippet creates the system user feedd, homed in its stat
                                    std::string(FEEDD_SOURCE_DIR) + "/systemd/feedd.sysusers"});
   INFO((r.out + r.err));
   REQUIRE(r.exit_code == 0);
-  const auto passwd = feedd::test::lines_with(slurp(dir.path() / "etc/passwd"), "feedd:");
+  const auto passwd = feedd::test::lines_with(read_file(dir.path() / "etc/passwd"), "feedd:");
   REQUIRE(passwd.size() == 1);
   CHECK(passwd[0].ends_with(":/var/lib/feedd:/usr/sbin/nologin"));
-  CHECK(feedd::test::lines_with(slurp(dir.path() / "etc/group"), "feedd:").size() == 1);
+  CHECK(feedd::test::lines_with(read_file(dir.path() / "etc/group"), "feedd:").size() == 1);
 }

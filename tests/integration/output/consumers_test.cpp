@@ -15,7 +15,7 @@
 using feedd::test::output::kHostileTitle;
 using feedd::test::output::kSharedLink;
 using feedd::test::output::MergedOutput;
-using feedd::test::output::slurp;
+using feedd::test::read_file;
 
 namespace {
 
@@ -61,7 +61,7 @@ TEST_CASE("the merged Atom feeds validate against the RFC 4287 RELAX NG schema w
     CHECK(r.err.find("validates") != std::string::npos);
   }
   SUBCASE("and xmllint does reject a merged feed that breaks the schema") {
-    std::string broken = slurp(m.out / "feed.atom");
+    std::string broken = read_file(m.out / "feed.atom");
     broken.replace(broken.find("<updated>"), 9, "<updated>not a date");
     const auto file = m.dir.write("broken.atom", broken);
     auto r = feedd::test::run({"/usr/bin/xmllint", "--noout", "--relaxng", schema(), file.string()});
@@ -71,7 +71,7 @@ TEST_CASE("the merged Atom feeds validate against the RFC 4287 RELAX NG schema w
 
 TEST_CASE("the merged feed meets what the schema cannot check: links, a feed author, UTC dates, escaped ampersands") {
   MergedOutput m;
-  const std::string atom = slurp(m.out / "feed.atom");
+  const std::string atom = read_file(m.out / "feed.atom");
   pugi::xml_document doc;
   REQUIRE(doc.load_string(atom.c_str()));
   auto feed = doc.child("feed");

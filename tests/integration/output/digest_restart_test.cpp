@@ -5,7 +5,7 @@
 #include "integration/output/merged_setup.hpp"
 
 using feedd::test::output::rss_source;
-using feedd::test::output::slurp;
+using feedd::test::read_file;
 
 namespace {
 
@@ -52,5 +52,5 @@ TEST_CASE("entries stored just before a crash reach the digest at the next start
   }
   CHECK(server.requests("/a.rss") == 2);
   CHECK(server.last_request("/a.rss")->header("If-None-Match"));  // the polls brought nothing new
-  CHECK(count(slurp(dir.file("out/digest/today")), "https://a.example/stored-before-the-crash\n") == 1);
+  CHECK(count(read_file(dir.file("out/digest/today")), "https://a.example/stored-before-the-crash\n") == 1);
 }

@@ -16,16 +16,10 @@
 
 #include "output/atomic_file.hpp"
 #include "output/merged_feed.hpp"
+#include "support/files.hpp"
 #include "support/temp_dir.hpp"
 
 namespace {
-
-std::string slurp(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 // A merged feed of `n` entries with long bodies: big enough that a write takes a while.
 std::string big_feed(int n, const std::string& marker) {
@@ -86,7 +80,7 @@ TEST_CASE("SIGKILL while the merged feed is rewritten leaves the old or the new 
     REQUIRE(::waitpid(child, &status, 0) == child);
     CHECK(WIFSIGNALED(status));
 
-    const std::string now = slurp(path);
+    const std::string now = feedd::test::read_file(path);
     const bool is_old = now == old_doc;
     const bool is_new = now == new_doc;
     INFO("round " << round << ": " << now.size() << " bytes");

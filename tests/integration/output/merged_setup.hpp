@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "store/store.hpp"
+#include "support/files.hpp"
 #include "support/http_server.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
@@ -21,13 +22,6 @@ namespace feedd::test::output {
 inline const char* kSharedLink = "https://news.example.org/2025/02/27/embassy-talks?id=7&lang=en";
 // Plain text with what XML escapes (& < > " '), a CDATA end, and non-ASCII.
 inline const char* kHostileTitle = "Tom & Jerry: 3 < 4 > 2, \"quoted\" and 'single' ]]> Ünïcödé — done";
-
-inline std::string slurp(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 inline std::string rss_source() {
   return R"(<?xml version="1.0" encoding="utf-8"?>

@@ -7,7 +7,7 @@
 #include "integration/output/merged_setup.hpp"
 
 using feedd::test::output::rss_source;
-using feedd::test::output::slurp;
+using feedd::test::read_file;
 
 namespace {
 
@@ -42,7 +42,7 @@ TEST_CASE("feedd.prom counts each round's polls by outcome, entries, bytes and f
   auto first = feedd::test::run(once);
   INFO(first.err);
   CHECK(first.exit_code == 1);  // two feeds failed
-  const std::string prom = slurp(dir.file("out/feedd.prom"));
+  const std::string prom = read_file(dir.file("out/feedd.prom"));
   INFO(prom);
   CHECK(has_line(prom, "feedd_feeds 3"));
   CHECK(has_line(prom, "feedd_feeds_failing 2"));
@@ -57,7 +57,7 @@ TEST_CASE("feedd.prom counts each round's polls by outcome, entries, bytes and f
 
   auto second = feedd::test::run(once);
   CHECK(second.exit_code == 1);
-  const std::string again = slurp(dir.file("out/feedd.prom"));
+  const std::string again = read_file(dir.file("out/feedd.prom"));
   INFO(again);
   CHECK(has_line(again, "feedd_polls_total{outcome=\"304\"} 1"));
   CHECK(has_line(again, "feedd_entries_new_total 0"));

@@ -15,7 +15,7 @@
 #include "output/atomic_file.hpp"
 
 using feedd::test::output::MergedOutput;
-using feedd::test::output::slurp;
+using feedd::test::read_file;
 using namespace std::chrono_literals;
 
 namespace {
@@ -69,7 +69,7 @@ Fetched get(const std::string& url, const std::vector<std::string>& headers = {}
 
 // The README's snippet: the ```nginx block of its "Serving the output" section.
 std::string readme_snippet() {
-  const std::string readme = slurp(std::string(FEEDD_SOURCE_DIR) + "/README.md");
+  const std::string readme = read_file(std::string(FEEDD_SOURCE_DIR) + "/README.md");
   const auto section = readme.find("\n## Serving the output");
   REQUIRE(section != std::string::npos);
   const auto start = readme.find("```nginx\n", section);
@@ -119,9 +119,9 @@ TEST_CASE("nginx serves the output directory with the README's snippet: ETag, La
     if (first.status != 0) break;
     std::this_thread::sleep_for(50ms);
   }
-  INFO(slurp(prefix / "error.log") << nginx.err_so_far());
+  INFO(read_file(prefix / "error.log") << nginx.err_so_far());
   REQUIRE(first.status == 200);
-  CHECK(first.body == slurp(atom));
+  CHECK(first.body == read_file(atom));
   CHECK(first.headers["content-type"].rfind("application/atom+xml", 0) == 0);
   const std::string etag = first.headers["etag"];
   const std::string modified = first.headers["last-modified"];
@@ -136,11 +136,11 @@ TEST_CASE("nginx serves the output directory with the README's snippet: ETag, La
   CHECK(rss.headers["content-type"].rfind("application/rss+xml", 0) == 0);
   auto today = get(base + "digest/today");
   CHECK(today.status == 200);
-  CHECK(today.body == slurp(m.out / "digest" / "today"));
+  CHECK(today.body == read_file(m.out / "digest" / "today"));
   CHECK(today.headers["content-type"].rfind("text/plain", 0) == 0);
 
   SUBCASE("after feedd rewrites the feed, the old validators get the new document") {
-    std::string changed = slurp(atom);
+    std::string changed = read_file(atom);
     changed.insert(changed.find("<title>") + 7, "Updated: ");
     REQUIRE(feedd::output::write_atomically(atom, changed).ok());
     auto again = get(base + "feed.atom", {"If-None-Match: " + etag});

@@ -11,7 +11,7 @@
 #include "unit/output/zone_guard.hpp"
 
 using namespace std::chrono_literals;
-using feedd::test::output::slurp;
+using feedd::test::read_file;
 
 namespace {
 
@@ -27,7 +27,7 @@ feedd::store::StoredEntry entry(int n, feedd::Instant seen) {
 
 bool wait_for(const std::filesystem::path& file, const std::string& text) {
   for (auto deadline = std::chrono::steady_clock::now() + 10s; std::chrono::steady_clock::now() < deadline;) {
-    if (slurp(file).find(text) != std::string::npos) return true;
+    if (read_file(file).find(text) != std::string::npos) return true;
     std::this_thread::sleep_for(20ms);
   }
   return false;
@@ -58,7 +58,7 @@ TEST_CASE("tail -F digest/today shows the lines of one day, then the next day's 
   tail.signal(SIGTERM);
   tail.wait(5s);
 
-  const std::string text = slurp(seen);
+  const std::string text = read_file(seen);
   INFO(text);
   const auto one = text.find("23:59  Wire  Entry 1");
   const auto two = text.find("23:59  Wire  Entry 2");

@@ -7,7 +7,7 @@
 #include "unit/output/zone_guard.hpp"
 
 using feedd::test::output::rss_source;
-using feedd::test::output::slurp;
+using feedd::test::read_file;
 
 TEST_CASE("the digest's day file and times follow output.timezone, not the system's zone") {
   feedd::test::HttpServer server;
@@ -26,7 +26,7 @@ TEST_CASE("the digest's day file and times follow output.timezone, not the syste
   if (feedd::output::local_day(after) != day_before) return;  // the run straddled midnight there
 
   CHECK(std::filesystem::read_symlink(dir.file("out/digest/today")).string() == day_before + ".txt");
-  const std::string digest = slurp(dir.file("out/digest/today"));
+  const std::string digest = read_file(dir.file("out/digest/today"));
   const std::string clock = feedd::output::local_clock(after);
   const std::string earlier = feedd::output::local_clock(after - std::chrono::minutes(1));
   INFO(digest);

@@ -7,6 +7,7 @@
 #include "output/day_timer.hpp"
 #include "output/digest.hpp"
 #include "output/local_time.hpp"
+#include "support/files.hpp"
 #include "support/temp_dir.hpp"
 #include "support/uv_test_loop.hpp"
 #include "unit/output/zone_guard.hpp"
@@ -18,13 +19,6 @@ using feedd::output::Digest;
 using feedd::test::ZoneGuard;
 
 namespace {
-
-std::string slurp(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 Instant utc(int y, unsigned mo, unsigned d, int h, int mi, int s) {
   using namespace std::chrono;
@@ -95,8 +89,8 @@ TEST_CASE("at local midnight the timer points today at the new day's file, which
   REQUIRE(fired.size() == 1);
   CHECK(fired[0] >= utc(2025, 2, 27, 15, 0, 0));
   CHECK(std::filesystem::read_symlink(dir.path() / "today") == "2025-02-28.txt");
-  CHECK(slurp(dir.path() / "today") == "# feedd digest 2025-02-28\n");
-  CHECK(slurp(dir.path() / "2025-02-27.txt") == "# feedd digest 2025-02-27\n");
+  CHECK(feedd::test::read_file(dir.path() / "today") == "# feedd digest 2025-02-28\n");
+  CHECK(feedd::test::read_file(dir.path() / "2025-02-27.txt") == "# feedd digest 2025-02-27\n");
 }
 
 TEST_CASE("moving the today link leaves only the day files and the link behind") {

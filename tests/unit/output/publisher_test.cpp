@@ -9,6 +9,7 @@
 
 #include "output/publisher.hpp"
 #include "store/store.hpp"
+#include "support/files.hpp"
 #include "support/temp_dir.hpp"
 #include "unit/output/zone_guard.hpp"
 
@@ -18,13 +19,6 @@ using feedd::output::PublisherOptions;
 using feedd::store::Store;
 
 namespace {
-
-std::string slurp(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 std::size_t count(const std::string& haystack, const std::string& needle) {
   std::size_t n = 0;
@@ -94,7 +88,7 @@ TEST_CASE("an entry appended to the digest just before a crash is written once a
   REQUIRE(publisher.write_digest(now).ok());
   REQUIRE(publisher.write_digest(now).ok());  // nothing left to write
 
-  const std::string text = slurp(f.out / "digest" / "2025-02-27.txt");
+  const std::string text = feedd::test::read_file(f.out / "digest" / "2025-02-27.txt");
   CHECK(count(text, "https://a.example/1\n") == 1);
   CHECK(count(text, "https://a.example/2\n") == 1);
   CHECK(count(text, "https://a.example/3\n") == 1);
@@ -104,7 +98,7 @@ TEST_CASE("an entry appended to the digest just before a crash is written once a
   // And a later restart with nothing new writes nothing.
   Publisher again(*f.store, f.options());
   REQUIRE(again.write_digest(now).ok());
-  CHECK(slurp(f.out / "digest" / "2025-02-27.txt") == text);
+  CHECK(feedd::test::read_file(f.out / "digest" / "2025-02-27.txt") == text);
 }
 
 TEST_CASE("an article two feeds share appears once in the merged feed, the digest and the tag feeds") {
@@ -121,14 +115,14 @@ TEST_CASE("an article two feeds share appears once in the merged feed, the diges
 
   for (const auto& file : {f.out / "feed.atom", f.out / "feed.rss", f.out / "tags" / "both.atom"}) {
     INFO(file.string());
-    const std::string xml = slurp(file);
+    const std::string xml = feedd::test::read_file(file);
     CHECK(count(xml, "Embassy Talks") == 1);  // one entry, under the title of the feed that brought it first
     CHECK(count(xml, "<entry>") + count(xml, "<item>") == 3);
   }
-  const std::string b = slurp(f.out / "tags" / "b.rss");
+  const std::string b = feedd::test::read_file(f.out / "tags" / "b.rss");
   CHECK(count(b, "Embassy Talks") == 1);  // B carried it too, though A brought it first
   CHECK(count(b, "<item>") == 2);
-  CHECK(count(slurp(f.out / "digest" / "today"), shared) == 1);
+  CHECK(count(feedd::test::read_file(f.out / "digest" / "today"), shared) == 1);
 }
 
 TEST_CASE("the merged feed is rewritten only when its content changed") {
@@ -148,5 +142,5 @@ TEST_CASE("the merged feed is rewritten only when its content changed") {
   f.poll("https://a.example/rss", "Wire A", {article("https://a.example/2", "Two", 2)});
   REQUIRE(publisher.write_feeds(kNoon).ok());
   CHECK(std::filesystem::last_write_time(atom) != aged);
-  CHECK(count(slurp(atom), "<entry>") == 2);
+  CHECK(count(feedd::test::read_file(atom), "<entry>") == 2);
 }
