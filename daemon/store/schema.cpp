@@ -99,15 +99,26 @@ constexpr std::array<std::string_view, 2> kV3{
     "PRAGMA user_version = 3",
 };
 
+// Version 4: where a feed is polled when a confirmed permanent redirect moved it (the
+// config's URL, feeds.url, stays the feed's identity; '' = poll feeds.url), and what the
+// scheduler remembers between polls (schedule_memory: a JSON object owned by app/poll.cpp,
+// read leniently; '' = nothing yet).
+constexpr std::array<std::string_view, 3> kV4{
+    "ALTER TABLE feeds ADD COLUMN poll_url TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE feeds ADD COLUMN schedule_memory TEXT NOT NULL DEFAULT ''",
+    "PRAGMA user_version = 4",
+};
+
 struct Migration {
   int version;
   std::span<const std::string_view> statements;
 };
 
-constexpr std::array<Migration, 3> kMigrations{{
+constexpr std::array<Migration, 4> kMigrations{{
     {1, kV1},
     {2, kV2},
     {3, kV3},
+    {4, kV4},
 }};
 
 static_assert(kMigrations.back().version == kCurrentVersion);
