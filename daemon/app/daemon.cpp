@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <random>
 
 #include "app/notifier.hpp"
 #include "app/poll.hpp"
@@ -10,6 +11,7 @@
 #include "feedd/version.hpp"
 #include "fetch/client.hpp"
 #include "output/publisher.hpp"
+#include "schedule/hosts.hpp"
 #include "schedule/schedule.hpp"
 #include "store/store.hpp"
 
@@ -29,6 +31,7 @@ struct Daemon::Impl {
     store::FeedState state;
     bool in_flight = false;
     bool active = true;  // false once a reload removed it (its slot is never reused)
+    std::uint64_t host_slot = 0;  // a start time reserved for it by host spacing (loop ms)
   };
 
   config::Config config;
@@ -51,6 +54,8 @@ struct Daemon::Impl {
 
   std::vector<Feed> feeds;
   schedule::DueQueue queue;
+  schedule::HostSpacing hosts;
+  std::mt19937_64 jitter_seeds{std::random_device{}()};
   std::size_t in_flight = 0;
   bool any_failed = false;
   bool outputs_dirty = true;
@@ -247,14 +252,28 @@ struct Daemon::Impl {
     notifier.status(status_line());
   }
 
+  // Wall-clock due times become loop (monotonic) times here, once, when queued.
   std::uint64_t due_in_ms(Instant due, Instant now) const {
-    const auto wait = std::max(due - now, std::chrono::seconds{0});
-    return uv_now(&loop) + static_cast<std::uint64_t>(wait.count()) * 1000;
+    return schedule::monotonic_due(due, now, uv_now(&loop), std::max(config.max_interval, config.max_retry_after));
+  }
+
+  PollSettings poll_settings(const Feed& feed) {
+    PollSettings settings;
+    settings.policy.interval = feed.config.interval.value_or(config.interval);
+    settings.policy.min_interval = config.min_interval;
+    settings.policy.max_interval = config.max_interval;
+    settings.policy.jitter = static_cast<double>(config.jitter_percent) / 100.0;
+    settings.policy.adaptive = config.adaptive;
+    settings.policy.max_retry_after = config.max_retry_after;
+    settings.permanent_redirect_polls = static_cast<int>(config.permanent_redirect_polls);
+    settings.disable_after_days = static_cast<int>(config.disable_after_days);
+    settings.seed = jitter_seeds();
+    return settings;
   }
 
   fetch::Request request_for(const Feed& feed) const {
     fetch::Request request;
-    request.url = feed.state.url;
+    request.url = poll_url(feed.state);
     request.etag = feed.state.etag;
     request.last_modified = feed.state.last_modified;
     request.user_agent = feed.config.user_agent;
@@ -264,6 +283,8 @@ struct Daemon::Impl {
     request.limits.connect_timeout = config.connect_timeout;
     request.limits.total_timeout = config.timeout;
     request.limits.max_redirects = static_cast<long>(config.max_redirects);
+    request.limits.low_speed_bytes_per_second = static_cast<long>(config.low_speed_bytes);
+    request.limits.low_speed_time = config.low_speed_time;
     return request;
   }
 
@@ -277,6 +298,25 @@ struct Daemon::Impl {
     });
   }
 
+  // Feeds of one host due together start schedule.host_spacing apart, and none starts
+  // while the host's Retry-After holds; a held feed goes back in the queue for its slot.
+  void start_when_host_allows(std::size_t index, std::uint64_t now_ms) {
+    Feed& feed = feeds[index];
+    const auto host = schedule::host_of(poll_url(feed.state));
+    const bool has_slot = feed.host_slot != 0 && feed.host_slot <= now_ms && hosts.blocked_until(host) <= now_ms;
+    feed.host_slot = 0;
+    if (!has_slot) {
+      hosts.set_gap(static_cast<std::uint64_t>(config.host_spacing.count()) * 1000);
+      const std::uint64_t slot = hosts.reserve(host, now_ms);
+      if (slot > now_ms) {
+        feed.host_slot = slot;
+        queue.push(index, slot);
+        return;
+      }
+    }
+    start_poll(index);
+  }
+
   void on_response(std::size_t index, fetch::Response response) {
     Feed& feed = feeds[index];
     feed.in_flight = false;
@@ -285,16 +325,16 @@ struct Daemon::Impl {
     ++polls;
 
     const Instant now = now_utc();
-    PollOutcome outcome = interpret(feed.state, response, now);
+    PollOutcome outcome = interpret(feed.state, response, now, poll_settings(feed));
     if (!feed.config.title.empty()) outcome.state.title = feed.config.title;
-
-    schedule::Policy policy;
-    policy.interval = feed.config.interval.value_or(config.interval);
-    policy.min_interval = config.min_interval;
-    policy.max_interval = config.max_interval;
-    auto decision = schedule::next_poll(policy, outcome.state.consecutive_errors, now);
-    outcome.state.next_due = decision.due;
-    outcome.state.next_due_reason = decision.reason;
+    schedule::Decision decision{outcome.state.next_due.value_or(now), outcome.state.next_due_reason};
+    if (outcome.host_retry_after) {
+      // The server asked for a pause: no feed of this host starts before it ends.
+      const auto host = schedule::host_of(poll_url(feed.state));
+      hosts.block(host, uv_now(&loop) + static_cast<std::uint64_t>(outcome.host_retry_after->count()) * 1000);
+      log->info("host={} paused={}s \"Retry-After: its other feeds wait too\"", host,
+                outcome.host_retry_after->count());
+    }
 
     auto committed = store->commit_poll(outcome.state, outcome.parsed ? &*outcome.parsed : nullptr, now);
     if (!committed) {
@@ -330,8 +370,11 @@ struct Daemon::Impl {
 
   void report(const Feed& feed, const PollOutcome& outcome, const store::IngestResult& ingested) {
     const auto& url = feed.state.url;
+    if (!outcome.notice.empty() && outcome.state.disabled_reason.empty()) {
+      log->warn("feed={} {}", url, outcome.notice);
+    }
     if (!outcome.state.disabled_reason.empty()) {
-      log->error("feed={} disabled=\"{}\"", url, outcome.state.disabled_reason);
+      log->error("feed={} {} disabled=\"{}\"", url, outcome.summary, outcome.state.disabled_reason);
     } else if (outcome.failed) {
       // A failing feed is logged when its error changes, not at every poll.
       const bool changed = outcome.state.last_error != feed.state.last_error;
@@ -466,7 +509,9 @@ struct Daemon::Impl {
   static void on_due_timer(uv_timer_t* handle) noexcept {
     Impl* d = self(handle->data);
     try {
-      for (std::size_t index : d->queue.pop_due(uv_now(&d->loop))) d->start_poll(index);
+      const std::uint64_t now_ms = uv_now(&d->loop);
+      for (std::size_t index : d->queue.pop_due(now_ms)) d->start_when_host_allows(index, now_ms);
+      d->hosts.forget_before(now_ms);
       d->arm_due_timer();
     } catch (const std::exception& e) {
       d->log->critical("error=\"{}\"", e.what());
