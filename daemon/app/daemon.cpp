@@ -1,6 +1,7 @@
 #include "app/daemon.hpp"
 
 #include <algorithm>
+#include <deque>
 #include <filesystem>
 #include <random>
 
@@ -35,6 +36,7 @@ struct Daemon::Impl {
     bool in_flight = false;
     bool active = true;  // false once a reload removed it (its slot is never reused)
     std::uint64_t host_slot = 0;  // a start time reserved for it by host spacing (loop ms)
+    bool waiting = false;         // due, held back while the transfer cap is reached
   };
 
   config::Config config;
@@ -61,6 +63,10 @@ struct Daemon::Impl {
   schedule::HostSpacing hosts;
   std::mt19937_64 jitter_seeds{std::random_device{}()};
   std::size_t in_flight = 0;
+  // Due feeds beyond the cap of transfers handed to the client, in due order. Each
+  // transfer holds a curl handle and its buffers: 10,000 feeds due at once must not mean
+  // 10,000 of those.
+  std::deque<std::size_t> waiting;
   bool any_failed = false;
   bool outputs_dirty = true;
   bool digest_dirty = false;
@@ -296,14 +302,30 @@ struct Daemon::Impl {
     return request;
   }
 
+  std::size_t transfer_cap() const { return static_cast<std::size_t>(std::max<std::int64_t>(config.max_connections, 1)) * 2; }
+
   void start_poll(std::size_t index) {
     Feed& feed = feeds[index];
-    if (feed.in_flight || stopping) return;
+    if (feed.in_flight || feed.waiting || stopping) return;
+    if (in_flight >= transfer_cap()) {
+      feed.waiting = true;
+      waiting.push_back(index);
+      return;
+    }
     feed.in_flight = true;
     ++in_flight;
     client->start(request_for(feed), [this, index](fetch::Response response) {
       on_response(index, std::move(response));
     });
+  }
+
+  void start_waiting() {
+    while (!waiting.empty() && in_flight < transfer_cap() && !stopping) {
+      const std::size_t next = waiting.front();
+      waiting.pop_front();
+      feeds[next].waiting = false;
+      if (feeds[next].active) start_poll(next);
+    }
   }
 
   // Feeds of one host due together start schedule.host_spacing apart, and none starts
@@ -329,6 +351,7 @@ struct Daemon::Impl {
     Feed& feed = feeds[index];
     feed.in_flight = false;
     --in_flight;
+    start_waiting();
     if (response.outcome == fetch::Outcome::cancelled || !feed.active) return;
     ++polls;
 
