@@ -35,8 +35,26 @@ int main(int argc, char** argv) {
   auto* once = cli.add_subcommand("once", "Poll every feed once, write outputs, exit (1 if a feed failed)");
   once->add_option("-c,--config", config_path, "Configuration file")->capture_default_str();
 
+  bool print_reference = false;
   auto* check = cli.add_subcommand("check-config", "Validate the configuration; print every problem");
   check->add_option("-c,--config", config_path, "Configuration file")->capture_default_str();
+  check->add_flag("--print-reference", print_reference,
+                  "Print the reference of every configuration key (Markdown) and exit");
+
+  bool feeds_json = false;
+  auto* feeds = cli.add_subcommand("feeds", "List every feed with its last poll, errors, next due time and entries");
+  feeds->add_option("-c,--config", config_path, "Configuration file")->capture_default_str();
+  feeds->add_flag("--json", feeds_json, "One line of JSON");
+
+  std::string opml_path;
+  auto* import_opml = cli.add_subcommand("import-opml", "Add the feeds of an OPML file to the configuration");
+  import_opml->add_option("FILE", opml_path, "OPML file")->required();
+  import_opml->add_option("-c,--config", config_path, "Configuration file")->capture_default_str();
+
+  std::string export_path;
+  auto* export_opml = cli.add_subcommand("export-opml", "Write the configured feeds as OPML 2.0");
+  export_opml->add_option("-c,--config", config_path, "Configuration file")->capture_default_str();
+  export_opml->add_option("-o,--output", export_path, "Output file (default: standard output)");
 
   feedd::app::ParseArgs parse_args;
   auto* parse = cli.add_subcommand("parse", "Parse one feed file and print the normalized model");
@@ -68,6 +86,12 @@ int main(int argc, char** argv) {
   if (*run) return feedd::app::run_command(config_path, log_level);
   if (*once) return feedd::app::once_command(config_path, log_level);
   if (*parse) return feedd::app::parse_command(parse_args);
-  if (*check) return feedd::app::check_config_command(config_path);
+  if (*check) {
+    if (print_reference) return feedd::app::print_reference_command();
+    return feedd::app::check_config_command(config_path);
+  }
+  if (*feeds) return feedd::app::feeds_command(config_path, feeds_json);
+  if (*import_opml) return feedd::app::import_opml_command(config_path, opml_path);
+  if (*export_opml) return feedd::app::export_opml_command(config_path, export_path);
   return kUsageError;
 }

@@ -18,4 +18,9 @@ int check_config_command(const std::string& config_path) {
   return 0;
 }
 
+int print_reference_command() {
+  std::cout << config::reference_table();
+  return 0;
+}
+
 }  // namespace feedd::app

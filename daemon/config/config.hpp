@@ -23,7 +23,8 @@ struct FeedConfig {
   std::optional<Seconds> interval;
   std::string user_agent;
   std::vector<std::string> headers;  // "Name: value"
-  int line = 0;                      // where the feed is defined in the config file
+  int line = 0;                      // where the feed is defined: line of its [[feed]]
+  std::string file;                  // and the file (the config or its feeds_file)
 };
 
 struct Config {
@@ -33,6 +34,7 @@ struct Config {
   std::filesystem::path database = "feedd.db";
   std::filesystem::path output_dir = "output";
   std::string log_level = "info";
+  std::filesystem::path feeds_file;  // more [[feed]] tables; empty: none
 
   // [schedule]
   Seconds interval{1800};
@@ -83,15 +85,31 @@ struct Diagnostic {
 struct LoadResult {
   std::optional<Config> config;  // set only when there were no problems
   std::vector<Diagnostic> problems;
+  // Set when feedd.feeds_file names a file that does not exist (one of the problems):
+  // `import-opml` creates it.
+  std::filesystem::path missing_feeds_file;
 };
 
-LoadResult load(const std::filesystem::path& path);
+struct LoadOptions {
+  bool allow_no_feeds = false;  // `import-opml` fills an empty config
+};
+
+LoadResult load(const std::filesystem::path& path, LoadOptions options = {});
 // load(), plus what only the running system can tell: the database's and the output
 // directory's places are writable (or creatable) by this process.
 LoadResult check(const std::filesystem::path& path);
-LoadResult load_string(std::string_view text, const std::filesystem::path& path);
+LoadResult load_string(std::string_view text, const std::filesystem::path& path, LoadOptions options = {});
 
 // "90", "90s", "15m", "2h", "1d" -> seconds; nullopt when malformed.
 std::optional<Seconds> parse_duration(std::string_view text);
+// Seconds as the config would write them, in the largest exact unit: 1800 -> "30m".
+std::string format_duration(std::int64_t seconds);
+
+// The README's configuration reference: a Markdown table, one row per key of keys(),
+// generated so that the two cannot disagree (`feedd check-config --print-reference`).
+std::string reference_table();
+
+// A TOML basic string: "..." with quotes, backslashes and control characters escaped.
+std::string toml_quote(std::string_view text);
 
 }  // namespace feedd::config

@@ -20,6 +20,9 @@ constexpr std::array kKeys{
   KeySpec{"feedd", "log_level", KeyType::string, "\"info\"", 0, 0,
           "trace, debug, info, warn, error or off",
           [](Config& c, FeedConfig*, const Value& v) { c.log_level = v.text; }},
+  KeySpec{"feedd", "feeds_file", KeyType::path, "", 0, 0,
+          "A file of more [[feed]] tables, read after this one; `feedd import-opml` appends there",
+          [](Config& c, FeedConfig*, const Value& v) { c.feeds_file = v.text; }},
 
   KeySpec{"schedule", "interval", KeyType::duration, "\"30m\"", 1, 7 * kDay,
           "Default time between polls of a feed",

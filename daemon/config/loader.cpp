@@ -37,9 +37,22 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
   return row[b.size()];
 }
 
+std::string read_file(const std::filesystem::path& path, int& error) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    error = errno;
+    return {};
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  error = 0;
+  return text.str();
+}
+
 class Loader {
  public:
-  explicit Loader(const std::filesystem::path& path) : path_(path), file_(path.string()) {}
+  Loader(const std::filesystem::path& path, LoadOptions options)
+      : path_(path), file_(path.string()), options_(options) {}
 
   LoadResult run(std::string_view text) {
     Config config;
@@ -69,6 +82,8 @@ class Loader {
       }
       load_table(config, nullptr, name, *table);
     }
+    sort_problems();
+    if (!config.feeds_file.empty()) load_feeds_file(config);
     // Defaults are relative paths too: they resolve like paths written in the file.
     config.database = resolve_path(config.database.string());
     config.output_dir = resolve_path(config.output_dir.string());
@@ -77,6 +92,50 @@ class Loader {
   }
 
  private:
+  // The feeds file: only [[feed]] tables, positions reported in its own name.
+  void load_feeds_file(Config& config) {
+    const std::string main_file = file_;
+    const std::filesystem::path feeds_path = config.feeds_file;
+    int error = 0;
+    const std::string text = read_file(feeds_path, error);
+    if (error != 0) {
+      const auto [line, column] = position_of(config, "feedd.feeds_file");
+      problems_.push_back({main_file, line, column,
+                           "feedd.feeds_file: cannot read " + feeds_path.string() + ": " +
+                               std::strerror(error) +
+                               (error == ENOENT ? " (create it, even empty, or remove the key)" : "")});
+      if (error == ENOENT) missing_feeds_file_ = feeds_path;
+      return;
+    }
+    file_ = feeds_path.string();
+    sorted_until_ = problems_.size();
+    toml::table root;
+    try {
+      root = toml::parse(text, file_);
+    } catch (const toml::parse_error& e) {
+      problem(e.source(), std::string(e.description()));
+      sort_problems();
+      file_ = main_file;
+      return;
+    }
+    for (auto&& [key, node] : root) {
+      const std::string name(key.str());
+      if (name == "feed") {
+        load_feeds(config, node);
+      } else {
+        problem(key.source(), "'" + name + "' does not belong in a feeds file, which holds only "
+                              "[[feed]] tables; move it to " + main_file);
+      }
+    }
+    sort_problems();
+    file_ = main_file;
+  }
+
+  static std::pair<int, int> position_of(const Config& config, const std::string& key) {
+    const auto at = config.positions.find(key);
+    return at == config.positions.end() ? std::pair{1, 1} : at->second;
+  }
+
   static bool is_section(std::string_view name) {
     return std::any_of(keys().begin(), keys().end(),
                        [&](const KeySpec& k) { return k.section == name && name != "feed"; });
@@ -93,7 +152,14 @@ class Loader {
         best = candidate;
       }
     }
-    return best.empty() ? std::string() : " (did you mean '" + best + "'?)";
+    if (!best.empty()) return " (did you mean '" + best + "'?)";
+    std::string all;
+    for (const auto& k : keys()) {
+      if (k.section == "feed") continue;
+      const std::string section(k.section);
+      if (all.find(section + ",") == std::string::npos) all += section + ", ";
+    }
+    return " (valid sections: " + all + "[[feed]])";
   }
 
   std::string suggest_key(std::string_view section, std::string_view name) const {
@@ -107,7 +173,13 @@ class Loader {
         best = k.name;
       }
     }
-    return best.empty() ? std::string() : " (did you mean '" + best + "'?)";
+    if (!best.empty()) return " (did you mean '" + best + "'?)";
+    std::string all;
+    for (const auto& k : keys()) {
+      if (k.section != section) continue;
+      all += (all.empty() ? "" : ", ") + std::string(k.name);
+    }
+    return " (valid keys: " + all + ")";
   }
 
   static std::string where(std::string_view section) {
@@ -124,18 +196,22 @@ class Loader {
       const auto& table = *element.as_table();
       FeedConfig feed;
       feed.line = static_cast<int>(table.source().begin.line);
+      feed.file = file_;
       load_table(config, &feed, "feed", table);
       if (!table.contains("url")) {
-        problem(table.source(), "[[feed]] without a url");
+        problem(table.source(), "[[feed]] without a url; add one: url = \"https://...\"");
         continue;
       }
       if (feed.url.empty()) continue;  // its problem is already reported
       const auto duplicate = std::find_if(config.feeds.begin(), config.feeds.end(),
                                           [&](const FeedConfig& f) { return f.url == feed.url; });
       if (duplicate != config.feeds.end()) {
+        const std::string first = duplicate->file == file_
+                                      ? "line " + std::to_string(duplicate->line)
+                                      : duplicate->file + ":" + std::to_string(duplicate->line);
         problem(table["url"].node()->source(), "duplicate feed URL " + feed.url +
-                                                   " (first defined at line " +
-                                                   std::to_string(duplicate->line) + ")");
+                                                   " (first defined at " + first +
+                                                   "); remove one of the two [[feed]] tables");
         continue;
       }
       config.feeds.push_back(std::move(feed));
@@ -166,15 +242,18 @@ class Loader {
   bool read_value(const KeySpec& spec, const toml::node& node, Value& out) {
     const std::string full = std::string(spec.section) + "." + std::string(spec.name);
     auto wrong_type = [&] {
-      problem(node.source(), full + " must be " + std::string(type_name(spec.type)) +
-                                 (spec.type == KeyType::duration ? " (seconds, or \"90s\", \"15m\", \"2h\", \"1d\")" : ""));
+      problem(node.source(), full + " must be " + std::string(type_name(spec.type)) + example(spec));
       return false;
     };
     auto in_bounds = [&](std::int64_t n, std::string_view shown) {
       if (n < spec.min || n > spec.max) {
-        problem(node.source(), full + " = " + std::string(shown) + " is out of range [" +
-                                   std::to_string(spec.min) + ", " + std::to_string(spec.max) + "]" +
-                                   (spec.type == KeyType::duration ? " seconds" : ""));
+        const bool duration = spec.type == KeyType::duration;
+        problem(node.source(),
+                full + " = " + std::string(shown) + " is out of range [" +
+                    (duration ? format_duration(spec.min) : std::to_string(spec.min)) + ", " +
+                    (duration ? format_duration(spec.max) : std::to_string(spec.max)) + "]" +
+                    (spec.default_text.empty() ? std::string()
+                                               : "; the default is " + std::string(spec.default_text)));
         return false;
       }
       return true;
@@ -196,7 +275,8 @@ class Loader {
         }
         if (full == "feedd.log_level" &&
             std::find(kLogLevels.begin(), kLogLevels.end(), out.text) == kLogLevels.end()) {
-          problem(node.source(), "feedd.log_level must be one of trace, debug, info, warn, error, off");
+          problem(node.source(), "feedd.log_level = \"" + out.text +
+                                     "\" is not a level; use trace, debug, info, warn, error or off");
           return false;
         }
         return true;
@@ -265,11 +345,35 @@ class Loader {
     return (std::filesystem::absolute(path_).parent_path() / p).lexically_normal();
   }
 
+  // What the type expects, shown after "must be ...".
+  static std::string example(const KeySpec& spec) {
+    if (spec.type == KeyType::duration) {
+      return ": seconds, or a number with s, m, h or d (\"90s\", \"15m\", \"2h\", \"1d\")";
+    }
+    std::string value(spec.default_text);
+    if (value.empty() || value == "[]") {
+      switch (spec.type) {
+        case KeyType::string: value = "\"text\""; break;
+        case KeyType::integer: value = "10"; break;
+        case KeyType::boolean: value = "true"; break;
+        case KeyType::path: value = "\"path/to/file\""; break;
+        case KeyType::url: value = "\"https://example.org/feed.xml\""; break;
+        case KeyType::string_list: value = "[\"one\", \"two\"]"; break;
+        case KeyType::duration: break;
+      }
+    }
+    return ", e.g. " + std::string(spec.name) + " = " + value;
+  }
+
   void check_whole(const Config& config) {
     if (config.min_interval > config.max_interval) {
-      problems_.push_back({file_, 1, 1, "schedule.min_interval is larger than schedule.max_interval"});
+      const auto [line, column] = position_of(config, "schedule.min_interval");
+      problems_.push_back({file_, line, column,
+                           "schedule.min_interval (" + format_duration(config.min_interval.count()) +
+                               ") is larger than schedule.max_interval (" +
+                               format_duration(config.max_interval.count()) + "); lower one or raise the other"});
     }
-    if (config.feeds.empty() && problems_.empty()) {
+    if (config.feeds.empty() && problems_.empty() && !options_.allow_no_feeds) {
       problems_.push_back({file_, 1, 1, "no feeds: add at least one [[feed]] with a url"});
     }
   }
@@ -279,12 +383,20 @@ class Loader {
                          static_cast<int>(where.begin.column), std::move(message)});
   }
 
+  // Orders the problems found in the current file by position; earlier files stay first.
+  void sort_problems() {
+    std::stable_sort(problems_.begin() + static_cast<std::ptrdiff_t>(sorted_until_), problems_.end(),
+                     [](const Diagnostic& a, const Diagnostic& b) {
+                       return std::tie(a.line, a.column) < std::tie(b.line, b.column);
+                     });
+    sorted_until_ = problems_.size();
+  }
+
   LoadResult finish(Config config) {
     LoadResult result;
-    std::stable_sort(problems_.begin(), problems_.end(), [](const Diagnostic& a, const Diagnostic& b) {
-      return std::tie(a.line, a.column) < std::tie(b.line, b.column);
-    });
+    sort_problems();
     result.problems = std::move(problems_);
+    result.missing_feeds_file = missing_feeds_file_;
     if (result.problems.empty()) result.config = std::move(config);
     return result;
   }
@@ -292,6 +404,9 @@ class Loader {
   std::filesystem::path path_;
   std::string file_;
   std::vector<Diagnostic> problems_;
+  LoadOptions options_;
+  std::size_t sorted_until_ = 0;
+  std::filesystem::path missing_feeds_file_;
 };
 
 }  // namespace
@@ -322,8 +437,42 @@ std::optional<Seconds> parse_duration(std::string_view text) {
   return Seconds{n * scale};
 }
 
-LoadResult load_string(std::string_view text, const std::filesystem::path& path) {
-  return Loader(path).run(text);
+std::string format_duration(std::int64_t seconds) {
+  if (seconds != 0) {
+    for (const auto& [unit, scale] : {std::pair{"d", 86400}, std::pair{"h", 3600}, std::pair{"m", 60}}) {
+      if (seconds % scale == 0) return std::to_string(seconds / scale) + unit;
+    }
+  }
+  return std::to_string(seconds) + "s";
+}
+
+std::string toml_quote(std::string_view text) {
+  std::string out = "\"";
+  for (const char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\t': out += "\\t"; break;
+      case '\r': out += "\\r"; break;
+      default:
+        if (u < 0x20 || u == 0x7f) {
+          static constexpr char kHex[] = "0123456789ABCDEF";
+          out += "\\u00";
+          out += kHex[u >> 4];
+          out += kHex[u & 0xf];
+        } else {
+          out += c;
+        }
+    }
+  }
+  out += '"';
+  return out;
+}
+
+LoadResult load_string(std::string_view text, const std::filesystem::path& path, LoadOptions options) {
+  return Loader(path, options).run(text);
 }
 
 namespace {
@@ -371,16 +520,15 @@ LoadResult check(const std::filesystem::path& path) {
   return result;
 }
 
-LoadResult load(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+LoadResult load(const std::filesystem::path& path, LoadOptions options) {
+  int error = 0;
+  const std::string text = read_file(path, error);
+  if (error != 0) {
     LoadResult result;
-    result.problems.push_back({path.string(), 0, 0, std::string("cannot read the file: ") + std::strerror(errno)});
+    result.problems.push_back({path.string(), 0, 0, std::string("cannot read the file: ") + std::strerror(error)});
     return result;
   }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return load_string(text.view(), path);
+  return load_string(text, path, options);
 }
 
 }  // namespace feedd::config

@@ -3,13 +3,13 @@
 #include <doctest/doctest.h>
 
 #include <signal.h>
-#include <sqlite3.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #include <thread>
 
+#include "support/files.hpp"
 #include "support/http_server.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
@@ -60,21 +60,6 @@ bool eventually(F done, std::chrono::milliseconds timeout = 15s) {
     std::this_thread::sleep_for(20ms);
   }
   return true;
-}
-
-std::string integrity_check(const std::filesystem::path& db) {
-  sqlite3* handle = nullptr;
-  std::string result = "cannot open";
-  if (sqlite3_open_v2(db.c_str(), &handle, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
-    sqlite3_stmt* stmt = nullptr;
-    if (sqlite3_prepare_v2(handle, "PRAGMA integrity_check", -1, &stmt, nullptr) == SQLITE_OK &&
-        sqlite3_step(stmt) == SQLITE_ROW) {
-      result = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
-    }
-    sqlite3_finalize(stmt);
-  }
-  sqlite3_close(handle);
-  return result;
 }
 
 }  // namespace
@@ -144,7 +129,7 @@ TEST_CASE("SIGTERM in the middle of a round exits 0 and leaves an intact databas
   INFO(r.err);
   CHECK(r.exit_code == 0);
   CHECK(std::chrono::steady_clock::now() - started < 3s);  // the slow transfer was aborted
-  CHECK(integrity_check(dir.file("feedd.db")) == "ok");
+  CHECK(feedd::test::integrity_check(dir.file("feedd.db")) == "ok");
 }
 
 TEST_CASE("under systemd, feedd run sends READY=1, STATUS= and WATCHDOG=1") {

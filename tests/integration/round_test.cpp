@@ -4,12 +4,11 @@
 
 #include <signal.h>
 
-#include <fstream>
-#include <sstream>
 
 #include <pugixml.hpp>
 
 #include "store/store.hpp"
+#include "support/files.hpp"
 #include "support/http_server.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
@@ -42,13 +41,6 @@ std::string atom_feed() {
 <entry><title>Only in B</title><link href="https://b.example/only-b"/>
 <id>tag:b.example,2025:2</id><updated>2025-02-27T13:00:00Z</updated></entry>
 </feed>)";
-}
-
-std::string slurp(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
 }
 
 std::size_t count(const std::string& haystack, const std::string& needle) {
@@ -101,7 +93,7 @@ TEST_CASE("one round stores an article shared by two feeds once and writes it on
   for (const auto& e : entries) shared += e.url.rfind(kShared, 0) == 0 ? 1 : 0;
   CHECK(shared == 1);
 
-  const std::string atom = slurp(s.out / "feed.atom");
+  const std::string atom = feedd::test::read_file(s.out / "feed.atom");
   pugi::xml_document doc;
   REQUIRE(doc.load_string(atom.c_str()));
   CHECK(std::string(doc.document_element().name()) == "feed");
@@ -110,7 +102,7 @@ TEST_CASE("one round stores an article shared by two feeds once and writes it on
   CHECK(count(atom, kShared) == 1);
   CHECK(std::filesystem::exists(s.out / "feed.rss"));
 
-  const std::string digest = slurp(s.out / "digest" / "today");
+  const std::string digest = feedd::test::read_file(s.out / "digest" / "today");
   CHECK(count(digest, kShared) == 1);
   CHECK(count(digest, "\n") == 4);  // the header and three entries
 
@@ -119,8 +111,8 @@ TEST_CASE("one round stores an article shared by two feeds once and writes it on
     INFO(again.err);
     REQUIRE(again.exit_code == 0);
     CHECK(s.stored().size() == 3);
-    CHECK(slurp(s.out / "digest" / "today") == digest);
-    CHECK(slurp(s.out / "feed.atom") == atom);
+    CHECK(feedd::test::read_file(s.out / "digest" / "today") == digest);
+    CHECK(feedd::test::read_file(s.out / "feed.atom") == atom);
     CHECK(server.requests("/a.rss") == 2);
   }
 }
@@ -138,7 +130,7 @@ TEST_CASE("refused connections, a 404 and a non-XML body fail their feeds and sp
   INFO(r.err);
   CHECK(r.exit_code == 1);
   CHECK(s.stored().size() == 2);
-  CHECK(count(slurp(s.out / "feed.atom"), "<entry>") == 2);
+  CHECK(count(feedd::test::read_file(s.out / "feed.atom"), "<entry>") == 2);
 
   const auto refused_lines = lines_with(r.err, "feed=" + refused + " ");
   REQUIRE(refused_lines.size() == 1);
@@ -159,10 +151,10 @@ TEST_CASE("feedd run polls, writes the outputs and stops cleanly on SIGTERM") {
   feedd::test::Process daemon({feedd::test::feedd_binary(), "run", "-c", s.config.string()}, {"TZ=UTC"});
   const auto deadline = std::chrono::steady_clock::now() + 20s;
   while (std::chrono::steady_clock::now() < deadline &&
-         count(slurp(s.out / "feed.atom"), "<entry>") < 2) {
+         count(feedd::test::read_file(s.out / "feed.atom"), "<entry>") < 2) {
     std::this_thread::sleep_for(50ms);
   }
-  CHECK(count(slurp(s.out / "feed.atom"), "<entry>") == 2);
+  CHECK(count(feedd::test::read_file(s.out / "feed.atom"), "<entry>") == 2);
   daemon.signal(SIGTERM);
   auto r = daemon.wait(10s);
   INFO(r.err);

@@ -12,17 +12,12 @@
 #include <stdexcept>
 #include <thread>
 
+#include "support/files.hpp"
+
 extern char** environ;
 
 namespace feedd::test {
 namespace {
-
-std::string slurp(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 std::filesystem::path temp_file(const char* tag) {
   std::string pattern = (std::filesystem::temp_directory_path() / (std::string("feedd-proc-") + tag + "-XXXXXX")).string();
@@ -71,7 +66,7 @@ void Process::signal(int signum) const {
   if (!reaped_) ::kill(pid_, signum);
 }
 
-std::string Process::err_so_far() const { return slurp(err_path_); }
+std::string Process::err_so_far() const { return read_file(err_path_); }
 
 ProcessResult Process::wait(std::chrono::milliseconds timeout) {
   ProcessResult result;
@@ -91,8 +86,8 @@ ProcessResult Process::wait(std::chrono::milliseconds timeout) {
   reaped_ = true;
   if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
   if (WIFSIGNALED(status)) result.signal = WTERMSIG(status);
-  result.out = slurp(out_path_);
-  result.err = slurp(err_path_);
+  result.out = read_file(out_path_);
+  result.err = read_file(err_path_);
   return result;
 }
 

@@ -2,6 +2,7 @@
 
 #include "config/config.hpp"
 #include "config/keys.hpp"
+#include "support/temp_dir.hpp"
 
 using feedd::config::Config;
 using feedd::config::load_string;
@@ -82,9 +83,10 @@ interval = "10x"
 )" + std::string(kMinimal), "f.toml");
   const auto m = messages(r);
   REQUIRE(m.size() == 3);
-  CHECK(m[0] == "f.toml:2:17: fetch.max_redirects must be an integer");
-  CHECK(m[1] == "f.toml:3:19: fetch.max_connections = 0 is out of range [1, 1024]");
-  CHECK(m[2].find("f.toml:5:12: schedule.interval must be a duration") == 0);
+  CHECK(m[0] == "f.toml:2:17: fetch.max_redirects must be an integer, e.g. max_redirects = 5");
+  CHECK(m[1] == "f.toml:3:19: fetch.max_connections = 0 is out of range [1, 1024]; the default is 32");
+  CHECK(m[2] == "f.toml:5:12: schedule.interval must be a duration: seconds, or a number with s, m, h "
+                "or d (\"90s\", \"15m\", \"2h\", \"1d\")");
 }
 
 TEST_CASE("duplicate feed URLs, invalid URLs and a feed without url are reported") {
@@ -99,9 +101,10 @@ title = "no url"
 )", "f.toml");
   const auto m = messages(r);
   REQUIRE(m.size() == 3);
-  CHECK(m[0] == "f.toml:4:7: duplicate feed URL https://example.org/rss (first defined at line 1)");
+  CHECK(m[0] == "f.toml:4:7: duplicate feed URL https://example.org/rss (first defined at line 1); "
+                "remove one of the two [[feed]] tables");
   CHECK(m[1].find("f.toml:6:7: feed.url = \"ftp://example.org/rss\" is not a valid URL") == 0);
-  CHECK(m[2] == "f.toml:7:1: [[feed]] without a url");
+  CHECK(m[2] == "f.toml:7:1: [[feed]] without a url; add one: url = \"https://...\"");
 }
 
 TEST_CASE("a TOML syntax error names the file and position") {
@@ -135,4 +138,53 @@ TEST_CASE("the shipped configurations are valid") {
     auto r = feedd::config::load(std::string(FEEDD_SOURCE_DIR) + "/config/" + name);
     CHECK(messages(r) == std::vector<std::string>{});
   }
+}
+
+TEST_CASE("an unknown key with no near name lists the section's valid keys") {
+  auto r = load_string("[fetch]\ncolour = \"blue\"\n" + std::string(kMinimal), "f.toml");
+  REQUIRE(r.problems.size() == 1);
+  CHECK(r.problems[0].to_string().rfind("f.toml:2:1: unknown key 'colour' in [fetch] (valid keys: user_agent, "
+                                        "max_body_bytes, ", 0) == 0);
+}
+
+TEST_CASE("a duration out of range is shown with bounds in the config's own units") {
+  auto r = load_string("[schedule]\ninterval = \"8d\"\n" + std::string(kMinimal), "f.toml");
+  REQUIRE(r.problems.size() == 1);
+  CHECK(r.problems[0].to_string() ==
+        "f.toml:2:12: schedule.interval = \"8d\" is out of range [1s, 7d]; the default is \"30m\"");
+}
+
+TEST_CASE("a config without feeds loads when the caller allows it") {
+  auto r = load_string("[feedd]\nlog_level = \"debug\"\n", "f.toml", {.allow_no_feeds = true});
+  CHECK(r.problems.empty());
+  REQUIRE(r.config.has_value());
+  CHECK(r.config->feeds.empty());
+}
+
+TEST_CASE("feeds from the feeds file carry that file's name and line, after the config's own") {
+  feedd::test::TempDir dir("feedd-config");
+  dir.write("feeds.toml", "# more feeds\n[[feed]]\nurl = \"https://b.example/feed\"\n");
+  const auto config = dir.write("feedd.toml", "[feedd]\nfeeds_file = \"feeds.toml\"\n" + std::string(kMinimal));
+  auto r = feedd::config::load(config);
+  REQUIRE(r.config.has_value());
+  const auto& feeds = r.config->feeds;
+  REQUIRE(feeds.size() == 2);
+  CHECK(feeds[0].url == "https://example.org/rss");
+  CHECK(feeds[0].file == config.string());
+  CHECK(feeds[0].line == 4);
+  CHECK(feeds[1].url == "https://b.example/feed");
+  CHECK(feeds[1].file == dir.file("feeds.toml").string());
+  CHECK(feeds[1].line == 2);
+  CHECK(r.config->feeds_file == dir.file("feeds.toml"));
+}
+
+TEST_CASE("a missing feeds file is a problem at the key that names it, and is reported as missing") {
+  feedd::test::TempDir dir("feedd-config");
+  const auto config = dir.write("feedd.toml", "[feedd]\nfeeds_file = \"feeds.toml\"\n" + std::string(kMinimal));
+  auto r = feedd::config::load(config);
+  REQUIRE(r.problems.size() == 1);
+  CHECK(r.problems[0].to_string() == config.string() + ":2:14: feedd.feeds_file: cannot read " +
+                                         dir.file("feeds.toml").string() +
+                                         ": No such file or directory (create it, even empty, or remove the key)");
+  CHECK(r.missing_feeds_file == dir.file("feeds.toml"));
 }

@@ -1,22 +1,14 @@
 #include <doctest/doctest.h>
 
-#include <fstream>
-#include <sstream>
 
 #include "output/atomic_file.hpp"
+#include "support/files.hpp"
 #include "support/temp_dir.hpp"
 
 using feedd::output::write_atomically;
 using feedd::output::WriteOutcome;
 
 namespace {
-
-std::string slurp(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 std::size_t files_in(const std::filesystem::path& dir) {
   return static_cast<std::size_t>(std::distance(std::filesystem::directory_iterator(dir), {}));
@@ -33,7 +25,7 @@ TEST_CASE("an atomic write replaces the file and leaves no temporary file behind
   auto second = write_atomically(path, "two, longer");
   REQUIRE(second.ok());
   CHECK(*second == WriteOutcome::written);
-  CHECK(slurp(path) == "two, longer");
+  CHECK(feedd::test::read_file(path) == "two, longer");
   CHECK(files_in(dir.path()) == 1);
   CHECK((std::filesystem::status(path).permissions() & std::filesystem::perms::others_read) !=
         std::filesystem::perms::none);

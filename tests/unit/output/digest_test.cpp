@@ -1,10 +1,9 @@
 #include <doctest/doctest.h>
 
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
 
 #include "output/digest.hpp"
+#include "support/files.hpp"
 #include "support/temp_dir.hpp"
 
 using feedd::Instant;
@@ -21,13 +20,6 @@ struct UtcZone {
     ::tzset();
   }
 };
-
-std::string slurp(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 StoredEntry entry(std::int64_t id, std::string title, Instant seen) {
   StoredEntry e;
@@ -62,7 +54,7 @@ TEST_CASE("the digest appends under a header and points today at the current day
   Digest digest(dir.path() / "digest");
   REQUIRE(digest.append({entry(1, "One", kDay1), entry(2, "Two", kDay1)}, kDay1).ok());
   REQUIRE(digest.append({entry(3, "Three", kDay1)}, kDay1).ok());
-  const auto text = slurp(dir.path() / "digest" / "2025-02-27.txt");
+  const auto text = feedd::test::read_file(dir.path() / "digest" / "2025-02-27.txt");
   CHECK(text ==
         "# feedd digest 2025-02-27\n"
         "15:04  The Moscow Times  One  https://news.example.org/1\n"
@@ -78,7 +70,7 @@ TEST_CASE("an entry appended again after a crash is not written twice") {
   REQUIRE(digest.append({entry(1, "One", kDay1)}, kDay1).ok());
   // The store did not record the append (a crash): the same batch comes again, plus a new one.
   REQUIRE(digest.append({entry(1, "One", kDay1), entry(2, "Two", kDay1)}, kDay1).ok());
-  const auto text = slurp(dir.path() / "2025-02-27.txt");
+  const auto text = feedd::test::read_file(dir.path() / "2025-02-27.txt");
   CHECK(text ==
         "# feedd digest 2025-02-27\n"
         "15:04  The Moscow Times  One  https://news.example.org/1\n"
@@ -93,5 +85,5 @@ TEST_CASE("at midnight today moves to the new day's file, which opens with its h
   const Instant next_day = kDay1 + std::chrono::hours(9);  // 2025-02-28T00:04:00Z
   REQUIRE(digest.update_today(next_day).ok());
   CHECK(std::filesystem::read_symlink(dir.path() / "today") == "2025-02-28.txt");
-  CHECK(slurp(dir.path() / "today") == "# feedd digest 2025-02-28\n");
+  CHECK(feedd::test::read_file(dir.path() / "today") == "# feedd digest 2025-02-28\n");
 }

@@ -1,0 +1,34 @@
+#include "support/files.hpp"
+
+#include <sqlite3.h>
+
+#include <fstream>
+#include <sstream>
+
+namespace feedd::test {
+
+std::string read_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::string integrity_check(const std::filesystem::path& db) {
+  sqlite3* handle = nullptr;
+  std::string result = "cannot open";
+  if (sqlite3_open_v2(db.c_str(), &handle, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+    sqlite3_stmt* stmt = nullptr;
+    if (sqlite3_prepare_v2(handle, "PRAGMA integrity_check", -1, &stmt, nullptr) == SQLITE_OK &&
+        sqlite3_step(stmt) == SQLITE_ROW) {
+      result = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
+    } else {
+      result = sqlite3_errmsg(handle);
+    }
+    sqlite3_finalize(stmt);
+  }
+  sqlite3_close(handle);
+  return result;
+}
+
+}  // namespace feedd::test
