@@ -96,6 +96,10 @@ TEST_CASE("a 301/308 chain moves the polled URL after two polls and a 302 never 
   CHECK(moved.poll_url == server.url("/new"));
   CHECK(moved.url == server.url("/old"));  // the config's URL stays the feed's identity
   CHECK(lines_with(second.err, "moved permanently").size() == 1);
+  const auto listed = feedd::test::run(
+      {feedd::test::feedd_binary(), "feeds", "-c", s.dir.file("feedd.toml").string(), "--json"}, 30s);
+  CHECK(listed.out.find("\"poll_url\":\"" + server.url("/new") + "\"") != std::string::npos);
+  CHECK(listed.out.find("\"url\":\"" + server.url("/old") + "\"") != std::string::npos);
 
   auto third = s.once();
   REQUIRE(third.exit_code == 0);
