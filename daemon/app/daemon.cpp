@@ -124,7 +124,8 @@ struct Daemon::Impl {
     sighup = UvHandle<uv_signal_t>::make(&loop, uv_signal_init);
     watchdog_timer = UvHandle<uv_timer_t>::make(&loop, uv_timer_init);
     status_timer = UvHandle<uv_timer_t>::make(&loop, uv_timer_init);
-    if (!due_timer || !write_timer || !digest_timer || !sigint || !sigterm || !sighup || !watchdog_timer || !status_timer) {
+    if (!due_timer || !write_timer || !digest_timer || !sigint || !sigterm || !sighup || !watchdog_timer ||
+        !status_timer) {
       log->error("error=\"cannot create event loop handles\"");
       return 1;
     }
@@ -302,7 +303,9 @@ struct Daemon::Impl {
     return request;
   }
 
-  std::size_t transfer_cap() const { return static_cast<std::size_t>(std::max<std::int64_t>(config.max_connections, 1)) * 2; }
+  std::size_t transfer_cap() const {
+    return static_cast<std::size_t>(std::max<std::int64_t>(config.max_connections, 1)) * 2;
+  }
 
   void start_poll(std::size_t index) {
     Feed& feed = feeds[index];
