@@ -1,7 +1,9 @@
 #include "app/daemon.hpp"
 
 #include <algorithm>
+#include <deque>
 #include <filesystem>
+#include <random>
 
 #include "app/notifier.hpp"
 #include "app/poll.hpp"
@@ -12,6 +14,7 @@
 #include "output/day_timer.hpp"
 #include "output/local_time.hpp"
 #include "output/publisher.hpp"
+#include "schedule/hosts.hpp"
 #include "schedule/schedule.hpp"
 #include "store/store.hpp"
 
@@ -20,6 +23,9 @@ namespace {
 
 // The merged feed is rewritten at most this often while polls keep landing.
 constexpr std::uint64_t kWriteDebounceMs = 1000;
+// New entries of polls landing together go to the digest in one append (one fdatasync
+// and two small transactions instead of that many per poll).
+constexpr std::uint64_t kDigestDebounceMs = 200;
 // How often systemd's STATUS= line is refreshed.
 constexpr std::uint64_t kStatusPeriodMs = 10'000;
 // Retention runs this often, and again soon while a batch limit left work to do.
@@ -34,6 +40,8 @@ struct Daemon::Impl {
     store::FeedState state;
     bool in_flight = false;
     bool active = true;  // false once a reload removed it (its slot is never reused)
+    std::uint64_t host_slot = 0;  // a start time reserved for it by host spacing (loop ms)
+    bool waiting = false;         // due, held back while the transfer cap is reached
   };
 
   config::Config config;
@@ -46,6 +54,7 @@ struct Daemon::Impl {
   std::unique_ptr<fetch::Client> client;
   UvHandle<uv_timer_t> due_timer;
   UvHandle<uv_timer_t> write_timer;
+  UvHandle<uv_timer_t> digest_timer;
   UvHandle<uv_signal_t> sigint;
   UvHandle<uv_signal_t> sigterm;
   UvHandle<uv_signal_t> sighup;
@@ -61,9 +70,16 @@ struct Daemon::Impl {
 
   std::vector<Feed> feeds;
   schedule::DueQueue queue;
+  schedule::HostSpacing hosts;
+  std::mt19937_64 jitter_seeds{std::random_device{}()};
   std::size_t in_flight = 0;
+  // Due feeds beyond the cap of transfers handed to the client, in due order. Each
+  // transfer holds a curl handle and its buffers: 10,000 feeds due at once must not mean
+  // 10,000 of those.
+  std::deque<std::size_t> waiting;
   bool any_failed = false;
   bool outputs_dirty = true;
+  bool digest_dirty = false;
   bool stopping = false;
   bool store_failing = false;
   std::uint64_t polls = 0;
@@ -106,7 +122,8 @@ struct Daemon::Impl {
     publisher = std::make_unique<output::Publisher>(*store, publisher_options());
     // Entries stored just before a crash, with no digest line yet: written now, not only
     // when a later poll happens to bring something new.
-    write_digest(now_utc());
+    digest_dirty = true;
+    flush_digest();
 
     if (uv_loop_init(&loop) != 0) {
       log->error("error=\"cannot initialize the event loop\"");
@@ -123,17 +140,20 @@ struct Daemon::Impl {
 
     due_timer = UvHandle<uv_timer_t>::make(&loop, uv_timer_init);
     write_timer = UvHandle<uv_timer_t>::make(&loop, uv_timer_init);
+    digest_timer = UvHandle<uv_timer_t>::make(&loop, uv_timer_init);
     sigint = UvHandle<uv_signal_t>::make(&loop, uv_signal_init);
     sigterm = UvHandle<uv_signal_t>::make(&loop, uv_signal_init);
     sighup = UvHandle<uv_signal_t>::make(&loop, uv_signal_init);
     watchdog_timer = UvHandle<uv_timer_t>::make(&loop, uv_timer_init);
     status_timer = UvHandle<uv_timer_t>::make(&loop, uv_timer_init);
     prune_timer = UvHandle<uv_timer_t>::make(&loop, uv_timer_init);
-    if (!due_timer || !write_timer || !sigint || !sigterm || !sighup || !watchdog_timer || !status_timer || !prune_timer) {
+    if (!due_timer || !write_timer || !digest_timer || !sigint || !sigterm || !sighup || !watchdog_timer ||
+        !status_timer || !prune_timer) {
       log->error("error=\"cannot create event loop handles\"");
       return 1;
     }
-    for (uv_handle_t* h : {as_handle(due_timer.get()), as_handle(write_timer.get()), as_handle(sigint.get()),
+    for (uv_handle_t* h : {as_handle(due_timer.get()), as_handle(write_timer.get()), as_handle(digest_timer.get()),
+                           as_handle(sigint.get()),
                            as_handle(sigterm.get()), as_handle(sighup.get()), as_handle(watchdog_timer.get()),
                            as_handle(status_timer.get()), as_handle(prune_timer.get())}) {
       h->data = this;
@@ -181,6 +201,7 @@ struct Daemon::Impl {
     }
 
     uv_run(&loop, UV_RUN_DEFAULT);
+    flush_digest();
     if (outputs_dirty) write_outputs();
     shutdown();
     if (mode == Mode::once && any_failed) return 1;
@@ -276,14 +297,28 @@ struct Daemon::Impl {
     notifier.status(status_line());
   }
 
+  // Wall-clock due times become loop (monotonic) times here, once, when queued.
   std::uint64_t due_in_ms(Instant due, Instant now) const {
-    const auto wait = std::max(due - now, std::chrono::seconds{0});
-    return uv_now(&loop) + static_cast<std::uint64_t>(wait.count()) * 1000;
+    return schedule::monotonic_due(due, now, uv_now(&loop), std::max(config.max_interval, config.max_retry_after));
+  }
+
+  PollSettings poll_settings(const Feed& feed) {
+    PollSettings settings;
+    settings.policy.interval = feed.config.interval.value_or(config.interval);
+    settings.policy.min_interval = config.min_interval;
+    settings.policy.max_interval = config.max_interval;
+    settings.policy.jitter = static_cast<double>(config.jitter_percent) / 100.0;
+    settings.policy.adaptive = config.adaptive;
+    settings.policy.max_retry_after = config.max_retry_after;
+    settings.permanent_redirect_polls = static_cast<int>(config.permanent_redirect_polls);
+    settings.disable_after_days = static_cast<int>(config.disable_after_days);
+    settings.seed = jitter_seeds();
+    return settings;
   }
 
   fetch::Request request_for(const Feed& feed) const {
     fetch::Request request;
-    request.url = feed.state.url;
+    request.url = poll_url(feed.state);
     request.etag = feed.state.etag;
     request.last_modified = feed.state.last_modified;
     request.user_agent = feed.config.user_agent;
@@ -293,12 +328,23 @@ struct Daemon::Impl {
     request.limits.connect_timeout = config.connect_timeout;
     request.limits.total_timeout = config.timeout;
     request.limits.max_redirects = static_cast<long>(config.max_redirects);
+    request.limits.low_speed_bytes_per_second = static_cast<long>(config.low_speed_bytes);
+    request.limits.low_speed_time = config.low_speed_time;
     return request;
+  }
+
+  std::size_t transfer_cap() const {
+    return static_cast<std::size_t>(std::max<std::int64_t>(config.max_connections, 1)) * 2;
   }
 
   void start_poll(std::size_t index) {
     Feed& feed = feeds[index];
-    if (feed.in_flight || stopping) return;
+    if (feed.in_flight || feed.waiting || stopping) return;
+    if (in_flight >= transfer_cap()) {
+      feed.waiting = true;
+      waiting.push_back(index);
+      return;
+    }
     feed.in_flight = true;
     ++in_flight;
     client->start(request_for(feed), [this, index](fetch::Response response) {
@@ -306,25 +352,54 @@ struct Daemon::Impl {
     });
   }
 
+  void start_waiting() {
+    while (!waiting.empty() && in_flight < transfer_cap() && !stopping) {
+      const std::size_t next = waiting.front();
+      waiting.pop_front();
+      feeds[next].waiting = false;
+      if (feeds[next].active) start_poll(next);
+    }
+  }
+
+  // Feeds of one host due together start schedule.host_spacing apart, and none starts
+  // while the host's Retry-After holds; a held feed goes back in the queue for its slot.
+  void start_when_host_allows(std::size_t index, std::uint64_t now_ms) {
+    Feed& feed = feeds[index];
+    const auto host = schedule::host_of(poll_url(feed.state));
+    const bool has_slot = feed.host_slot != 0 && feed.host_slot <= now_ms && hosts.blocked_until(host) <= now_ms;
+    feed.host_slot = 0;
+    if (!has_slot) {
+      hosts.set_gap(static_cast<std::uint64_t>(config.host_spacing.count()) * 1000);
+      const std::uint64_t slot = hosts.reserve(host, now_ms);
+      if (slot > now_ms) {
+        feed.host_slot = slot;
+        queue.push(index, slot);
+        return;
+      }
+    }
+    start_poll(index);
+  }
+
   void on_response(std::size_t index, fetch::Response response) {
     Feed& feed = feeds[index];
     feed.in_flight = false;
     --in_flight;
+    start_waiting();
     if (response.outcome == fetch::Outcome::cancelled || !feed.active) return;
     ++polls;
 
     const Instant now = now_utc();
-    PollOutcome outcome = interpret(feed.state, response, now);
+    PollOutcome outcome = interpret(feed.state, response, now, poll_settings(feed));
     count_poll(response, outcome);
     if (!feed.config.title.empty()) outcome.state.title = feed.config.title;
-
-    schedule::Policy policy;
-    policy.interval = feed.config.interval.value_or(config.interval);
-    policy.min_interval = config.min_interval;
-    policy.max_interval = config.max_interval;
-    auto decision = schedule::next_poll(policy, outcome.state.consecutive_errors, now);
-    outcome.state.next_due = decision.due;
-    outcome.state.next_due_reason = decision.reason;
+    schedule::Decision decision{outcome.state.next_due.value_or(now), outcome.state.next_due_reason};
+    if (outcome.host_retry_after) {
+      // The server asked for a pause: no feed of this host starts before it ends.
+      const auto host = schedule::host_of(poll_url(feed.state));
+      hosts.block(host, uv_now(&loop) + static_cast<std::uint64_t>(outcome.host_retry_after->count()) * 1000);
+      log->info("host={} paused={}s \"Retry-After: its other feeds wait too\"", host,
+                outcome.host_retry_after->count());
+    }
 
     auto committed = store->commit_poll(outcome.state, outcome.parsed ? &*outcome.parsed : nullptr, now);
     if (!committed) {
@@ -349,7 +424,10 @@ struct Daemon::Impl {
       }
       if (!committed->new_entries.empty() || committed->updated > 0) {
         outputs_dirty = true;
-        write_digest(now);
+        digest_dirty = true;
+        if (mode == Mode::run && !uv_is_active(as_handle(digest_timer.get()))) {
+          uv_timer_start(digest_timer.get(), on_digest_timer, kDigestDebounceMs, 0);
+        }
       }
     }
 
@@ -366,8 +444,11 @@ struct Daemon::Impl {
 
   void report(const Feed& feed, const PollOutcome& outcome, const store::IngestResult& ingested) {
     const auto& url = feed.state.url;
+    if (!outcome.notice.empty() && outcome.state.disabled_reason.empty()) {
+      log->warn("feed={} {}", url, outcome.notice);
+    }
     if (!outcome.state.disabled_reason.empty()) {
-      log->error("feed={} disabled=\"{}\"", url, outcome.state.disabled_reason);
+      log->error("feed={} {} disabled=\"{}\"", url, outcome.summary, outcome.state.disabled_reason);
     } else if (outcome.failed) {
       // A failing feed is logged when its error changes, not at every poll.
       const bool changed = outcome.state.last_error != feed.state.last_error;
@@ -435,8 +516,10 @@ struct Daemon::Impl {
     metrics_failing = !written;
   }
 
-  void write_digest(Instant now) {
-    auto written = publisher->write_digest(now);
+  void flush_digest() {
+    if (!digest_dirty || !publisher) return;
+    digest_dirty = false;
+    auto written = publisher->write_digest(now_utc());
     if (!written) log->error("digest error=\"{}\"", written.error().message);
   }
 
@@ -465,6 +548,7 @@ struct Daemon::Impl {
   }
 
   void finish_round() {
+    flush_digest();
     // A one-shot round (cron) applies retention too, to the end.
     for (int batch = 0; batch < 1000; ++batch) {
       auto pruned = store->prune(now_utc());
@@ -489,6 +573,7 @@ struct Daemon::Impl {
     if (client) client->cancel_all();
     if (due_timer) uv_timer_stop(due_timer.get());
     if (write_timer) uv_timer_stop(write_timer.get());
+    if (digest_timer) uv_timer_stop(digest_timer.get());
     if (watchdog_timer) uv_timer_stop(watchdog_timer.get());
     if (status_timer) uv_timer_stop(status_timer.get());
     if (prune_timer) uv_timer_stop(prune_timer.get());
@@ -501,6 +586,7 @@ struct Daemon::Impl {
     if (midnight) midnight->close();
     due_timer.close();
     write_timer.close();
+    digest_timer.close();
     sigint.close();
     sigterm.close();
     sighup.close();
@@ -575,8 +661,20 @@ struct Daemon::Impl {
   static void on_due_timer(uv_timer_t* handle) noexcept {
     Impl* d = self(handle->data);
     try {
-      for (std::size_t index : d->queue.pop_due(uv_now(&d->loop))) d->start_poll(index);
+      const std::uint64_t now_ms = uv_now(&d->loop);
+      for (std::size_t index : d->queue.pop_due(now_ms)) d->start_when_host_allows(index, now_ms);
+      d->hosts.forget_before(now_ms);
       d->arm_due_timer();
+    } catch (const std::exception& e) {
+      d->log->critical("error=\"{}\"", e.what());
+      d->stop_loop();
+    }
+  }
+
+  static void on_digest_timer(uv_timer_t* handle) noexcept {
+    Impl* d = self(handle->data);
+    try {
+      d->flush_digest();
     } catch (const std::exception& e) {
       d->log->critical("error=\"{}\"", e.what());
       d->stop_loop();

@@ -36,9 +36,12 @@ std::string note(const Row& row) {
   if (!row.in_config) return "not in the config (still in the database)";
   if (!polled(row)) return "never polled";
   const auto& s = row.report->state;
-  if (!s.disabled_reason.empty()) return "disabled: " + s.disabled_reason;
-  if (!s.last_error.empty()) return "error: " + s.last_error;
-  return "";
+  // The config's URL stays the feed's name; a permanent redirect changes where it is polled.
+  const std::string moved = s.poll_url.empty() ? "" : "polled at " + s.poll_url + " (moved permanently)";
+  const auto with_moved = [&](std::string text) { return moved.empty() ? text : text + "; " + moved; };
+  if (!s.disabled_reason.empty()) return with_moved("disabled: " + s.disabled_reason);
+  if (!s.last_error.empty()) return with_moved("error: " + s.last_error);
+  return moved;
 }
 
 std::string next_due(const Row& row) {
@@ -106,6 +109,7 @@ void print_json(const std::filesystem::path& database, const std::vector<Row>& r
       if (s.next_due) f["next_due"] = format_rfc3339(*s.next_due);
       if (!s.next_due_reason.empty()) f["next_due_reason"] = s.next_due_reason;
       if (!s.disabled_reason.empty()) f["disabled_reason"] = s.disabled_reason;
+      if (!s.poll_url.empty()) f["poll_url"] = s.poll_url;
       f["entries"] = row.report->entries;
     }
     feeds.push_back(std::move(f));

@@ -1,9 +1,16 @@
 #include "app/poll.hpp"
 
+#include <algorithm>
+
+#include <nlohmann/json.hpp>
+
 #include "feed/parser.hpp"
+#include "store/hash.hpp"
 
 namespace feedd::app {
 namespace {
+
+using schedule::Seconds;
 
 void record_error(PollOutcome& out, long status, std::string message) {
   out.failed = true;
@@ -12,21 +19,151 @@ void record_error(PollOutcome& out, long status, std::string message) {
   ++out.state.consecutive_errors;
 }
 
+void record_success(PollOutcome& out, long status) {
+  out.state.last_status = static_cast<int>(status);
+  out.state.last_error.clear();
+  out.state.consecutive_errors = 0;
+  out.state.last_success = out.state.last_poll;
+}
+
+// Entries newer than any seen before, by their dates; for a feed without dates, 1 when
+// its set of entries changed. The first poll counts everything (the history knows to
+// take that as a starting point, not a rate).
+std::size_t count_new(PollMemory& memory, const feed::Feed& parsed) {
+  std::size_t fresh = 0;
+  std::optional<Instant> newest;
+  for (const auto& e : parsed.entries) {
+    const auto date = e.published ? e.published : e.updated;
+    if (!date || e.date_in_future) continue;
+    if (!memory.newest_entry || *date > *memory.newest_entry) ++fresh;
+    if (!newest || *date > *newest) newest = date;
+  }
+  if (newest) {
+    if (!memory.newest_entry || *newest > *memory.newest_entry) memory.newest_entry = newest;
+    return fresh;
+  }
+  store::Fnv1a h;
+  for (const auto& e : parsed.entries) h.field(e.id).field(e.link).field(e.title);
+  if (h.value() == memory.undated_hash || parsed.entries.empty()) return 0;
+  memory.undated_hash = h.value();
+  return 1;
+}
+
+// The polled URL follows a chain of 301/308 only once `settings.permanent_redirect_polls`
+// successful polls in a row ended at the same place through permanent redirects alone.
+// A 302/303/307 anywhere in the chain, or a poll without redirects, starts the count
+// again; a failed poll leaves it as it is.
+void track_redirects(PollOutcome& out, PollMemory& memory, const fetch::Response& response, bool success,
+                     const PollSettings& settings) {
+  if (!success) return;
+  const auto permanent = [](const auto& r) { return r.first == 301 || r.first == 308; };
+  const std::string& polled = poll_url(out.state);
+  const std::string target = response.effective_url.empty() && !response.redirects.empty()
+                                 ? response.redirects.back().second
+                                 : response.effective_url;
+  if (response.redirects.empty() || !std::all_of(response.redirects.begin(), response.redirects.end(), permanent) ||
+      target.empty() || target == polled) {
+    memory.redirect_target.clear();
+    memory.redirect_polls = 0;
+    return;
+  }
+  if (target == memory.redirect_target) {
+    ++memory.redirect_polls;
+  } else {
+    memory.redirect_target = target;
+    memory.redirect_polls = 1;
+  }
+  if (memory.redirect_polls < std::max(1, settings.permanent_redirect_polls)) return;
+  out.notice = "moved permanently: polling " + target + " from now on (was " + polled + ", confirmed on " +
+               std::to_string(memory.redirect_polls) + " polls)";
+  out.state.poll_url = target == out.state.url ? std::string{} : target;
+  memory.redirect_target.clear();
+  memory.redirect_polls = 0;
+}
+
+std::string day_count(std::int64_t days) { return std::to_string(days) + (days == 1 ? " day" : " days"); }
+
+std::optional<Instant> instant_at(const nlohmann::json& j, const char* key) {
+  const auto it = j.find(key);
+  if (it == j.end() || !it->is_number_integer()) return std::nullopt;
+  return Instant{std::chrono::seconds{it->get<std::int64_t>()}};
+}
+
+template <class T>
+T value_at(const nlohmann::json& j, const char* key, T fallback) {
+  const auto it = j.find(key);
+  if (it == j.end()) return fallback;
+  try {
+    return it->get<T>();
+  } catch (const nlohmann::json::exception&) {
+    return fallback;
+  }
+}
+
 }  // namespace
 
-PollOutcome interpret(const store::FeedState& before, const fetch::Response& response, Instant now) {
+PollMemory PollMemory::decode(std::string_view text) {
+  PollMemory m;
+  if (text.empty()) return m;
+  const auto j = nlohmann::json::parse(text, nullptr, false);
+  if (!j.is_object()) return m;
+  m.history.polls_without_new = value_at(j, "polls_without_new", 0);
+  m.history.last_new = instant_at(j, "last_new");
+  m.history.entry_gap = Seconds{value_at<std::int64_t>(j, "entry_gap", 0)};
+  if (const auto ttl = value_at<int>(j, "ttl", 0); ttl > 0) m.history.hints.ttl_minutes = ttl;
+  m.history.hints.skip_hours = value_at(j, "skip_hours", std::vector<int>{});
+  m.history.hints.skip_days = value_at(j, "skip_days", std::vector<std::string>{});
+  m.history.hints.update_period = value_at(j, "update_period", std::string{});
+  if (const auto f = value_at<int>(j, "update_frequency", 0); f > 0) m.history.hints.update_frequency = f;
+  m.newest_entry = instant_at(j, "newest_entry");
+  m.undated_hash = value_at<std::uint64_t>(j, "undated_hash", 0);
+  m.redirect_target = value_at(j, "redirect_target", std::string{});
+  m.redirect_polls = value_at(j, "redirect_polls", 0);
+  m.failing_since = instant_at(j, "failing_since");
+  return m;
+}
+
+std::string PollMemory::encode() const {
+  nlohmann::json j = nlohmann::json::object();
+  const auto put_instant = [&](const char* key, const std::optional<Instant>& t) {
+    if (t) j[key] = t->time_since_epoch().count();
+  };
+  if (history.polls_without_new > 0) j["polls_without_new"] = history.polls_without_new;
+  put_instant("last_new", history.last_new);
+  if (history.entry_gap.count() > 0) j["entry_gap"] = history.entry_gap.count();
+  const auto& h = history.hints;
+  if (h.ttl_minutes) j["ttl"] = *h.ttl_minutes;
+  if (!h.skip_hours.empty()) j["skip_hours"] = h.skip_hours;
+  if (!h.skip_days.empty()) j["skip_days"] = h.skip_days;
+  if (!h.update_period.empty()) j["update_period"] = h.update_period;
+  if (h.update_frequency) j["update_frequency"] = *h.update_frequency;
+  put_instant("newest_entry", newest_entry);
+  if (undated_hash != 0) j["undated_hash"] = undated_hash;
+  if (!redirect_target.empty()) {
+    j["redirect_target"] = redirect_target;
+    j["redirect_polls"] = redirect_polls;
+  }
+  put_instant("failing_since", failing_since);
+  return j.empty() ? std::string{} : j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+PollOutcome interpret(const store::FeedState& before, const fetch::Response& response, Instant now,
+                      const PollSettings& settings) {
   PollOutcome out;
   out.state = before;
   out.state.last_poll = now;
+  PollMemory memory = PollMemory::decode(before.schedule_memory);
   const long status = response.status;
+  bool success = false;
+  std::size_t new_entries = 0;
+  std::optional<Seconds> retry_after;
+  std::optional<Seconds> fresh;
 
   if (response.outcome != fetch::Outcome::ok) {
     record_error(out, status, response.error.empty() ? "transfer failed" : response.error);
   } else if (status == 304) {
-    out.state.last_status = 304;
-    out.state.last_error.clear();
-    out.state.consecutive_errors = 0;
-    out.state.last_success = now;
+    success = true;
+    record_success(out, status);
     // A 304 may carry fresher validators; keep the stored ones otherwise.
     if (!response.etag.empty()) out.state.etag = response.etag;
     if (!response.last_modified.empty()) out.state.last_modified = response.last_modified;
@@ -44,19 +181,55 @@ PollOutcome interpret(const store::FeedState& before, const fetch::Response& res
     if (!parsed) {
       record_error(out, status, parsed.error().message);
     } else {
-      out.state.last_status = static_cast<int>(status);
-      out.state.last_error.clear();
-      out.state.consecutive_errors = 0;
-      out.state.last_success = now;
+      success = true;
+      record_success(out, status);
       out.state.etag = response.etag;
       out.state.last_modified = response.last_modified;
       if (!parsed->title.empty()) out.state.title = parsed->title;
       if (!parsed->link.empty()) out.state.site_link = parsed->link;
+      memory.history.hints = parsed->hints;
+      new_entries = count_new(memory, *parsed);
       out.parsed = std::move(*parsed);
     }
+  } else if ((status == 429 || status == 503) &&
+             (retry_after = schedule::parse_retry_after(response.retry_after, now))) {
+    record_error(out, status, "HTTP status " + std::to_string(status) + " (Retry-After " +
+                                  std::to_string(retry_after->count()) + "s)");
+    out.host_retry_after = std::min(*retry_after, settings.policy.max_retry_after);
   } else {
     record_error(out, status, "HTTP status " + std::to_string(status));
   }
+  if (success) fresh = schedule::freshness(response.cache_control, response.expires, response.date, now);
+
+  track_redirects(out, memory, response, success, settings);
+
+  if (success) {
+    memory.failing_since.reset();
+    schedule::record_success(memory.history, new_entries, now);
+  } else if (out.failed && out.state.disabled_reason.empty()) {
+    if (!memory.failing_since) memory.failing_since = now;
+    const auto days = std::chrono::floor<std::chrono::days>(now - *memory.failing_since).count();
+    if (settings.disable_after_days > 0 && days >= settings.disable_after_days) {
+      out.state.disabled_reason = "failing for " + day_count(days) + " (since " +
+                                  format_rfc3339(*memory.failing_since) + "): " + out.state.last_error;
+    }
+  }
+
+  if (!out.state.disabled_reason.empty()) {
+    out.state.next_due.reset();
+    out.state.next_due_reason = "disabled";
+    out.notice = "disabled: " + out.state.disabled_reason;
+  } else {
+    schedule::Poll poll{.now = now,
+                        .success = success,
+                        .consecutive_errors = out.state.consecutive_errors,
+                        .retry_after = retry_after,
+                        .freshness = fresh};
+    const auto decision = schedule::decide(settings.policy, poll, memory.history, settings.seed);
+    out.state.next_due = decision.due;
+    out.state.next_due_reason = decision.reason;
+  }
+  out.state.schedule_memory = memory.encode();
 
   out.summary = "status=" + std::to_string(status) + " bytes=" + std::to_string(response.body.size()) +
                 " ms=" + std::to_string(response.elapsed.count());

@@ -1,24 +1,59 @@
 #pragma once
-// What one finished transfer means for a feed: its new state, and the parsed feed to
-// store when there is one. Pure: no I/O; the daemon commits the result to the store.
+// What one finished transfer means for a feed: its new state (next due time and why
+// included), and the parsed feed to store when there is one. Pure: no I/O, no clock, no
+// randomness of its own; the daemon commits the result to the store.
 
+#include <cstdint>
 #include <optional>
 #include <string>
 
 #include "common/time.hpp"
 #include "feed/model.hpp"
 #include "fetch/client.hpp"
+#include "schedule/schedule.hpp"
 #include "store/store.hpp"
 
 namespace feedd::app {
 
+struct PollSettings {
+  schedule::Policy policy;
+  // The polled URL follows a 301/308 chain once this many polls in a row saw it.
+  int permanent_redirect_polls = 2;
+  // A feed failing this long is disabled; 0: never.
+  int disable_after_days = 30;
+  std::uint64_t seed = 0;  // jitter
+};
+
+// What a feed's poll remembers for the next one (FeedState::schedule_memory, as JSON).
+struct PollMemory {
+  schedule::History history;
+  std::optional<Instant> newest_entry;  // the newest entry date seen, to count new entries
+  std::uint64_t undated_hash = 0;       // the entries of a feed without dates, hashed
+  std::string redirect_target;          // a permanent redirect seen ...
+  int redirect_polls = 0;               // ... on this many polls in a row
+  std::optional<Instant> failing_since; // the first failed poll since the last success
+
+  static PollMemory decode(std::string_view text);  // lenient: unreadable parts are defaults
+  std::string encode() const;
+};
+
 struct PollOutcome {
-  store::FeedState state;             // to commit
+  store::FeedState state;             // to commit; next_due and next_due_reason set
   std::optional<feed::Feed> parsed;   // on a 200 with a feed in it
   bool failed = false;                // counts as an error for the round's exit status
   std::string summary;                // "status=200 bytes=123" / "error=..." for the log line
+  // A 429/503 with Retry-After: hold every feed of this host until then.
+  std::optional<schedule::Seconds> host_retry_after;
+  // Something to log once: the polled URL moved, the feed was disabled.
+  std::string notice;
 };
 
-PollOutcome interpret(const store::FeedState& before, const fetch::Response& response, Instant now);
+PollOutcome interpret(const store::FeedState& before, const fetch::Response& response, Instant now,
+                      const PollSettings& settings = {});
+
+// The URL to request for this feed: where a permanent redirect moved it, else its own.
+inline const std::string& poll_url(const store::FeedState& state) {
+  return state.poll_url.empty() ? state.url : state.poll_url;
+}
 
 }  // namespace feedd::app

@@ -40,6 +40,11 @@ struct Config {
   Seconds interval{1800};
   Seconds min_interval{300};
   Seconds max_interval{86400};
+  std::int64_t jitter_percent = 10;    // each wait moves by up to ± this much
+  Seconds host_spacing{1};             // polls of one host start at least this far apart
+  bool adaptive = true;                // quiet feeds slow down, busy ones speed up
+  std::int64_t disable_after_days = 30;  // a feed failing this long is disabled; 0: never
+  Seconds max_retry_after{7 * 86400};  // a server's Retry-After is honoured up to this
 
   // [fetch]
   std::string user_agent;  // empty: feedd's own
@@ -49,6 +54,9 @@ struct Config {
   std::int64_t max_redirects = 5;
   std::int64_t max_connections = 32;
   std::int64_t max_host_connections = 2;
+  std::int64_t low_speed_bytes = 64;   // a transfer slower than this (bytes/s) ...
+  Seconds low_speed_time{30};          // ... for this long is aborted
+  std::int64_t permanent_redirect_polls = 2;  // polls that confirm a 301/308 before the URL moves
 
   // [output]
   std::string title = "feedd";

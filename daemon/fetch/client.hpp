@@ -66,6 +66,7 @@ struct Response {
   std::string cache_control;
   std::string expires;
   std::string retry_after;       // raw header value
+  std::string date;              // raw Date header: the server's clock, for Expires
   // Every redirect in the chain, in order: status and target.
   std::vector<std::pair<long, std::string>> redirects;
   std::uint64_t bytes_received = 0;  // body bytes on the wire

@@ -191,6 +191,7 @@ void Transfer::header_line(std::string_view line) {
     response_.cache_control.clear();
     response_.expires.clear();
     response_.retry_after.clear();
+    response_.date.clear();
     response_.body.clear();
     return;
   }
@@ -213,6 +214,8 @@ void Transfer::header_line(std::string_view line) {
     response_.expires = value;
   } else if (iequals(name, "Retry-After")) {
     response_.retry_after = value;
+  } else if (iequals(name, "Date")) {
+    response_.date = value;
   }
 }
 

@@ -30,7 +30,7 @@ Result<std::vector<FeedReport>> inspect(const std::filesystem::path& database) {
     sql::Stmt all(db,
                   "SELECT id, url, title, site_link, etag, last_modified, last_status, last_error, "
                   "consecutive_errors, last_poll, last_success, next_due, next_due_reason, "
-                  "disabled_reason FROM feeds ORDER BY id");
+                  "disabled_reason, poll_url FROM feeds ORDER BY id");
     std::vector<FeedReport> out;
     sql::Stmt::Use use(all);
     while (use->step()) {
@@ -50,6 +50,7 @@ Result<std::vector<FeedReport>> inspect(const std::filesystem::path& database) {
       r.state.next_due = s.instant(11);
       r.state.next_due_reason = s.text(12);
       r.state.disabled_reason = s.text(13);
+      r.state.poll_url = s.text(14);
       const auto n = counts.find(r.state.id);
       r.entries = n == counts.end() ? 0 : n->second;
       out.push_back(std::move(r));

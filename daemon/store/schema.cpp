@@ -106,16 +106,27 @@ constexpr std::array<std::string_view, 2> kV4{
     "PRAGMA user_version = 4",
 };
 
+// Version 5: where a feed is polled when a confirmed permanent redirect moved it (the
+// config's URL, feeds.url, stays the feed's identity; '' = poll feeds.url), and what the
+// scheduler remembers between polls (schedule_memory: a JSON object owned by app/poll.cpp,
+// read leniently; '' = nothing yet).
+constexpr std::array<std::string_view, 3> kV5{
+    "ALTER TABLE feeds ADD COLUMN poll_url TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE feeds ADD COLUMN schedule_memory TEXT NOT NULL DEFAULT ''",
+    "PRAGMA user_version = 5",
+};
+
 struct Migration {
   int version;
   std::span<const std::string_view> statements;
 };
 
-constexpr std::array<Migration, 4> kMigrations{{
+constexpr std::array<Migration, 5> kMigrations{{
     {1, kV1},
     {2, kV2},
     {3, kV3},
     {4, kV4},
+    {5, kV5},
 }};
 
 static_assert(kMigrations.back().version == kCurrentVersion);

@@ -20,7 +20,8 @@ constexpr int kBusyTimeoutMs = 5000;
 // statement stays one string literal.
 #define FEEDD_FEED_COLUMNS                                                                \
   "id, url, title, site_link, etag, last_modified, last_status, last_error, "             \
-  "consecutive_errors, last_poll, last_success, next_due, next_due_reason, disabled_reason "
+  "consecutive_errors, last_poll, last_success, next_due, next_due_reason, disabled_reason, " \
+  "poll_url, schedule_memory "
 
 FeedState read_feed(const sql::Stmt& s) {
   FeedState f;
@@ -38,6 +39,8 @@ FeedState read_feed(const sql::Stmt& s) {
   f.next_due = s.instant(11);
   f.next_due_reason = s.text(12);
   f.disabled_reason = s.text(13);
+  f.poll_url = s.text(14);
+  f.schedule_memory = s.text(15);
   return f;
 }
 
@@ -142,7 +145,8 @@ struct Store::Impl {
                     "UPDATE feeds SET url = ?2, title = ?3, site_link = ?4, etag = ?5, "
                     "last_modified = ?6, last_status = ?7, last_error = ?8, "
                     "consecutive_errors = ?9, last_poll = ?10, last_success = ?11, "
-                    "next_due = ?12, next_due_reason = ?13, disabled_reason = ?14 WHERE id = ?1"),
+                    "next_due = ?12, next_due_reason = ?13, disabled_reason = ?14, "
+                    "poll_url = ?15, schedule_memory = ?16 WHERE id = ?1"),
         // A known entry, or else a tombstone (a row of NULLs), or nothing: one lookup.
         entry_find(db, "SELECT id, content_hash, first_feed FROM entries WHERE url_key = ?1 "
                        "UNION ALL SELECT NULL, NULL, NULL FROM tombstones WHERE url_key = ?1"),
@@ -484,6 +488,7 @@ Result<IngestResult> Store::commit_poll(const FeedState& state, const feed::Feed
       u->bind(9, std::int64_t{state.consecutive_errors});
       u->bind(10, state.last_poll).bind(11, state.last_success).bind(12, state.next_due);
       u->bind(13, state.next_due_reason).bind(14, state.disabled_reason);
+      u->bind(15, state.poll_url).bind(16, state.schedule_memory);
       u->run();
     }
     if (sqlite3_changes(impl_->db.get()) != 1) {

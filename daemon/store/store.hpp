@@ -19,7 +19,7 @@ namespace feedd::store {
 // A feed's row: everything fetch and schedule need to carry from one poll to the next.
 struct FeedState {
   std::int64_t id = 0;
-  std::string url;            // the URL polled (changes after a confirmed permanent redirect)
+  std::string url;            // the feed's identity: the URL the config names
   std::string title;
   std::string site_link;
   std::string etag;           // validators exactly as the server sent them
@@ -32,6 +32,10 @@ struct FeedState {
   std::optional<Instant> next_due;
   std::string next_due_reason;  // "interval", "ttl", "retry-after", "backoff", ...
   std::string disabled_reason;  // non-empty: the feed is not polled
+  // Where the feed is polled since a confirmed permanent redirect moved it; empty: `url`.
+  std::string poll_url;
+  // What the scheduler remembers between polls (app/poll.cpp reads and writes it).
+  std::string schedule_memory;
 };
 
 // An entry as outputs render it.

@@ -47,7 +47,7 @@ TEST_CASE("feeds lists every feed with its last poll, status, errors, next due t
   REQUIRE(good_line.size() == 1);
   CHECK(good_line[0].find(" Wire A ") != std::string::npos);
   CHECK(good_line[0].find(" 200 ") != std::string::npos);
-  CHECK(good_line[0].find("(interval)") != std::string::npos);
+  CHECK(good_line[0].find("(interval 30m)") != std::string::npos);
   const auto missing_line = lines_with(table.out, missing + " ");
   REQUIRE(missing_line.size() == 1);
   CHECK(missing_line[0].find(" Gone ") != std::string::npos);
@@ -69,7 +69,7 @@ TEST_CASE("feeds lists every feed with its last poll, status, errors, next due t
   CHECK(feeds[0]["last_status"] == 200);
   CHECK(feeds[0]["consecutive_errors"] == 0);
   CHECK(feeds[0]["entries"] == 2);
-  CHECK(feeds[0]["next_due_reason"] == "interval");
+  CHECK(feeds[0]["next_due_reason"] == "interval 30m");
   CHECK(feeds[0].contains("last_poll"));
   CHECK(feeds[0].contains("next_due"));
   CHECK_FALSE(feeds[0].contains("last_error"));

@@ -93,3 +93,203 @@ TEST_CASE("a server error and a transport error count as consecutive errors") {
   CHECK(transport.state.last_status == 0);
   CHECK(transport.state.last_poll == kNow);
 }
+
+namespace {
+
+using namespace std::chrono_literals;
+using feedd::app::PollMemory;
+using feedd::app::PollSettings;
+
+PollSettings exact_settings() {
+  PollSettings s;
+  s.policy.interval = 1800s;
+  s.policy.min_interval = 300s;
+  s.policy.max_interval = 86400s;
+  s.policy.jitter = 0.0;
+  return s;
+}
+
+FeedState healthy_feed() {
+  FeedState s;
+  s.id = 7;
+  s.url = "https://example.org/rss";
+  return s;
+}
+
+std::string rss_with(const std::string& channel_extra, const std::vector<std::string>& dates) {
+  std::string body = "<rss version=\"2.0\"><channel><title>T</title>" + channel_extra;
+  for (std::size_t i = 0; i < dates.size(); ++i) {
+    body += "<item><title>E" + std::to_string(i) + "</title><link>https://example.org/" + std::to_string(i) +
+            "</link><pubDate>" + dates[i] + "</pubDate></item>";
+  }
+  return body + "</channel></rss>";
+}
+
+Response redirected(std::vector<std::pair<long, std::string>> chain, long status = 304) {
+  Response r = http(status);
+  r.redirects = std::move(chain);
+  r.effective_url = r.redirects.back().second;
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("a poll sets the next due time and its reason") {
+  auto out = interpret(healthy_feed(), http(304), kNow, exact_settings());
+  CHECK(out.state.next_due == kNow + 1800s);
+  CHECK(out.state.next_due_reason == "interval 30m");
+  auto failed = interpret(known_feed(), http(500), kNow, exact_settings());
+  CHECK(failed.state.next_due == kNow + 1800s * 8);
+  CHECK(failed.state.next_due_reason == "backoff (3 errors)");
+}
+
+TEST_CASE("a 301/308 chain moves the polled URL after the configured number of polls; the identity stays") {
+  const auto chain = std::vector<std::pair<long, std::string>>{{301, "https://example.org/mid"},
+                                                               {308, "https://example.net/rss"}};
+  auto settings = exact_settings();
+  auto first = interpret(healthy_feed(), redirected(chain), kNow, settings);
+  CHECK(first.state.poll_url.empty());
+  CHECK(first.notice.empty());
+  auto second = interpret(first.state, redirected(chain), kNow + 1800s, settings);
+  CHECK(second.state.poll_url == "https://example.net/rss");
+  CHECK(second.state.url == "https://example.org/rss");
+  CHECK(feedd::app::poll_url(second.state) == "https://example.net/rss");
+  CHECK(second.notice.find("moved permanently: polling https://example.net/rss") != std::string::npos);
+  // Polled directly there now: no redirect, nothing changes.
+  auto third = interpret(second.state, http(304), kNow + 3600s, settings);
+  CHECK(third.state.poll_url == "https://example.net/rss");
+  CHECK(third.notice.empty());
+
+  settings.permanent_redirect_polls = 3;
+  auto a = interpret(healthy_feed(), redirected(chain), kNow, settings);
+  auto b = interpret(a.state, redirected(chain), kNow, settings);
+  CHECK(b.state.poll_url.empty());
+  CHECK(interpret(b.state, redirected(chain), kNow, settings).state.poll_url == "https://example.net/rss");
+}
+
+TEST_CASE("a 302, 303 or 307 anywhere in the chain never moves the URL and restarts the count") {
+  const auto permanent = std::vector<std::pair<long, std::string>>{{301, "https://example.net/rss"}};
+  for (long temporary : {302L, 303L, 307L}) {
+    CAPTURE(temporary);
+    const auto mixed = std::vector<std::pair<long, std::string>>{{301, "https://example.org/mid"},
+                                                                 {temporary, "https://example.net/rss"}};
+    FeedState s = healthy_feed();
+    for (int i = 0; i < 5; ++i) s = interpret(s, redirected(mixed), kNow, exact_settings()).state;
+    CHECK(s.poll_url.empty());
+    s = interpret(s, redirected(permanent), kNow, exact_settings()).state;
+    s = interpret(s, redirected(mixed), kNow, exact_settings()).state;
+    s = interpret(s, redirected(permanent), kNow, exact_settings()).state;
+    CHECK(s.poll_url.empty());  // not two in a row
+  }
+}
+
+TEST_CASE("a permanent redirect whose target fails does not count") {
+  const auto chain = std::vector<std::pair<long, std::string>>{{301, "https://example.net/rss"}};
+  FeedState s = healthy_feed();
+  s = interpret(s, redirected(chain, 404), kNow, exact_settings()).state;
+  s = interpret(s, redirected(chain, 404), kNow, exact_settings()).state;
+  CHECK(s.poll_url.empty());
+}
+
+TEST_CASE("a 429 or 503 with Retry-After waits that long, counts as an error and holds the host") {
+  auto response = http(429);
+  response.retry_after = "120";
+  auto out = interpret(healthy_feed(), response, kNow, exact_settings());
+  CHECK(out.failed);
+  CHECK(out.state.consecutive_errors == 1);
+  CHECK(out.state.last_error == "HTTP status 429 (Retry-After 120s)");
+  CHECK(out.state.next_due == kNow + 300s);  // the floor still holds
+  CHECK(out.state.next_due_reason == "Retry-After 120s, raised to the floor 5m");
+  CHECK(out.host_retry_after == 120s);
+
+  auto unavailable = http(503);
+  unavailable.retry_after = feedd::format_rfc1123(kNow + 2h);
+  auto later = interpret(known_feed(), unavailable, kNow, exact_settings());
+  CHECK(later.state.next_due == kNow + 2h);  // not the 8x backoff of a third error
+  CHECK(later.state.next_due_reason == "Retry-After 7200s");
+  CHECK(later.host_retry_after == 2h);
+
+  auto without = interpret(known_feed(), http(503), kNow, exact_settings());
+  CHECK_FALSE(without.host_retry_after.has_value());
+  CHECK(without.state.next_due_reason == "backoff (3 errors)");
+}
+
+TEST_CASE("a feed failing for the configured number of days is disabled, with the reason") {
+  auto settings = exact_settings();
+  settings.disable_after_days = 30;
+  Response refused;
+  refused.outcome = Outcome::transport;
+  refused.error = "connection refused";
+  auto first = interpret(healthy_feed(), refused, kNow, settings);
+  CHECK(first.state.disabled_reason.empty());
+  auto day29 = interpret(first.state, refused, kNow + 29 * 24h, settings);
+  CHECK(day29.state.disabled_reason.empty());
+  auto day30 = interpret(day29.state, refused, kNow + 30 * 24h, settings);
+  CHECK(day30.state.disabled_reason.find("failing for 30 days (since 2025-02-27T15:04:00Z): connection refused") == 0);
+  CHECK_FALSE(day30.state.next_due.has_value());
+  CHECK(day30.notice.find("disabled") == 0);
+
+  // A success in between starts the count again; 0 days means never.
+  auto ok = interpret(day29.state, http(304), kNow + 29 * 24h, settings);
+  CHECK(interpret(ok.state, refused, kNow + 30 * 24h, settings).state.disabled_reason.empty());
+  settings.disable_after_days = 0;
+  CHECK(interpret(day29.state, refused, kNow + 300 * 24h, settings).state.disabled_reason.empty());
+}
+
+TEST_CASE("the feed's ttl and skipHours are remembered across 304s") {
+  auto settings = exact_settings();
+  auto parsed = interpret(healthy_feed(), http(200, rss_with("<ttl>120</ttl>", {})), kNow, settings);
+  CHECK(parsed.state.next_due_reason == "ttl 2h");
+  auto not_modified = interpret(parsed.state, http(304), kNow + 2h, settings);
+  CHECK(not_modified.state.next_due == kNow + 4h);
+  CHECK(not_modified.state.next_due_reason == "ttl 2h");
+}
+
+TEST_CASE("Cache-Control max-age of a response lengthens the wait") {
+  auto response = http(304);
+  response.cache_control = "max-age=3600";
+  auto out = interpret(healthy_feed(), response, kNow, exact_settings());
+  CHECK(out.state.next_due == kNow + 3600s);
+  CHECK(out.state.next_due_reason == "Cache-Control/Expires 1h");
+}
+
+TEST_CASE("new entries are counted by date, so a busy feed speeds up and a quiet one slows down") {
+  auto settings = exact_settings();
+  FeedState s = healthy_feed();
+  s = interpret(s, http(200, rss_with("", {"Thu, 27 Feb 2025 14:00:00 GMT"})), kNow, settings).state;
+  // 30 minutes later three newer entries: one every 10 minutes.
+  auto busy = interpret(s, http(200, rss_with("", {"Thu, 27 Feb 2025 15:20:00 GMT", "Thu, 27 Feb 2025 15:10:00 GMT",
+                                                   "Thu, 27 Feb 2025 15:05:00 GMT", "Thu, 27 Feb 2025 14:00:00 GMT"})),
+                        kNow + 30min, settings);
+  CHECK(busy.state.next_due_reason == "adaptive 10m (new entries every ~10m)");
+  CHECK(PollMemory::decode(busy.state.schedule_memory).history.entry_gap == 10min);
+
+  FeedState quiet = busy.state;
+  for (int i = 0; i < 3; ++i) quiet = interpret(quiet, http(304), kNow + 1h * (i + 1), settings).state;
+  CHECK(quiet.next_due_reason == "adaptive 1h (no new entries in 3 polls)");
+}
+
+TEST_CASE("the poll memory survives encoding, and an unreadable one reads as empty") {
+  PollMemory m;
+  m.history.polls_without_new = 4;
+  m.history.last_new = kNow;
+  m.history.entry_gap = 600s;
+  m.history.hints.ttl_minutes = 60;
+  m.history.hints.skip_hours = {0, 1, 2};
+  m.history.hints.skip_days = {"Sunday"};
+  m.history.hints.update_period = "hourly";
+  m.history.hints.update_frequency = 2;
+  m.newest_entry = kNow - 1h;
+  m.undated_hash = 0xfeedfacecafebeefULL;
+  m.redirect_target = "https://example.net/rss";
+  m.redirect_polls = 1;
+  m.failing_since = kNow - 24h;
+  const auto back = PollMemory::decode(m.encode());
+  CHECK(back.encode() == m.encode());
+  CHECK(back.history.hints.skip_hours == std::vector<int>{0, 1, 2});
+  CHECK(back.undated_hash == 0xfeedfacecafebeefULL);
+  CHECK(back.failing_since == kNow - 24h);
+  CHECK(PollMemory{}.encode().empty());
+  CHECK(PollMemory::decode("{not json").encode().empty());
+  CHECK(PollMemory::decode("{\"polls_without_new\": \"many\", \"ttl\": 5}").history.hints.ttl_minutes == 5);
+}

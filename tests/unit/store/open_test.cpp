@@ -185,6 +185,8 @@ TEST_CASE("a database at every earlier schema version migrates to the current on
       const auto feed = store.feed_by_url("https://example.com/feed");
       REQUIRE(feed.has_value());
       CHECK(feed->etag == "\"v1\"");
+      CHECK(feed->poll_url.empty());
+      CHECK(feed->schedule_memory.empty());
       const auto newest = store.newest(10);
       REQUIRE(newest.size() == 1);
       CHECK(newest[0].title == "Old");

@@ -37,6 +37,8 @@ TEST_CASE("commit_poll stores the feed's state exactly as given") {
   s.next_due = at(5, 11);
   s.next_due_reason = "backoff";
   s.disabled_reason = "";
+  s.poll_url = "https://example.com/moved.xml";
+  s.schedule_memory = "{\"polls_without_new\":2}";
   REQUIRE(fx.store->commit_poll(s, nullptr, at(5, 10)).ok());
   fx.reopen();
   const auto got = fx.store->feed_by_url("https://example.com/feed.xml");
@@ -51,6 +53,9 @@ TEST_CASE("commit_poll stores the feed's state exactly as given") {
   CHECK(got->last_success == s.last_success);
   CHECK(got->next_due == s.next_due);
   CHECK(got->next_due_reason == "backoff");
+  CHECK(got->poll_url == "https://example.com/moved.xml");
+  CHECK(got->schedule_memory == s.schedule_memory);
+  CHECK(got->url == "https://example.com/feed.xml");  // the identity stays
 }
 
 TEST_CASE("commit_poll for a feed id that does not exist is an error naming the feed") {

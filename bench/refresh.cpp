@@ -1,0 +1,450 @@
+// bench_refresh: one refresh of N feeds served by nginx on 127.0.0.1, cold (empty state)
+// and warm (nothing changed: every answer a 304), by feedd, sfeed and newsboat in the
+// same run. Prints wall time, CPU time (user + system, the program and the processes it
+// waited for) and peak RSS (the largest single process) for each.
+//
+//   bench_refresh [--feeds N] [--runs R] [--jobs J] [--feedd PATH] [--skip newsboat,sfeed]
+//                 [--timeout SECONDS] [--keep] [--newsboat-default]
+//
+// Feeds are generated with a fixed seed (the same N gives the same bytes), 70 % RSS 2.0
+// and 30 % Atom, 20 entries each. Every tool gets the same parallelism (--jobs, default
+// 16: sfeed_update's own default): feedd fetch.max_host_connections, sfeed maxjobs,
+// newsboat reload-threads. sfeed fetches with curl's --etag-save/--etag-compare (the
+// ETag setup its documentation describes), so its warm round is conditional too.
+// Needs nginx, sfeed and newsboat (scripts/install-deps bench). Not a test.
+
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Options {
+  int feeds = 1000;
+  int runs = 3;
+  int jobs = 16;
+  int timeout_s = 900;
+  std::string feedd;
+  std::vector<std::string> skip;
+  bool keep = false;
+  bool newsboat_default = false;  // also newsboat with its default reload-threads (1)  // keep the temporary directory (and nginx's access log) to inspect
+};
+
+// xorshift64*: a fixed seed gives the same corpus on every machine.
+class Rng {
+ public:
+  explicit Rng(std::uint64_t seed) : s_(seed ? seed : 1) {}
+  std::uint64_t next() {
+    s_ ^= s_ >> 12;
+    s_ ^= s_ << 25;
+    s_ ^= s_ >> 27;
+    return s_ * 2685821657736338717ULL;
+  }
+  int below(int n) { return static_cast<int>(next() % static_cast<std::uint64_t>(n)); }
+
+ private:
+  std::uint64_t s_;
+};
+
+const char* kWords[] = {"market", "council", "minister", "river", "election", "budget", "storm", "festival",
+                        "research", "energy", "railway", "talks", "court", "harbour", "school", "vaccine",
+                        "league", "museum", "bridge", "climate", "satellite", "report", "village", "export",
+                        "strike", "summit", "drought", "software", "orchestra", "archive", "police", "forest"};
+
+std::string words(Rng& rng, int n) {
+  std::string out;
+  for (int i = 0; i < n; ++i) {
+    if (i) out += ' ';
+    out += kWords[rng.below(static_cast<int>(std::size(kWords)))];
+  }
+  return out;
+}
+
+std::string rfc822(std::int64_t t) {
+  std::time_t tt = static_cast<std::time_t>(t);
+  std::tm tm{};
+  gmtime_r(&tt, &tm);
+  char buf[64];
+  std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+  return buf;
+}
+
+std::string rfc3339(std::int64_t t) {
+  std::time_t tt = static_cast<std::time_t>(t);
+  std::tm tm{};
+  gmtime_r(&tt, &tm);
+  char buf[64];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+std::string feed_document(int index, Rng& rng) {
+  const bool atom = rng.below(10) < 3;
+  const std::string site = "https://site" + std::to_string(index) + ".example";
+  const std::int64_t base = 1740000000 - rng.below(86400 * 30);
+  std::ostringstream o;
+  if (atom) {
+    o << "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n"
+      << "<title>Site " << index << ": " << words(rng, 3) << "</title>\n<id>" << site << "/</id>\n"
+      << "<link href=\"" << site << "/\"/>\n<updated>" << rfc3339(base) << "</updated>\n";
+  } else {
+    o << "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<rss version=\"2.0\"><channel>\n<title>Site " << index << ": "
+      << words(rng, 3) << "</title>\n<link>" << site << "/</link>\n<description>" << words(rng, 12)
+      << "</description>\n<language>en</language>\n";
+  }
+  for (int i = 0; i < 20; ++i) {
+    const std::int64_t when = base - i * (600 + rng.below(7200));
+    const std::string link = site + "/" + std::to_string(when / 86400) + "/" + std::to_string(i) + "-" +
+                             kWords[rng.below(static_cast<int>(std::size(kWords)))];
+    const std::string title = words(rng, 4 + rng.below(6));
+    std::string body = "<p>" + words(rng, 30 + rng.below(60)) + " &amp; " + words(rng, 10) + "</p><p><a href=\"" +
+                       link + "\">" + words(rng, 3) + "</a></p>";
+    if (atom) {
+      o << "<entry><title>" << title << "</title><link href=\"" << link << "\"/><id>" << link << "</id><updated>"
+        << rfc3339(when) << "</updated><author><name>" << words(rng, 2)
+        << "</name></author><summary type=\"html\"><![CDATA[" << body << "]]></summary></entry>\n";
+    } else {
+      o << "<item><title>" << title << "</title><link>" << link << "</link><guid>" << link << "</guid><pubDate>"
+        << rfc822(when) << "</pubDate><category>" << words(rng, 1) << "</category><description><![CDATA["
+        << body << "]]></description></item>\n";
+    }
+  }
+  o << (atom ? "</feed>\n" : "</channel></rss>\n");
+  return o.str();
+}
+
+void write_file(const fs::path& p, const std::string& text) {
+  std::ofstream out(p, std::ios::binary);
+  out << text;
+  if (!out) throw std::runtime_error("cannot write " + p.string());
+}
+
+int free_port() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof a;
+  if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
+      getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) != 0) {
+    throw std::runtime_error("no free port");
+  }
+  close(fd);
+  return ntohs(a.sin_port);
+}
+
+struct Measure {
+  int status = -1;
+  double wall = 0;
+  double cpu = 0;
+  double rss_mb = 0;
+  bool timed_out = false;
+};
+
+pid_t spawn(const std::vector<std::string>& argv, const std::vector<std::string>& env, const fs::path& log) {
+  const pid_t pid = fork();
+  if (pid < 0) throw std::runtime_error("fork failed");
+  if (pid == 0) {
+    setpgid(0, 0);
+    const int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    if (fd >= 0) {
+      dup2(fd, 1);
+      dup2(fd, 2);
+    }
+    for (const auto& e : env) putenv(const_cast<char*>(e.c_str()));
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    execvp(args[0], args.data());
+    _exit(127);
+  }
+  return pid;
+}
+
+Measure measure(const std::vector<std::string>& argv, const std::vector<std::string>& env, const fs::path& log,
+                int timeout_s) {
+  Measure m;
+  const auto start = std::chrono::steady_clock::now();
+  const pid_t pid = spawn(argv, env, log);
+  int status = 0;
+  rusage ru{};
+  for (;;) {
+    const pid_t r = wait4(pid, &status, WNOHANG, &ru);
+    if (r == pid) break;
+    if (std::chrono::steady_clock::now() - start > std::chrono::seconds(timeout_s)) {
+      kill(-pid, SIGKILL);
+      wait4(pid, &status, 0, &ru);
+      m.timed_out = true;
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  m.wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  m.cpu = static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+          static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+  m.rss_mb = static_cast<double>(ru.ru_maxrss) / 1024.0;
+  m.status = WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
+  return m;
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v.empty() ? 0 : v[v.size() / 2];
+}
+
+struct Row {
+  std::string tool;
+  std::string round;
+  std::vector<Measure> runs;
+  double wall() const {
+    std::vector<double> v;
+    for (const auto& m : runs) v.push_back(m.wall);
+    return median(v);
+  }
+  double cpu() const {
+    std::vector<double> v;
+    for (const auto& m : runs) v.push_back(m.cpu);
+    return median(v);
+  }
+  double rss() const {
+    double r = 0;
+    for (const auto& m : runs) r = std::max(r, m.rss_mb);
+    return r;
+  }
+  std::string notes() const {
+    std::string n;
+    for (const auto& m : runs) {
+      if (m.timed_out) n = "timed out";
+      else if (m.status != 0 && n.empty()) n = "exit " + std::to_string(m.status);
+    }
+    return n;
+  }
+};
+
+std::string self_dir() {
+  std::error_code ec;
+  const auto p = fs::read_symlink("/proc/self/exe", ec);
+  return ec ? std::string(".") : p.parent_path().string();
+}
+
+bool skipped(const Options& o, const std::string& tool) {
+  return std::find(o.skip.begin(), o.skip.end(), tool) != o.skip.end();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options o;
+  o.feedd = self_dir() + "/../daemon/feedd";
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    const auto next = [&]() -> std::string {
+      if (i + 1 >= argc) {
+        std::cerr << "bench_refresh: " << a << " needs a value\n";
+        std::exit(2);
+      }
+      return argv[++i];
+    };
+    if (a == "--feeds") o.feeds = std::stoi(next());
+    else if (a == "--runs") o.runs = std::stoi(next());
+    else if (a == "--jobs") o.jobs = std::stoi(next());
+    else if (a == "--timeout") o.timeout_s = std::stoi(next());
+    else if (a == "--feedd") o.feedd = next();
+    else if (a == "--keep") o.keep = true;
+    else if (a == "--newsboat-default") o.newsboat_default = true;
+    else if (a == "--skip") {
+      std::stringstream ss(next());
+      for (std::string t; std::getline(ss, t, ',');) o.skip.push_back(t);
+    } else {
+      std::cerr << "usage: bench_refresh [--feeds N] [--runs R] [--jobs J] [--feedd PATH] [--skip newsboat,sfeed] [--keep] [--newsboat-default] "
+                   "[--timeout S]\n";
+      return 2;
+    }
+  }
+
+  char tmpl[] = "/tmp/feedd-bench-refresh-XXXXXX";
+  if (!mkdtemp(tmpl)) {
+    std::perror("mkdtemp");
+    return 1;
+  }
+  const fs::path root = tmpl;
+  fs::permissions(root, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                            fs::perms::others_read | fs::perms::others_exec);
+  const fs::path docs = root / "feeds";
+  fs::create_directories(docs);
+  fs::create_directories(root / "nginx");
+  fs::create_directories(root / "home");
+
+  // The corpus.
+  Rng rng(20250227);
+  std::vector<std::string> urls;
+  const int port = free_port();
+  std::uint64_t bytes = 0;
+  for (int i = 0; i < o.feeds; ++i) {
+    const std::string name = "f" + std::to_string(i) + ".xml";
+    const std::string doc = feed_document(i, rng);
+    bytes += doc.size();
+    write_file(docs / name, doc);
+    urls.push_back("http://127.0.0.1:" + std::to_string(port) + "/" + name);
+  }
+
+  // nginx, in the foreground of a child we own; stopped at the end.
+  const fs::path ngx = root / "nginx";
+  write_file(ngx / "nginx.conf",
+             "daemon off;\nmaster_process on;\nworker_processes 2;\npid " + (ngx / "nginx.pid").string() +
+                 ";\nerror_log " + (ngx / "error.log").string() +
+                 " warn;\nevents { worker_connections 4096; }\nhttp {\n  access_log " +
+                 (o.keep ? (ngx / "access.log").string() : std::string("off")) + ";\n"
+                 "  client_body_temp_path " + (ngx / "body").string() + ";\n  proxy_temp_path " +
+                 (ngx / "proxy").string() + ";\n  fastcgi_temp_path " + (ngx / "fastcgi").string() +
+                 ";\n  uwsgi_temp_path " + (ngx / "uwsgi").string() + ";\n  scgi_temp_path " +
+                 (ngx / "scgi").string() + ";\n  types { application/rss+xml xml; }\n  etag on;\n"
+                 "  keepalive_requests 100000;\n  server {\n    listen 127.0.0.1:" + std::to_string(port) +
+                 ";\n    root " + docs.string() + ";\n  }\n}\n");
+  const pid_t nginx = spawn({"nginx", "-p", ngx.string(), "-c", (ngx / "nginx.conf").string(), "-e",
+                             (ngx / "error.log").string()},
+                            {}, ngx / "stdout.log");
+  bool up = false;
+  for (int i = 0; i < 200 && !up; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    const int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = htons(static_cast<std::uint16_t>(port));
+    up = connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+    close(fd);
+  }
+  if (!up) {
+    std::cerr << "bench_refresh: nginx did not start (see " << (ngx / "error.log").string() << ")\n";
+    kill(nginx, SIGTERM);
+    waitpid(nginx, nullptr, 0);
+    return 1;
+  }
+
+  const std::vector<std::string> env = {"HOME=" + (root / "home").string(), "no_proxy=127.0.0.1",
+                                        "NO_PROXY=127.0.0.1", "TZ=UTC"};
+  std::vector<Row> rows;
+  const auto run_tool = [&](const std::string& tool, auto prepare, const std::vector<std::string>& cmd) {
+    Row cold{tool, "cold", {}};
+    Row warm{tool, "warm", {}};
+    for (int r = 0; r < o.runs; ++r) {
+      const fs::path state = prepare(r);
+      cold.runs.push_back(measure(cmd, env, state / "cold.log", o.timeout_s));
+      warm.runs.push_back(measure(cmd, env, state / "warm.log", o.timeout_s));
+      std::cerr << tool << " run " << r + 1 << ": cold " << cold.runs.back().wall << " s, warm "
+                << warm.runs.back().wall << " s\n";
+    }
+    rows.push_back(cold);
+    rows.push_back(warm);
+  };
+
+  // feedd
+  {
+    const fs::path dir = root / "feedd";
+    run_tool(
+        "feedd",
+        [&](int) {
+          fs::remove_all(dir);
+          fs::create_directories(dir);
+          std::string cfg = "[feedd]\ndatabase = \"feedd.db\"\noutput_dir = \"out\"\nlog_level = \"warn\"\n"
+                            "[fetch]\nmax_host_connections = " + std::to_string(o.jobs) + "\n";
+          for (const auto& u : urls) cfg += "[[feed]]\nurl = \"" + u + "\"\n";
+          write_file(dir / "feedd.toml", cfg);
+          return dir;
+        },
+        std::vector<std::string>{o.feedd, "once", "-c", (dir / "feedd.toml").string()});
+  }
+  // sfeed
+  if (!skipped(o, "sfeed")) {
+    const fs::path dir = root / "sfeed";
+    run_tool(
+        "sfeed",
+        [&](int) {
+          fs::remove_all(dir);
+          fs::create_directories(dir / "etags");
+          std::string rc = "sfeedpath=\"" + (dir / "feeds").string() + "\"\nmaxjobs=" + std::to_string(o.jobs) +
+                           "\nfetch() {\n\tetag=\"" + (dir / "etags").string() +
+                           "/$(printf '%s' \"$1\" | tr '/' '_')\"\n"
+                           "\tcurl -L --max-redirs 0 -H \"User-Agent:\" -f -s -m 15 "
+                           "--etag-compare \"$etag\" --etag-save \"$etag\" \"$2\" 2>/dev/null\n}\nfeeds() {\n";
+          for (std::size_t i = 0; i < urls.size(); ++i) rc += "\tfeed \"f" + std::to_string(i) + "\" \"" + urls[i] + "\"\n";
+          rc += "}\n";
+          write_file(dir / "sfeedrc", rc);
+          return dir;
+        },
+        std::vector<std::string>{"sfeed_update", (root / "sfeed" / "sfeedrc").string()});
+  }
+  // newsboat: with the same parallelism, and (--newsboat-default) with its own default.
+  const auto run_newsboat = [&](const std::string& label, int threads) {
+    const fs::path dir = root / label;
+    run_tool(
+        label,
+        [&](int) {
+          fs::remove_all(dir);
+          fs::create_directories(dir);
+          std::string list;
+          for (const auto& u : urls) list += u + "\n";
+          write_file(dir / "urls", list);
+          write_file(dir / "config", "reload-threads " + std::to_string(threads) + "\n");
+          return dir;
+        },
+        std::vector<std::string>{"newsboat", "-u", (dir / "urls").string(), "-C", (dir / "config").string(), "-c",
+                                 (dir / "cache.db").string(), "-x", "reload"});
+  };
+  if (!skipped(o, "newsboat")) {
+    run_newsboat("newsboat", o.jobs);
+    if (o.newsboat_default) run_newsboat("newsboat-1-thread", 1);
+  }
+
+  kill(nginx, SIGQUIT);
+  waitpid(nginx, nullptr, 0);
+
+  // The table.
+  std::map<std::string, double> feedd_wall;
+  for (const auto& r : rows) {
+    if (r.tool == "feedd") feedd_wall[r.round] = r.wall();
+  }
+  std::printf("refresh of %d feeds (%.1f MB, fixed seed) from nginx on 127.0.0.1; %d parallel transfers each; "
+              "median of %d run%s\n\n",
+              o.feeds, static_cast<double>(bytes) / 1e6, o.jobs, o.runs, o.runs == 1 ? "" : "s");
+  std::printf("| tool | round | wall s | CPU s | peak RSS MB | wall vs feedd | notes |\n");
+  std::printf("|---|---|---:|---:|---:|---:|---|\n");
+  for (const auto& r : rows) {
+    const double ratio = feedd_wall[r.round] > 0 ? r.wall() / feedd_wall[r.round] : 0;
+    std::printf("| %s | %s | %.3f | %.3f | %.1f | %.1fx | %s |\n", r.tool.c_str(), r.round.c_str(), r.wall(),
+                r.cpu(), r.rss(), ratio, r.notes().c_str());
+  }
+  std::fflush(stdout);
+
+  if (o.keep) {
+    std::fprintf(stderr, "kept %s\n", root.c_str());
+  } else {
+    std::error_code ec;
+    fs::remove_all(root, ec);
+  }
+  return 0;
+}

@@ -1,0 +1,226 @@
+// What HTTP statuses and transport errors do to a feed's schedule, end to end: the real
+// feedd binary against a loopback server.
+
+#include <doctest/doctest.h>
+
+#include <signal.h>
+
+#include <mutex>
+#include <thread>
+
+#include "app/poll.hpp"
+#include "store/store.hpp"
+#include "support/http_server.hpp"
+#include "support/process.hpp"
+#include "support/temp_dir.hpp"
+
+using namespace std::chrono_literals;
+using feedd::test::HttpRequest;
+using feedd::test::HttpResponse;
+using feedd::test::HttpServer;
+using feedd::test::lines_with;
+using feedd::test::TempDir;
+
+namespace {
+
+std::string rss(const std::string& name) {
+  return "<rss version=\"2.0\"><channel><title>" + name + "</title><link>https://" + name +
+         ".example/</link><description>d</description><item><title>" + name + " story</title><link>https://" +
+         name + ".example/story</link></item></channel></rss>";
+}
+
+struct Setup {
+  TempDir dir{"feedd-sched"};
+
+  void write_config(const std::vector<std::string>& urls, const std::string& extra = "") {
+    std::string text = "[feedd]\ndatabase = \"feedd.db\"\noutput_dir = \"out\"\n" + extra;
+    for (const auto& u : urls) text += "[[feed]]\nurl = \"" + u + "\"\n";
+    dir.write("feedd.toml", text);
+  }
+
+  feedd::test::ProcessResult once() {
+    return feedd::test::run({feedd::test::feedd_binary(), "once", "-c", dir.file("feedd.toml").string()}, 60s,
+                            {"TZ=UTC"});
+  }
+
+  feedd::store::FeedState state(const std::string& url) {
+    auto store = feedd::store::Store::open(dir.file("feedd.db"));
+    REQUIRE(store.ok());
+    auto feed = (*store)->feed_by_url(url);
+    REQUIRE(feed.has_value());
+    return *feed;
+  }
+};
+
+// Records when each request to a path arrived (steady clock).
+class Arrivals {
+ public:
+  void note() {
+    std::lock_guard lock(mutex_);
+    times_.push_back(std::chrono::steady_clock::now());
+  }
+  std::vector<std::chrono::steady_clock::time_point> times() const {
+    std::lock_guard lock(mutex_);
+    return times_;
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::vector<std::chrono::steady_clock::time_point> times_;
+};
+
+double seconds_between(std::chrono::steady_clock::time_point a, std::chrono::steady_clock::time_point b) {
+  return std::chrono::duration<double>(b - a).count();
+}
+
+}  // namespace
+
+TEST_CASE("a 301/308 chain moves the polled URL after two polls and a 302 never does") {
+  HttpServer server;
+  server.add_endpoint("/old", 301, {{"Location", server.url("/mid")}}, "");
+  server.add_endpoint("/mid", 308, {{"Location", server.url("/new")}}, "");
+  server.add_endpoint("/new", 200, {}, rss("new"));
+  server.add_endpoint("/temp", 302, {{"Location", server.url("/target")}}, "");
+  server.add_endpoint("/target", 200, {}, rss("target"));
+  Setup s;
+  s.write_config({server.url("/old"), server.url("/temp")});
+
+  auto first = s.once();
+  REQUIRE(first.exit_code == 0);
+  CHECK(s.state(server.url("/old")).poll_url.empty());
+  CHECK(lines_with(first.err, "moved permanently").empty());
+
+  auto second = s.once();
+  REQUIRE(second.exit_code == 0);
+  const auto moved = s.state(server.url("/old"));
+  CHECK(moved.poll_url == server.url("/new"));
+  CHECK(moved.url == server.url("/old"));  // the config's URL stays the feed's identity
+  CHECK(lines_with(second.err, "moved permanently").size() == 1);
+  const auto listed = feedd::test::run(
+      {feedd::test::feedd_binary(), "feeds", "-c", s.dir.file("feedd.toml").string(), "--json"}, 30s);
+  CHECK(listed.out.find("\"poll_url\":\"" + server.url("/new") + "\"") != std::string::npos);
+  CHECK(listed.out.find("\"url\":\"" + server.url("/old") + "\"") != std::string::npos);
+
+  auto third = s.once();
+  REQUIRE(third.exit_code == 0);
+  CHECK(server.requests("/old") == 2);  // the third poll went straight to the new URL
+  CHECK(server.requests("/new") == 3);
+  CHECK(lines_with(third.err, "moved permanently").empty());
+
+  CHECK(server.requests("/temp") == 3);
+  CHECK(s.state(server.url("/temp")).poll_url.empty());
+}
+
+TEST_CASE("a 410 disables the feed with the reason, says so once, and it is not polled again") {
+  HttpServer server;
+  server.add_endpoint("/gone", 410, {}, "gone");
+  server.add_endpoint("/fine", 200, {}, rss("fine"));
+  Setup s;
+  s.write_config({server.url("/gone"), server.url("/fine")});
+
+  auto first = s.once();
+  CHECK(first.exit_code == 1);
+  CHECK(lines_with(first.err, "410 Gone").size() == 1);
+  const auto gone = s.state(server.url("/gone"));
+  CHECK(gone.disabled_reason.find("410 Gone") != std::string::npos);
+  CHECK_FALSE(gone.next_due.has_value());
+
+  auto second = s.once();
+  CHECK(second.exit_code == 0);
+  CHECK(server.requests("/gone") == 1);
+  CHECK(server.requests("/fine") == 2);
+}
+
+TEST_CASE("connection refused and an unresolvable host count as errors with exponential backoff") {
+  const std::string refused = "http://127.0.0.1:" + std::to_string(feedd::test::unused_port()) + "/feed";
+  const std::string unresolvable = "http://feed.nowhere.invalid/feed";
+  Setup s;
+  s.write_config({refused, unresolvable}, "[schedule]\ninterval = \"100s\"\nmin_interval = \"1s\"\n");
+
+  for (int round = 1; round <= 2; ++round) {
+    CAPTURE(round);
+    auto result = s.once();
+    CHECK(result.exit_code == 1);
+    for (const auto& url : {refused, unresolvable}) {
+      CAPTURE(url);
+      const auto st = s.state(url);
+      CHECK(st.consecutive_errors == round);
+      CHECK(st.next_due_reason == (round == 1 ? "backoff (1 error)" : "backoff (2 errors)"));
+      REQUIRE(st.next_due.has_value());
+      REQUIRE(st.last_poll.has_value());
+      const auto wait = (*st.next_due - *st.last_poll).count();
+      const int expected = 100 << round;  // 200 s, then 400 s, within the 10 % jitter
+      CHECK(wait >= expected * 9 / 10);
+      CHECK(wait <= expected * 11 / 10);
+    }
+    CHECK(s.state(refused).last_error.find("refused") != std::string::npos);
+    CHECK(s.state(unresolvable).last_error.find("resolve") != std::string::npos);
+  }
+}
+
+TEST_CASE("a 429 with Retry-After holds that feed and the other feeds of its host for that long") {
+  HttpServer server;
+  Arrivals busy;
+  Arrivals other;
+  server.add_handler("/busy", [&](const HttpRequest&) {
+    busy.note();
+    HttpResponse r;
+    r.status = 429;
+    r.headers = {{"Retry-After", "2"}};
+    return r;
+  });
+  server.add_handler("/other", [&](const HttpRequest&) {
+    other.note();
+    HttpResponse r;
+    r.body = rss("other");
+    r.delay = 100ms;  // lands after the 429, so the pause applies to its next poll
+    return r;
+  });
+  Setup s;
+  s.write_config({server.url("/busy"), server.url("/other")},
+                 "[schedule]\ninterval = \"1s\"\nmin_interval = \"1s\"\nhost_spacing = \"0s\"\n");
+  feedd::test::Process daemon({feedd::test::feedd_binary(), "run", "-c", s.dir.file("feedd.toml").string()},
+                              {"TZ=UTC"});
+  std::this_thread::sleep_for(4500ms);
+  daemon.signal(SIGTERM);
+  auto result = daemon.wait(10s);
+  REQUIRE(result.exit_code == 0);
+
+  const auto b = busy.times();
+  const auto o = other.times();
+  REQUIRE(b.size() >= 2);
+  REQUIRE(o.size() >= 2);
+  for (std::size_t i = 1; i < b.size(); ++i) CHECK(seconds_between(b[i - 1], b[i]) >= 1.95);
+  // The other feed (interval 1 s) is not polled while the host's pause holds.
+  for (const auto& t : o) {
+    const double since = seconds_between(b[0], t);
+    CHECK_FALSE((since > 0.5 && since < 1.95));
+  }
+  CHECK(lines_with(result.err, "paused=2s").size() >= 1);
+}
+
+TEST_CASE("feeds of one host due together start host_spacing apart") {
+  HttpServer server;
+  Arrivals arrivals;
+  for (const char* path : {"/a", "/b", "/c"}) {
+    server.add_handler(path, [&, path](const HttpRequest&) {
+      arrivals.note();
+      HttpResponse r;
+      r.body = rss(path + 1);
+      return r;
+    });
+  }
+  Setup s;
+  s.write_config({server.url("/a"), server.url("/b"), server.url("/c")},
+                 "[schedule]\ninterval = \"1h\"\nmin_interval = \"1s\"\nhost_spacing = \"1s\"\n");
+  feedd::test::Process daemon({feedd::test::feedd_binary(), "run", "-c", s.dir.file("feedd.toml").string()},
+                              {"TZ=UTC"});
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (arrivals.times().size() < 3 && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(20ms);
+  daemon.signal(SIGTERM);
+  REQUIRE(daemon.wait(10s).exit_code == 0);
+  const auto t = arrivals.times();
+  REQUIRE(t.size() == 3);
+  CHECK(seconds_between(t[0], t[1]) >= 0.95);
+  CHECK(seconds_between(t[1], t[2]) >= 0.95);
+}
