@@ -2,6 +2,7 @@
 
 #include <map>
 
+#include "store/feed_row.hpp"
 #include "store/schema.hpp"
 #include "store/sqlite.hpp"
 
@@ -26,31 +27,12 @@ Result<std::vector<FeedReport>> inspect(const std::filesystem::path& database) {
       while (use->step()) counts[use->integer(0)] = use->integer(1);
     }
 
-    // The columns of FeedState, in its order.
-    sql::Stmt all(db,
-                  "SELECT id, url, title, site_link, etag, last_modified, last_status, last_error, "
-                  "consecutive_errors, last_poll, last_success, next_due, next_due_reason, "
-                  "disabled_reason, poll_url FROM feeds ORDER BY id");
+    sql::Stmt all(db, "SELECT " FEEDD_FEED_COLUMNS "FROM feeds ORDER BY id");
     std::vector<FeedReport> out;
     sql::Stmt::Use use(all);
     while (use->step()) {
-      const sql::Stmt& s = *use;
       FeedReport r;
-      r.state.id = s.integer(0);
-      r.state.url = s.text(1);
-      r.state.title = s.text(2);
-      r.state.site_link = s.text(3);
-      r.state.etag = s.text(4);
-      r.state.last_modified = s.text(5);
-      r.state.last_status = static_cast<int>(s.integer(6));
-      r.state.last_error = s.text(7);
-      r.state.consecutive_errors = static_cast<int>(s.integer(8));
-      r.state.last_poll = s.instant(9);
-      r.state.last_success = s.instant(10);
-      r.state.next_due = s.instant(11);
-      r.state.next_due_reason = s.text(12);
-      r.state.disabled_reason = s.text(13);
-      r.state.poll_url = s.text(14);
+      r.state = read_feed(*use);
       const auto n = counts.find(r.state.id);
       r.entries = n == counts.end() ? 0 : n->second;
       out.push_back(std::move(r));
