@@ -38,6 +38,8 @@
 #include <thread>
 #include <vector>
 
+#include "common/time.hpp"
+
 namespace fs = std::filesystem;
 
 namespace {
@@ -83,23 +85,9 @@ std::string words(Rng& rng, int n) {
   return out;
 }
 
-std::string rfc822(std::int64_t t) {
-  std::time_t tt = static_cast<std::time_t>(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[64];
-  std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
-  return buf;
-}
-
-std::string rfc3339(std::int64_t t) {
-  std::time_t tt = static_cast<std::time_t>(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[64];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
+// Dates as feeds write them, through the daemon's own formatters.
+std::string rfc822(std::int64_t t) { return feedd::format_rfc1123(feedd::Instant{std::chrono::seconds{t}}); }
+std::string rfc3339(std::int64_t t) { return feedd::format_rfc3339(feedd::Instant{std::chrono::seconds{t}}); }
 
 std::string feed_document(int index, Rng& rng) {
   const bool atom = rng.below(10) < 3;
