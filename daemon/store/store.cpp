@@ -1,6 +1,7 @@
 #include "store/store.hpp"
 
 #include <bit>
+#include <stdexcept>
 #include <system_error>
 #include <utility>
 
@@ -175,7 +176,14 @@ struct Store::Impl {
         stats(db, "SELECT ef.feed_id, count(*), max(e.published) FROM entry_feeds ef "
                   "JOIN entries e ON e.id = ef.entry_id GROUP BY ef.feed_id ORDER BY ef.feed_id") {}
 
+  // A poll naming a feed the database does not have: that poll's error, not the store's.
+  struct MissingFeed : std::runtime_error {
+    using std::runtime_error::runtime_error;
+  };
+
+  IngestResult record(const FeedState& state, const feed::Feed* parsed, Instant now);
   void ingest(std::int64_t feed_id, const feed::Entry& e, Instant now, IngestResult& result);
+  void note_write_succeeded();
   void report_write_failure(const sql::SqlError& e);
   // Removes an entry, leaving its tombstone.
   void bury(std::int64_t id, const std::string& key, Instant now);
@@ -447,39 +455,72 @@ std::optional<FeedState> Store::feed_by_url(const std::string& url) {
   return std::nullopt;
 }
 
+// The feed's new state and its entries, inside the caller's transaction.
+IngestResult Store::Impl::record(const FeedState& state, const feed::Feed* parsed, Instant now) {
+  IngestResult result;
+  {
+    sql::Stmt::Use u(feed_update);
+    u->bind(1, state.id).bind(2, state.url).bind(3, state.title).bind(4, state.site_link);
+    u->bind(5, state.etag).bind(6, state.last_modified);
+    u->bind(7, std::int64_t{state.last_status}).bind(8, state.last_error);
+    u->bind(9, std::int64_t{state.consecutive_errors});
+    u->bind(10, state.last_poll).bind(11, state.last_success).bind(12, state.next_due);
+    u->bind(13, state.next_due_reason).bind(14, state.disabled_reason);
+    u->bind(15, state.poll_url).bind(16, state.schedule_memory);
+    u->run();
+  }
+  if (sqlite3_changes(db.get()) != 1) {
+    throw MissingFeed("store " + path.string() + ": no feed with id " + std::to_string(state.id) +
+                      " (" + state.url + ")");
+  }
+  if (parsed != nullptr) {
+    for (const auto& entry : parsed->entries) ingest(state.id, entry, now, result);
+  }
+  return result;
+}
+
+void Store::Impl::note_write_succeeded() {
+  if (!write_failing) return;
+  write_failing = false;
+  log::get("store")->info("event=write-recovered db={}", path.string());
+}
+
 Result<IngestResult> Store::commit_poll(const FeedState& state, const feed::Feed* parsed,
                                         Instant now) {
   IngestResult result;
   try {
     sql::Transaction tx(impl_->db, impl_->tx);
-    {
-      sql::Stmt::Use u(impl_->feed_update);
-      u->bind(1, state.id).bind(2, state.url).bind(3, state.title).bind(4, state.site_link);
-      u->bind(5, state.etag).bind(6, state.last_modified);
-      u->bind(7, std::int64_t{state.last_status}).bind(8, state.last_error);
-      u->bind(9, std::int64_t{state.consecutive_errors});
-      u->bind(10, state.last_poll).bind(11, state.last_success).bind(12, state.next_due);
-      u->bind(13, state.next_due_reason).bind(14, state.disabled_reason);
-      u->bind(15, state.poll_url).bind(16, state.schedule_memory);
-      u->run();
-    }
-    if (sqlite3_changes(impl_->db.get()) != 1) {
-      return make_error("store " + impl_->path.string() + ": no feed with id " +
-                        std::to_string(state.id) + " (" + state.url + ")");
-    }
-    if (parsed != nullptr) {
-      for (const auto& entry : parsed->entries) impl_->ingest(state.id, entry, now, result);
-    }
+    result = impl_->record(state, parsed, now);
     tx.commit();
+  } catch (const Impl::MissingFeed& e) {
+    return make_error(e.what());
   } catch (const sql::SqlError& e) {
     impl_->report_write_failure(e);
     return make_error(error_text(impl_->path, "poll of " + state.url + " not recorded", e));
   }
-  if (impl_->write_failing) {
-    impl_->write_failing = false;
-    log::get("store")->info("event=write-recovered db={}", impl_->path.string());
-  }
+  impl_->note_write_succeeded();
   return result;
+}
+
+std::vector<Result<IngestResult>> Store::commit_polls(std::span<const PollRecord> polls) {
+  std::vector<Result<IngestResult>> out;
+  out.reserve(polls.size());
+  if (polls.size() > 1) {
+    try {
+      sql::Transaction tx(impl_->db, impl_->tx);
+      for (const PollRecord& p : polls) out.emplace_back(impl_->record(p.state, p.parsed, p.now));
+      tx.commit();
+      impl_->note_write_succeeded();
+      return out;
+    } catch (const Impl::MissingFeed&) {
+      // Rolled back; each poll alone below says which one.
+    } catch (const sql::SqlError&) {
+      // Rolled back; each poll alone below reports its own error.
+    }
+    out.clear();
+  }
+  for (const PollRecord& p : polls) out.push_back(commit_poll(p.state, p.parsed, p.now));
+  return out;
 }
 
 // Newest by published without an index on published: an entry's published time never

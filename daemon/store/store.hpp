@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -64,6 +65,14 @@ struct IngestResult {
   std::vector<std::int64_t> new_entries;  // ids, in feed order
   std::size_t duplicates = 0;             // known entries, unchanged (or remembered by a tombstone)
   std::size_t updated = 0;                // known entries whose content changed
+};
+
+// One poll to record: the feed's new state, its parsed document (null when nothing was
+// parsed: an error, a 304) and when it ended.
+struct PollRecord {
+  FeedState state;
+  const feed::Feed* parsed = nullptr;
+  Instant now{};
 };
 
 struct StoreOptions {
@@ -133,6 +142,13 @@ class Store {
   // its entries, deduplicated by URL key. Returns what was new.
   Result<IngestResult> commit_poll(const FeedState& state, const feed::Feed* parsed,
                                            Instant now);
+
+  // Several polls in one transaction (polls that ended together): one result per poll,
+  // in order, each as commit_poll would have given it. A transaction costs more than
+  // most polls' rows, so this is how a busy loop keeps up. When a poll cannot be
+  // recorded the batch is rolled back and each poll is committed alone, so one bad poll
+  // never takes the others with it.
+  std::vector<Result<IngestResult>> commit_polls(std::span<const PollRecord> polls);
 
   // The newest entries, newest first by published (an entry without a date, or with one
   // in the future, has its first-seen time there). When feed_urls is non-empty, only

@@ -337,3 +337,65 @@ TEST_CASE("moving a feed onto the URL of another feed is an error and changes no
   CHECK(fx.store->feed_by_url("https://a.example/feed")->etag.empty());
   CHECK(fx.store->newest(10).empty());
 }
+
+TEST_CASE("commit_polls records several polls in one go, each with its own result") {
+  StoreFixture fx;
+  FeedState a = fx.feed("https://a.example/feed");
+  FeedState b = fx.feed("https://b.example/feed");
+  a.etag = "\"a1\"";
+  b.etag = "\"b1\"";
+  const auto doc_a = feed_of({entry("https://news.example/shared", "Shared"), entry("https://a.example/1")});
+  const auto doc_b = feed_of({entry("https://news.example/shared?utm_medium=b", "Shared"),
+                              entry("https://b.example/1"), entry("https://b.example/2")});
+  const std::vector<PollRecord> polls{{a, &doc_a, at(2)}, {b, &doc_b, at(2)}};
+  const auto results = fx.store->commit_polls(polls);
+  REQUIRE(results.size() == 2);
+  REQUIRE(results[0].ok());
+  REQUIRE(results[1].ok());
+  // The article both carry is new once, for the poll that came first in the batch.
+  CHECK(results[0]->new_entries.size() == 2);
+  CHECK(results[1]->new_entries.size() == 2);
+  CHECK(results[1]->duplicates == 1);
+  fx.reopen();
+  CHECK(fx.store->feed_by_url("https://a.example/feed")->etag == "\"a1\"");
+  CHECK(fx.store->feed_by_url("https://b.example/feed")->etag == "\"b1\"");
+  CHECK(fx.store->newest(10).size() == 4);
+  CHECK(fx.store->newest(10, {"https://b.example/feed"}).size() == 3);
+}
+
+TEST_CASE("commit_polls keeps the good polls of a batch when one of them cannot be recorded") {
+  StoreFixture fx;
+  const FeedState a = fx.feed("https://a.example/feed");
+  FeedState ghost{};
+  ghost.id = 4242;
+  ghost.url = "https://ghost.example/feed";
+  const FeedState c = fx.feed("https://c.example/feed");
+  const auto doc_a = feed_of({entry("https://a.example/1")});
+  const auto doc_ghost = feed_of({entry("https://ghost.example/1")});
+  const auto doc_c = feed_of({entry("https://c.example/1")});
+  const std::vector<PollRecord> polls{{a, &doc_a, at(2)}, {ghost, &doc_ghost, at(2)}, {c, &doc_c, at(2)}};
+  const auto results = fx.store->commit_polls(polls);
+  REQUIRE(results.size() == 3);
+  REQUIRE(results[0].ok());
+  REQUIRE_FALSE(results[1].ok());
+  CHECK(results[1].error().message.find("https://ghost.example/feed") != std::string::npos);
+  REQUIRE(results[2].ok());
+  CHECK(results[0]->new_entries.size() == 1);
+  CHECK(results[2]->new_entries.size() == 1);
+  // The ghost's entry went nowhere; the others are stored once each.
+  const auto all = fx.store->newest(10);
+  REQUIRE(all.size() == 2);
+  CHECK(std::none_of(all.begin(), all.end(), [](const auto& e) { return e.url.find("ghost") != std::string::npos; }));
+}
+
+TEST_CASE("commit_polls of nothing and of one poll") {
+  StoreFixture fx;
+  CHECK(fx.store->commit_polls({}).empty());
+  const FeedState a = fx.feed("https://a.example/feed");
+  const auto doc = feed_of({entry("https://a.example/1")});
+  const std::vector<PollRecord> one{{a, &doc, at(2)}};
+  const auto results = fx.store->commit_polls(one);
+  REQUIRE(results.size() == 1);
+  REQUIRE(results[0].ok());
+  CHECK(results[0]->new_entries.size() == 1);
+}
