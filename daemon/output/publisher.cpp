@@ -30,7 +30,7 @@ Status Publisher::write_digest(Instant now) {
     std::vector<std::int64_t> ids;
     ids.reserve(pending.size());
     for (const auto& e : pending) ids.push_back(e.id);
-    auto marked = store_.mark_digested(ids, now);
+    auto marked = store_.mark_digested(ids);
     if (!marked) return marked;
     if (pending.size() < kDigestBatch) return Ok{};
   }

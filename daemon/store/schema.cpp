@@ -116,17 +116,46 @@ constexpr std::array<std::string_view, 3> kV5{
     "PRAGMA user_version = 5",
 };
 
+// Version 6: two indexes every new entry paid for go; entry ids carry their order.
+// - first_seen never decreases with id (the store clamps it to the last entry's; here the
+//   rows of earlier versions are brought in line), so id order is first-seen order:
+//   newest() and retention walk ids, and entries_by_first_seen goes.
+// - The digest's record becomes one number, digest_cursor.through: every entry up to it
+//   is written. The digest takes entries in id order and the store never hands out an id
+//   at or below it, so entries_undigested and entries.digested_at go. The cursor starts
+//   below the first entry not yet written (one of a pending batch is settled by its
+//   batch).
+constexpr std::array<std::string_view, 7> kV6{
+    "DROP INDEX entries_by_first_seen",
+    "DROP INDEX entries_undigested",
+    R"sql(UPDATE entries SET first_seen = m.running FROM
+  (SELECT id, max(first_seen) OVER (ORDER BY id ROWS UNBOUNDED PRECEDING) AS running FROM entries) AS m
+  WHERE m.id = entries.id AND entries.first_seen < m.running)sql",
+    R"sql(CREATE TABLE digest_cursor (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  through INTEGER NOT NULL
+))sql",
+    R"sql(INSERT INTO digest_cursor(id, through) VALUES(1, coalesce(
+  (SELECT min(id) - 1 FROM entries WHERE digested_at IS NULL
+     AND id NOT IN (SELECT entry_id FROM digest_pending)),
+  (SELECT max(id) FROM entries),
+  0)))sql",
+    "ALTER TABLE entries DROP COLUMN digested_at",
+    "PRAGMA user_version = 6",
+};
+
 struct Migration {
   int version;
   std::span<const std::string_view> statements;
 };
 
-constexpr std::array<Migration, 5> kMigrations{{
+constexpr std::array<Migration, 6> kMigrations{{
     {1, kV1},
     {2, kV2},
     {3, kV3},
     {4, kV4},
     {5, kV5},
+    {6, kV6},
 }};
 
 static_assert(kMigrations.back().version == kCurrentVersion);

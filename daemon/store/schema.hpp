@@ -7,7 +7,7 @@
 
 namespace feedd::store::schema {
 
-inline constexpr int kCurrentVersion = 5;
+inline constexpr int kCurrentVersion = 6;
 
 int version(sql::Db& db);
 

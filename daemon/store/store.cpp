@@ -1,5 +1,6 @@
 #include "store/store.hpp"
 
+#include <algorithm>
 #include <bit>
 #include <stdexcept>
 #include <system_error>
@@ -126,8 +127,8 @@ struct Store::Impl {
                        "UNION ALL SELECT NULL, NULL, NULL FROM tombstones WHERE url_key = ?1"),
         entry_insert(db,
                      "INSERT INTO entries(url_key, url, guid, title, summary, content, published, "
-                     "updated, first_seen, date_clamped, content_hash, extra, first_feed) "
-                     "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"),
+                     "updated, first_seen, date_clamped, content_hash, extra, first_feed, id) "
+                     "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"),
         entry_update(db,
                      "UPDATE entries SET title = ?2, summary = ?3, content = ?4, updated = ?5, "
                      "content_hash = ?6, extra = ?7 WHERE id = ?1"),
@@ -135,19 +136,22 @@ struct Store::Impl {
                     "INSERT INTO entry_feeds(entry_id, feed_id, first_seen) VALUES(?1, ?2, ?3) "
                     "ON CONFLICT DO NOTHING"),
         newest_all(db, "SELECT " FEEDD_ENTRY_COLUMNS
-                       "WHERE e.first_seen >= ?3 ORDER BY e.published DESC, e.id DESC LIMIT ?1"),
+                       "WHERE e.id >= ?3 ORDER BY e.published DESC, e.id DESC LIMIT ?1"),
         newest_of_feeds(db, "SELECT " FEEDD_ENTRY_COLUMNS
-                            "WHERE e.first_seen >= ?3 AND e.id IN (SELECT ef.entry_id "
+                            "WHERE e.id >= ?3 AND e.id IN (SELECT ef.entry_id "
                             "FROM entry_feeds ef JOIN feeds g ON g.id = ef.feed_id "
-                            "WHERE g.url IN (SELECT value FROM json_each(?2))) "
+                            "WHERE g.url IN (SELECT value FROM json_each(?2)) AND ef.entry_id >= ?3) "
                             "ORDER BY e.published DESC, e.id DESC LIMIT ?1"),
-        first_seen_range(db, "SELECT min(first_seen), max(first_seen) FROM entries"),
+        id_range(db, "SELECT min(id), max(id) FROM entries"),
+        first_seen_below(db, "SELECT first_seen FROM entries WHERE id < ?1 ORDER BY id DESC LIMIT 1"),
+        last_entry(db, "SELECT id, first_seen FROM entries ORDER BY id DESC LIMIT 1"),
+        digest_through(db, "SELECT through FROM digest_cursor WHERE id = 1"),
         entry_by_id(db, "SELECT " FEEDD_ENTRY_COLUMNS "WHERE e.id = ?1"),
         undigested(db, "SELECT " FEEDD_ENTRY_COLUMNS
-                       "WHERE e.digested_at IS NULL AND NOT EXISTS "
+                       "WHERE e.id > (SELECT through FROM digest_cursor WHERE id = 1) AND NOT EXISTS "
                        "(SELECT 1 FROM digest_pending p WHERE p.entry_id = e.id) "
                        "ORDER BY e.id LIMIT ?1"),
-        mark_digested(db, "UPDATE entries SET digested_at = ?2 WHERE id = ?1 AND digested_at IS NULL"),
+        mark_digested(db, "UPDATE digest_cursor SET through = max(through, ?1) WHERE id = 1"),
         digest_batch_get(db, "SELECT file, offset, started_at FROM digest_batch WHERE id = 1"),
         digest_batch_set(db, "INSERT INTO digest_batch(id, file, offset, started_at) "
                              "VALUES(1, ?1, ?2, ?3)"),
@@ -163,8 +167,7 @@ struct Store::Impl {
         tomb_expire(db, "DELETE FROM tombstones WHERE url_key IN "
                         "(SELECT url_key FROM tombstones WHERE last_seen < ?1 LIMIT ?2)"),
         entry_delete(db, "DELETE FROM entries WHERE id = ?1"),
-        entries_aged(db, "SELECT id, url_key FROM entries WHERE first_seen < ?1 "
-                         "ORDER BY first_seen LIMIT ?2"),
+        entries_oldest(db, "SELECT id, url_key, first_seen FROM entries ORDER BY id LIMIT ?1"),
         feeds_after(db, "SELECT id FROM feeds WHERE id > ?1 ORDER BY id LIMIT ?2"),
         feed_link_count(db, "SELECT count(*) FROM entry_feeds WHERE feed_id = ?1"),
         feed_excess(db, "SELECT ef.entry_id FROM entry_feeds ef JOIN entries e ON e.id = ef.entry_id "
@@ -202,7 +205,10 @@ struct Store::Impl {
   sql::Stmt link_insert;
   sql::Stmt newest_all;
   sql::Stmt newest_of_feeds;
-  sql::Stmt first_seen_range;
+  sql::Stmt id_range;
+  sql::Stmt first_seen_below;
+  sql::Stmt last_entry;
+  sql::Stmt digest_through;
   sql::Stmt entry_by_id;
   sql::Stmt undigested;
   sql::Stmt mark_digested;
@@ -217,13 +223,24 @@ struct Store::Impl {
   sql::Stmt tomb_put;
   sql::Stmt tomb_expire;
   sql::Stmt entry_delete;
-  sql::Stmt entries_aged;
+  sql::Stmt entries_oldest;
   sql::Stmt feeds_after;
   sql::Stmt feed_link_count;
   sql::Stmt feed_excess;
   sql::Stmt link_delete;
   sql::Stmt entry_orphan_key;
   sql::Stmt stats;
+  // Where the next new entry goes: ids only grow, above the digest's cursor, and
+  // first_seen never decreases with id (schema.cpp, version 6). Read from the database
+  // once per write transaction (see sequence()), so another writer between two
+  // transactions is seen.
+  struct Sequence {
+    std::int64_t next_id = 1;
+    std::int64_t min_first_seen = 0;
+  };
+  std::optional<Sequence> seq;
+  Sequence& sequence();
+
   bool write_failing = false;   // said once until a write succeeds again
   std::int64_t cap_cursor = 0;  // prune(): the last feed whose cap was checked
 };
@@ -294,33 +311,56 @@ void Store::Impl::ingest(std::int64_t feed_id, const feed::Entry& e, Instant now
     return;
   }
 
-  // A missing or future date: first_seen stands in, and the entry says so. So published
-  // never exceeds first_seen, which newest() relies on.
-  Instant published = now;
+  // first_seen never goes below the last entry's (a wall clock stepped back), so id
+  // order stays first-seen order. A missing or future date: first_seen stands in, and the
+  // entry says so. So published never exceeds first_seen, which newest() relies on.
+  Sequence& next = sequence();
+  const std::int64_t first_seen = std::max(now_s, next.min_first_seen);
+  std::int64_t published = first_seen;
   bool clamped = true;
   if (e.published && !e.date_in_future && *e.published <= now) {
-    published = *e.published;
+    published = e.published->time_since_epoch().count();
     clamped = false;
   }
   const std::string extra = codec::encode_extra(e.authors, e.categories, e.enclosures);
+  id = next.next_id;
   {
     sql::Stmt::Use insert(entry_insert);
     insert->bind(1, key).bind(2, choice.url).bind(3, e.id).bind(4, e.title).bind(5, e.summary);
-    insert->bind(6, e.content).bind(7, published).bind(8, updated).bind(9, now);
+    insert->bind(6, e.content).bind(7, published).bind(8, updated).bind(9, first_seen);
     insert->bind(10, std::int64_t{clamped ? 1 : 0}).bind(11, hash);
     if (extra.empty()) {
       insert->bind_null(12);
     } else {
       insert->bind(12, extra);
     }
-    insert->bind(13, feed_id).run();
+    insert->bind(13, feed_id).bind(14, id).run();
   }
-  id = sqlite3_last_insert_rowid(db.get());
+  next.next_id = id + 1;
+  next.min_first_seen = first_seen;
   {
     sql::Stmt::Use link(link_insert);
-    link->bind(1, id).bind(2, feed_id).bind(3, now_s).run();
+    link->bind(1, id).bind(2, feed_id).bind(3, first_seen).run();
   }
   result.new_entries.push_back(id);
+}
+
+Store::Impl::Sequence& Store::Impl::sequence() {
+  if (seq) return *seq;
+  Sequence s;
+  {
+    sql::Stmt::Use last(last_entry);
+    if (last->step()) {
+      s.next_id = last->integer(0) + 1;
+      s.min_first_seen = last->integer(1);
+    }
+  }
+  {
+    sql::Stmt::Use through(digest_through);
+    if (through->step()) s.next_id = std::max(s.next_id, through->integer(0) + 1);
+  }
+  seq = s;
+  return *seq;
 }
 
 void Store::Impl::bury(std::int64_t id, const std::string& key, Instant now) {
@@ -490,6 +530,7 @@ Result<IngestResult> Store::commit_poll(const FeedState& state, const feed::Feed
   IngestResult result;
   try {
     sql::Transaction tx(impl_->db, impl_->tx);
+    impl_->seq.reset();
     result = impl_->record(state, parsed, now);
     tx.commit();
   } catch (const Impl::MissingFeed& e) {
@@ -508,6 +549,7 @@ std::vector<Result<IngestResult>> Store::commit_polls(std::span<const PollRecord
   if (polls.size() > 1) {
     try {
       sql::Transaction tx(impl_->db, impl_->tx);
+      impl_->seq.reset();
       for (const PollRecord& p : polls) out.emplace_back(impl_->record(p.state, p.parsed, p.now));
       tx.commit();
       impl_->note_write_succeeded();
@@ -524,38 +566,44 @@ std::vector<Result<IngestResult>> Store::commit_polls(std::span<const PollRecord
 }
 
 // Newest by published without an index on published: an entry's published time never
-// exceeds its first_seen (a future date is clamped to it), so an entry first seen before
-// T was published before T. Take the entries first seen since T, sorted by published;
-// when the limit-th of them was published at or after T, nothing older can outrank it
-// and the answer is exact. Otherwise widen the window (8 times) and ask again. The
-// window starts at a day, which on a running daemon holds the answer at once.
+// exceeds its first_seen (a future date is clamped to it), and first_seen never
+// decreases with id. So every entry below id L was published at or before B, the
+// first_seen of the last entry below L. Take the entries from id L up, sorted by
+// published; when the limit-th of them was published at or after B, nothing older can
+// outrank it (on a tie the higher id comes first) and the answer is exact. Otherwise
+// widen the window (8 times) and ask again. The window starts at a few times the limit,
+// which on a running daemon holds the answer at once.
 std::vector<StoredEntry> Store::newest(std::size_t limit, const std::vector<std::string>& feed_urls) {
   std::vector<StoredEntry> out;
   if (limit == 0) return out;
   try {
-    std::int64_t oldest = 0;
-    std::int64_t latest = 0;
+    std::int64_t lowest = 0;
+    std::int64_t highest = 0;
     {
-      sql::Stmt::Use range(impl_->first_seen_range);
+      sql::Stmt::Use range(impl_->id_range);
       if (!range->step() || range->is_null(0)) return out;
-      oldest = range->integer(0);
-      latest = range->integer(1);
+      lowest = range->integer(0);
+      highest = range->integer(1);
     }
     const auto n = static_cast<std::int64_t>(limit);
     const std::string urls = feed_urls.empty() ? std::string() : codec::string_array(feed_urls);
-    std::int64_t window = 86400;
+    std::int64_t window = std::max<std::int64_t>(4 * n, 256);
     for (;;) {
-      const std::int64_t since = latest - window;
+      const std::int64_t from = window > highest - lowest ? lowest : highest - window + 1;
       out.clear();
-      sql::Stmt::Use q(feed_urls.empty() ? impl_->newest_all : impl_->newest_of_feeds);
-      q->bind(1, n).bind(3, since);
-      if (!feed_urls.empty()) q->bind(2, urls);
-      while (q->step()) out.push_back(read_entry(*q));
-      const bool complete = since <= oldest;
-      const bool exact = out.size() == limit && out.back().published &&
-                         out.back().published->time_since_epoch().count() >= since;
-      if (complete || exact) break;
-      window = window > (std::int64_t{1} << 58) ? latest - oldest + 1 : window * 8;
+      {
+        sql::Stmt::Use q(feed_urls.empty() ? impl_->newest_all : impl_->newest_of_feeds);
+        q->bind(1, n).bind(3, from);
+        if (!feed_urls.empty()) q->bind(2, urls);
+        while (q->step()) out.push_back(read_entry(*q));
+      }
+      if (from <= lowest) break;
+      if (out.size() == limit && out.back().published) {
+        sql::Stmt::Use below(impl_->first_seen_below);
+        below->bind(1, from);
+        if (!below->step() || out.back().published->time_since_epoch().count() >= below->integer(0)) break;
+      }
+      window = window > (std::int64_t{1} << 58) ? highest - lowest + 1 : window * 8;
     }
   } catch (const sql::SqlError& e) {
     log::get("store")->error("event=read-failed what=newest error=\"{}\"", e.what());
@@ -637,12 +685,12 @@ std::optional<DigestBatch> Store::pending_digest() {
   return std::nullopt;
 }
 
-Status Store::mark_digested(const std::vector<std::int64_t>& ids, Instant when) {
+Status Store::mark_digested(const std::vector<std::int64_t>& ids) {
   try {
     sql::Transaction tx(impl_->db, impl_->tx);
-    for (std::int64_t id : ids) {
+    if (!ids.empty()) {
       sql::Stmt::Use m(impl_->mark_digested);
-      m->bind(1, id).bind(2, when).run();
+      m->bind(1, *std::max_element(ids.begin(), ids.end())).run();
     }
     {
       sql::Stmt::Use clear(impl_->digest_pending_clear);
@@ -671,11 +719,13 @@ Result<PruneResult> Store::prune(Instant now, std::size_t batch) {
     sql::Transaction tx(impl_->db, impl_->tx);
 
     if (o.retention_days > 0) {
+      // The oldest first, by id: first_seen never decreases with id.
+      const std::int64_t cutoff = now_s - std::int64_t{o.retention_days} * kDay;
       std::vector<std::pair<std::int64_t, std::string>> aged;
       {
-        sql::Stmt::Use q(impl_->entries_aged);
-        q->bind(1, now_s - std::int64_t{o.retention_days} * kDay).bind(2, limit);
-        while (q->step()) aged.emplace_back(q->integer(0), q->text(1));
+        sql::Stmt::Use q(impl_->entries_oldest);
+        q->bind(1, limit);
+        while (q->step() && q->integer(2) < cutoff) aged.emplace_back(q->integer(0), q->text(1));
       }
       for (const auto& [id, key] : aged) impl_->bury(id, key, now);
       result.entries += aged.size();

@@ -171,8 +171,10 @@ class Store {
   Status begin_digest(const std::vector<std::int64_t>& ids, const std::string& file,
                       std::uint64_t offset, Instant when);
   std::optional<DigestBatch> pending_digest();
-  // Records the entries as written and ends the pending batch, in one transaction.
-  Status mark_digested(const std::vector<std::int64_t>& ids, Instant when);
+  // Records the entries as written and ends the pending batch, in one transaction. The
+  // record is a cursor: every entry up to the highest of `ids` counts as written, so ids
+  // must be what undigested() (or the pending batch) handed out, from its start.
+  Status mark_digested(const std::vector<std::int64_t>& ids);
 
   // Retention, in small batches so the loop never stalls: removes at most `batch`
   // entries past their age, caps up to a few hundred feeds (taken in turn across calls)

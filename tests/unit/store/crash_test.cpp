@@ -56,7 +56,7 @@ feed::Feed poll_document(int life, int round) {
   auto& store = **opened;
   // The digest protocol's start step: a batch the previous life began is finished first.
   if (auto pending = store.pending_digest()) {
-    if (!store.mark_digested(pending->ids, at(2)).ok()) _exit(10);
+    if (!store.mark_digested(pending->ids).ok()) _exit(10);
   }
   auto f = store.ensure_feed("https://example.com/feed-" + std::to_string(life % 3));
   if (!f.ok()) _exit(4);
@@ -77,7 +77,7 @@ feed::Feed poll_document(int life, int round) {
       std::vector<std::int64_t> ids;
       for (const auto& e : store.undigested(30)) ids.push_back(e.id);
       if (!store.begin_digest(ids, "digest.txt", 0, at(2)).ok()) _exit(8);
-      if (!store.mark_digested(ids, at(2)).ok()) _exit(9);
+      if (!store.mark_digested(ids).ok()) _exit(9);
     }
   }
 }

@@ -30,7 +30,7 @@ TEST_CASE("a digest batch begun and not marked survives a restart with its file 
   CHECK(pending->ids == std::vector<std::int64_t>{batch[0].id, batch[1].id});
   CHECK(pending->started == at(2));
 
-  REQUIRE(fx.store->mark_digested(pending->ids, at(2)).ok());
+  REQUIRE(fx.store->mark_digested(pending->ids).ok());
   CHECK_FALSE(fx.store->pending_digest().has_value());
   const auto left = fx.store->undigested(10);
   REQUIRE(left.size() == 1);

@@ -216,3 +216,80 @@ TEST_CASE("migrating twice changes nothing") {
   { REQUIRE(Store::open(path).ok()); }
   CHECK(schema_of(path) == once);
 }
+
+TEST_CASE("version 6 keeps the digest's record as a cursor and puts first_seen in id order") {
+  TempDir dir;
+  const auto path = dir / "v5.db";
+  {
+    sql::Db db(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+    schema::migrate(db, 5);
+    db.exec("INSERT INTO feeds(id, url) VALUES(1, 'https://example.com/feed')");
+    // Entries 1-3 written to the digest, 4 in a pending batch, 5 and 6 not yet; entry 3
+    // was first seen after a wall clock stepped back.
+    const char* rows[] = {
+        "(1, '//example.com/1', 1000, 1000, 1)", "(2, '//example.com/2', 1000, 2000, 1)",
+        "(3, '//example.com/3', 1000, 1500, 1)", "(4, '//example.com/4', 1000, 3000, NULL)",
+        "(5, '//example.com/5', 1000, 3000, NULL)", "(6, '//example.com/6', 1000, 2500, NULL)"};
+    for (const char* row : rows) {
+      db.exec(std::string("INSERT INTO entries(id, url_key, published, first_seen, digested_at, url, "
+                          "guid, title, summary, content, content_hash, first_feed) SELECT column1, "
+                          "column2, column3, column4, column5, 'u', 'g', 't', '', '', 0, 1 FROM (VALUES ") +
+              row + ")");
+    }
+    db.exec("INSERT INTO digest_batch(id, file, offset, started_at) VALUES(1, 'digest/x.txt', 10, 3000)");
+    db.exec("INSERT INTO digest_pending(entry_id, position) VALUES(4, 0)");
+  }
+  auto opened = Store::open(path);
+  REQUIRE_MESSAGE(opened.ok(), (opened.ok() ? "" : opened.error().message));
+  auto& store = **opened;
+  // The pending batch is still there; after it, only 5 and 6 remain to be written.
+  const auto pending = store.pending_digest();
+  REQUIRE(pending.has_value());
+  CHECK(pending->ids == std::vector<std::int64_t>{4});
+  auto rest = store.undigested(10);
+  REQUIRE(rest.size() == 2);
+  CHECK(rest[0].id == 5);
+  CHECK(rest[1].id == 6);
+  REQUIRE(store.mark_digested(pending->ids).ok());
+  CHECK(store.undigested(10).size() == 2);
+  // first_seen never decreases with id: entry 3 takes entry 2's, entry 6 entry 5's.
+  const auto all = store.entries_by_id({1, 2, 3, 4, 5, 6});
+  REQUIRE(all.size() == 6);
+  const std::int64_t expected[] = {1000, 2000, 2000, 3000, 3000, 3000};
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    CAPTURE(i);
+    CHECK(all[i].first_seen.time_since_epoch().count() == expected[i]);
+  }
+  // A new entry goes above them all, and the cursor never hands out an old id again.
+  const auto feed = store.feed_by_url("https://example.com/feed");
+  REQUIRE(feed.has_value());
+  const auto doc = feed_of({entry("https://example.com/7")});
+  auto r = store.commit_poll(*feed, &doc, Instant{std::chrono::seconds(2900)});
+  REQUIRE(r.ok());
+  REQUIRE(r->new_entries.size() == 1);
+  CHECK(r->new_entries[0] == 7);
+  CHECK(store.entries_by_id({7})[0].first_seen.time_since_epoch().count() == 3000);
+}
+
+TEST_CASE("an entry id is never handed out again at or below what the digest has written") {
+  StoreFixture fx;
+  const FeedState f = fx.feed("https://example.com/feed");
+  const auto first = fx.poll(f, feed_of({entry("https://example.com/1"), entry("https://example.com/2")}));
+  REQUIRE(first.new_entries.size() == 2);
+  auto pending = fx.store->undigested(10);
+  std::vector<std::int64_t> ids;
+  for (const auto& e : pending) ids.push_back(e.id);
+  REQUIRE(fx.store->mark_digested(ids).ok());
+  // The newest entry goes (as the per-feed cap may take it); the next one is still new
+  // to the digest.
+  {
+    sql::Db db(fx.db_path, SQLITE_OPEN_READWRITE);
+    db.exec("DELETE FROM entries WHERE id = " + std::to_string(first.new_entries[1]));
+  }
+  const auto second = fx.poll(f, feed_of({entry("https://example.com/3")}), at(3));
+  REQUIRE(second.new_entries.size() == 1);
+  CHECK(second.new_entries[0] > first.new_entries[1]);
+  const auto now_pending = fx.store->undigested(10);
+  REQUIRE(now_pending.size() == 1);
+  CHECK(now_pending[0].url == "https://example.com/3");
+}
