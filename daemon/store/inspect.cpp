@@ -21,7 +21,9 @@ Result<std::vector<FeedReport>> inspect(const std::filesystem::path& database) {
     }
 
     std::map<std::int64_t, std::int64_t> counts;
-    sql::Stmt count(db, "SELECT feed_id, count(*) FROM entry_feeds GROUP BY feed_id");
+    // A feed's entries: those it carried first and those it carried after another feed.
+    sql::Stmt count(db, "SELECT feed_id, count(*) FROM (SELECT first_feed AS feed_id FROM entries "
+                        "UNION ALL SELECT feed_id FROM entry_feeds) GROUP BY feed_id");
     {
       sql::Stmt::Use use(count);
       while (use->step()) counts[use->integer(0)] = use->integer(1);

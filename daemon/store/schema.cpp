@@ -144,18 +144,29 @@ constexpr std::array<std::string_view, 7> kV6{
     "PRAGMA user_version = 6",
 };
 
+// Version 7: the feed that first carried an entry is its link: entries.first_feed, found
+// per feed through entries_by_feed; entry_feeds keeps only the other feeds that carried
+// it. A new entry pays for one index instead of both directions of a link row.
+constexpr std::array<std::string_view, 3> kV7{
+    "CREATE INDEX entries_by_feed ON entries(first_feed, id)",
+    R"sql(DELETE FROM entry_feeds WHERE EXISTS
+  (SELECT 1 FROM entries e WHERE e.id = entry_feeds.entry_id AND e.first_feed = entry_feeds.feed_id))sql",
+    "PRAGMA user_version = 7",
+};
+
 struct Migration {
   int version;
   std::span<const std::string_view> statements;
 };
 
-constexpr std::array<Migration, 6> kMigrations{{
+constexpr std::array<Migration, 7> kMigrations{{
     {1, kV1},
     {2, kV2},
     {3, kV3},
     {4, kV4},
     {5, kV5},
     {6, kV6},
+    {7, kV7},
 }};
 
 static_assert(kMigrations.back().version == kCurrentVersion);

@@ -138,9 +138,10 @@ struct Store::Impl {
         newest_all(db, "SELECT " FEEDD_ENTRY_COLUMNS
                        "WHERE e.id >= ?3 ORDER BY e.published DESC, e.id DESC LIMIT ?1"),
         newest_of_feeds(db, "SELECT " FEEDD_ENTRY_COLUMNS
-                            "WHERE e.id >= ?3 AND e.id IN (SELECT ef.entry_id "
-                            "FROM entry_feeds ef JOIN feeds g ON g.id = ef.feed_id "
-                            "WHERE g.url IN (SELECT value FROM json_each(?2)) AND ef.entry_id >= ?3) "
+                            "WHERE e.id >= ?3 AND (f.url IN (SELECT value FROM json_each(?2)) "
+                            "OR e.id IN (SELECT ef.entry_id FROM entry_feeds ef "
+                            "JOIN feeds g ON g.id = ef.feed_id WHERE g.url IN "
+                            "(SELECT value FROM json_each(?2)) AND ef.entry_id >= ?3)) "
                             "ORDER BY e.published DESC, e.id DESC LIMIT ?1"),
         id_range(db, "SELECT min(id), max(id) FROM entries"),
         first_seen_below(db, "SELECT first_seen FROM entries WHERE id < ?1 ORDER BY id DESC LIMIT 1"),
@@ -169,15 +170,23 @@ struct Store::Impl {
         entry_delete(db, "DELETE FROM entries WHERE id = ?1"),
         entries_oldest(db, "SELECT id, url_key, first_seen FROM entries ORDER BY id LIMIT ?1"),
         feeds_after(db, "SELECT id FROM feeds WHERE id > ?1 ORDER BY id LIMIT ?2"),
-        feed_link_count(db, "SELECT count(*) FROM entry_feeds WHERE feed_id = ?1"),
-        feed_excess(db, "SELECT ef.entry_id FROM entry_feeds ef JOIN entries e ON e.id = ef.entry_id "
-                        "WHERE ef.feed_id = ?1 ORDER BY e.published DESC, e.id DESC "
-                        "LIMIT ?3 OFFSET ?2"),
+        // A feed's entries: those it carried first (entries.first_feed) and those it
+        // carried after another feed (entry_feeds).
+        feed_link_count(db, "SELECT (SELECT count(*) FROM entries WHERE first_feed = ?1) + "
+                            "(SELECT count(*) FROM entry_feeds WHERE feed_id = ?1)"),
+        feed_excess(db, "SELECT id FROM (SELECT id, published FROM entries WHERE first_feed = ?1 "
+                        "UNION ALL SELECT e.id, e.published FROM entry_feeds ef "
+                        "JOIN entries e ON e.id = ef.entry_id WHERE ef.feed_id = ?1) "
+                        "ORDER BY published DESC, id DESC LIMIT ?3 OFFSET ?2"),
         link_delete(db, "DELETE FROM entry_feeds WHERE entry_id = ?1 AND feed_id = ?2"),
-        entry_orphan_key(db, "SELECT url_key FROM entries WHERE id = ?1 AND NOT EXISTS "
-                             "(SELECT 1 FROM entry_feeds WHERE entry_id = ?1)"),
-        stats(db, "SELECT ef.feed_id, count(*), max(e.published) FROM entry_feeds ef "
-                  "JOIN entries e ON e.id = ef.entry_id GROUP BY ef.feed_id ORDER BY ef.feed_id") {}
+        link_first_other(db, "SELECT feed_id FROM entry_feeds WHERE entry_id = ?1 "
+                             "ORDER BY first_seen, feed_id LIMIT 1"),
+        entry_first_feed(db, "SELECT first_feed, url_key FROM entries WHERE id = ?1"),
+        entry_set_first_feed(db, "UPDATE entries SET first_feed = ?2 WHERE id = ?1"),
+        stats(db, "SELECT feed_id, count(*), max(published) FROM "
+                  "(SELECT first_feed AS feed_id, published FROM entries UNION ALL "
+                  "SELECT ef.feed_id, e.published FROM entry_feeds ef JOIN entries e ON e.id = ef.entry_id) "
+                  "GROUP BY feed_id ORDER BY feed_id") {}
 
   // A poll naming a feed the database does not have: that poll's error, not the store's.
   struct MissingFeed : std::runtime_error {
@@ -188,6 +197,7 @@ struct Store::Impl {
   void ingest(std::int64_t feed_id, const feed::Entry& e, Instant now, IngestResult& result);
   void note_write_succeeded();
   void report_write_failure(const sql::SqlError& e);
+  bool unlink(std::int64_t entry_id, std::int64_t feed_id, Instant now);
   // Removes an entry, leaving its tombstone.
   void bury(std::int64_t id, const std::string& key, Instant now);
 
@@ -228,7 +238,9 @@ struct Store::Impl {
   sql::Stmt feed_link_count;
   sql::Stmt feed_excess;
   sql::Stmt link_delete;
-  sql::Stmt entry_orphan_key;
+  sql::Stmt link_first_other;
+  sql::Stmt entry_first_feed;
+  sql::Stmt entry_set_first_feed;
   sql::Stmt stats;
   // Where the next new entry goes: ids only grow, above the digest's cursor, and
   // first_seen never decreases with id (schema.cpp, version 6). Read from the database
@@ -338,10 +350,6 @@ void Store::Impl::ingest(std::int64_t feed_id, const feed::Entry& e, Instant now
   }
   next.next_id = id + 1;
   next.min_first_seen = first_seen;
-  {
-    sql::Stmt::Use link(link_insert);
-    link->bind(1, id).bind(2, feed_id).bind(3, first_seen).run();
-  }
   result.new_entries.push_back(id);
 }
 
@@ -361,6 +369,42 @@ Store::Impl::Sequence& Store::Impl::sequence() {
   }
   seq = s;
   return *seq;
+}
+
+// This feed keeps the entry no longer. Another feed that carried it keeps it (and becomes
+// its first feed when this one was); without one, the entry goes. Returns whether it went.
+bool Store::Impl::unlink(std::int64_t entry_id, std::int64_t feed_id, Instant now) {
+  std::int64_t first = 0;
+  std::string key;
+  {
+    sql::Stmt::Use q(entry_first_feed);
+    q->bind(1, entry_id);
+    if (!q->step()) return false;
+    first = q->integer(0);
+    key = q->text(1);
+  }
+  if (first != feed_id) {
+    sql::Stmt::Use del(link_delete);
+    del->bind(1, entry_id).bind(2, feed_id).run();
+    return false;
+  }
+  std::optional<std::int64_t> other;
+  {
+    sql::Stmt::Use q(link_first_other);
+    q->bind(1, entry_id);
+    if (q->step()) other = q->integer(0);
+  }
+  if (!other) {
+    bury(entry_id, key, now);
+    return true;
+  }
+  {
+    sql::Stmt::Use set(entry_set_first_feed);
+    set->bind(1, entry_id).bind(2, *other).run();
+  }
+  sql::Stmt::Use del(link_delete);
+  del->bind(1, entry_id).bind(2, *other).run();
+  return false;
 }
 
 void Store::Impl::bury(std::int64_t id, const std::string& key, Instant now) {
@@ -762,19 +806,7 @@ Result<PruneResult> Store::prune(Instant now, std::size_t batch) {
           while (q->step()) excess.push_back(q->integer(0));
         }
         for (std::int64_t entry_id : excess) {
-          {
-            sql::Stmt::Use del(impl_->link_delete);
-            del->bind(1, entry_id).bind(2, feed_id).run();
-          }
-          std::string key;
-          {
-            sql::Stmt::Use q(impl_->entry_orphan_key);
-            q->bind(1, entry_id);
-            if (!q->step()) continue;  // another feed still keeps it
-            key = q->text(0);
-          }
-          impl_->bury(entry_id, key, now);
-          ++result.entries;
+          if (impl_->unlink(entry_id, feed_id, now)) ++result.entries;
         }
         if (count - static_cast<std::int64_t>(excess.size()) > o.max_entries_per_feed) {
           result.more = true;

@@ -124,6 +124,42 @@ TEST_CASE("an entry over one feed's cap stays while another feed keeps it") {
   CHECK(fx.store->newest(10, {"https://b.example/feed"}).size() == 1);
   CHECK(fx.store->newest(10).size() == 2);
   CHECK_FALSE(fx.store->has_tombstone("https://news.example/shared"));
+  // The feed that still keeps it is its source now.
+  const auto in_b = fx.store->newest(10, {"https://b.example/feed"});
+  REQUIRE(in_b.size() == 1);
+  CHECK(in_b[0].feed_url == "https://b.example/feed");
+  // Over b's cap too, with a newer entry of b's own: now no feed keeps it.
+  auto own = entry("https://b.example/own", "Own");
+  own.published = at(2);
+  fx.poll(b, feed_of({shared, own}), at(4));
+  prune_all(*fx.store, at(4), 100);
+  CHECK(fx.store->has_tombstone("https://news.example/shared"));
+  CHECK(fx.store->newest(10).size() == 2);
+  const auto stats = fx.store->feed_stats();
+  REQUIRE(stats.size() == 2);
+  CHECK(stats[0].entries == 1);
+  CHECK(stats[1].entries == 1);
+}
+
+TEST_CASE("an entry over a later feed's cap stays with the feed that carried it first") {
+  StoreFixture fx;
+  fx.reopen(retention(0, 1));
+  const FeedState a = fx.feed("https://a.example/feed");
+  const FeedState b = fx.feed("https://b.example/feed");
+  auto shared = entry("https://news.example/shared", "Shared");
+  shared.published = at(1);
+  auto newer = entry("https://b.example/newer", "Newer");
+  newer.published = at(2);
+  fx.poll(a, feed_of({shared}), at(3));
+  fx.poll(b, feed_of({shared, newer}), at(3));
+  prune_all(*fx.store, at(3), 100);
+  const auto in_a = fx.store->newest(10, {"https://a.example/feed"});
+  REQUIRE(in_a.size() == 1);
+  CHECK(in_a[0].feed_url == "https://a.example/feed");
+  const auto in_b = fx.store->newest(10, {"https://b.example/feed"});
+  REQUIRE(in_b.size() == 1);
+  CHECK(in_b[0].title == "Newer");
+  CHECK_FALSE(fx.store->has_tombstone("https://news.example/shared"));
 }
 
 TEST_CASE("pruning goes in batches no larger than asked") {
