@@ -166,7 +166,8 @@ class Store {
   //              offset = the file's size; begin_digest(ids, file, offset); append the
   //              lines; fsync; mark_digested(ids).
   // undigested() leaves out the entries of a pending batch; begin_digest refuses a second
-  // batch while one is pending.
+  // batch while one is pending. It reads what a digest line shows (ids, links, title,
+  // dates, the feed): summary, content, authors, categories and enclosures stay empty.
   std::vector<StoredEntry> undigested(std::size_t limit);
   Status begin_digest(const std::vector<std::int64_t>& ids, const std::string& file,
                       std::uint64_t offset, Instant when);
