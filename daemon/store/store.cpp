@@ -520,6 +520,28 @@ Result<FeedState> Store::ensure_feed(const std::string& url) {
   }
 }
 
+std::vector<Result<FeedState>> Store::ensure_feeds(const std::vector<std::string>& urls) {
+  std::vector<Result<FeedState>> out;
+  out.reserve(urls.size());
+  if (urls.size() > 1) {
+    // One transaction for all (a daemon starting with thousands of feeds); a failure
+    // rolls it back and each feed is tried alone, for its own error.
+    try {
+      sql::Transaction tx(impl_->db, impl_->tx);
+      for (const auto& url : urls) {
+        out.push_back(ensure_feed(url));
+        if (!out.back()) throw sql::SqlError(SQLITE_ERROR, out.back().error().message);
+      }
+      tx.commit();
+      return out;
+    } catch (const sql::SqlError&) {
+      out.clear();
+    }
+  }
+  for (const auto& url : urls) out.push_back(ensure_feed(url));
+  return out;
+}
+
 std::vector<FeedState> Store::feeds() {
   std::vector<FeedState> out;
   try {

@@ -135,6 +135,8 @@ class Store {
 
   // The feed with this URL, created (with default state) if absent.
   Result<FeedState> ensure_feed(const std::string& url);
+  // The same for many feeds, in one transaction: one result per URL, in order.
+  std::vector<Result<FeedState>> ensure_feeds(const std::vector<std::string>& urls);
   std::vector<FeedState> feeds();
   std::optional<FeedState> feed_by_url(const std::string& url);
 

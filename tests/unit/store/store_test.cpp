@@ -399,3 +399,18 @@ TEST_CASE("commit_polls of nothing and of one poll") {
   REQUIRE(results[0].ok());
   CHECK(results[0]->new_entries.size() == 1);
 }
+
+TEST_CASE("ensure_feeds adds many feeds at once and finds the ones already there") {
+  StoreFixture fx;
+  const FeedState existing = fx.feed("https://b.example/feed");
+  const auto got = fx.store->ensure_feeds({"https://a.example/feed", "https://b.example/feed", "https://c.example/feed"});
+  REQUIRE(got.size() == 3);
+  for (const auto& r : got) REQUIRE(r.ok());
+  CHECK(got[0]->url == "https://a.example/feed");
+  CHECK(got[1]->id == existing.id);
+  CHECK(got[2]->url == "https://c.example/feed");
+  CHECK(got[0]->id != got[2]->id);
+  fx.reopen();
+  CHECK(fx.store->feeds().size() == 3);
+  CHECK(fx.store->feed_by_url("https://c.example/feed")->id == got[2]->id);
+}
