@@ -117,11 +117,13 @@ struct Store::Impl {
         feed_by_url(db, "SELECT " FEEDD_FEED_COLUMNS "FROM feeds WHERE url = ?1"),
         feed_all(db, "SELECT " FEEDD_FEED_COLUMNS "FROM feeds ORDER BY id"),
         feed_update(db,
-                    "UPDATE feeds SET url = ?2, title = ?3, site_link = ?4, etag = ?5, "
+                    "UPDATE feeds SET title = ?3, site_link = ?4, etag = ?5, "
                     "last_modified = ?6, last_status = ?7, last_error = ?8, "
                     "consecutive_errors = ?9, last_poll = ?10, last_success = ?11, "
                     "next_due = ?12, next_due_reason = ?13, disabled_reason = ?14, "
                     "poll_url = ?15, schedule_memory = ?16 WHERE id = ?1"),
+        // Apart, so that a poll (which keeps its URL) leaves the index on feeds.url alone.
+        feed_rename(db, "UPDATE feeds SET url = ?2 WHERE id = ?1 AND url <> ?2"),
         // A known entry, or else a tombstone (a row of NULLs), or nothing: one lookup.
         entry_find(db, "SELECT id, content_hash, first_feed FROM entries WHERE url_key = ?1 "
                        "UNION ALL SELECT NULL, NULL, NULL FROM tombstones WHERE url_key = ?1"),
@@ -212,6 +214,7 @@ struct Store::Impl {
   sql::Stmt feed_by_url;
   sql::Stmt feed_all;
   sql::Stmt feed_update;
+  sql::Stmt feed_rename;
   sql::Stmt entry_find;
   sql::Stmt entry_insert;
   sql::Stmt entry_update;
@@ -581,6 +584,10 @@ IngestResult Store::Impl::record(const FeedState& state, const feed::Feed* parse
   if (sqlite3_changes(db.get()) != 1) {
     throw MissingFeed("store " + path.string() + ": no feed with id " + std::to_string(state.id) +
                       " (" + state.url + ")");
+  }
+  {
+    sql::Stmt::Use r(feed_rename);
+    r->bind(1, state.id).bind(2, state.url).run();
   }
   if (parsed != nullptr) {
     for (const auto& entry : parsed->entries) ingest(state.id, entry, now, result);
