@@ -4,6 +4,8 @@
 #include <deque>
 #include <filesystem>
 #include <random>
+#include <utility>
+#include <vector>
 
 #include "app/notifier.hpp"
 #include "app/poll.hpp"
@@ -31,6 +33,10 @@ constexpr std::uint64_t kStatusPeriodMs = 10'000;
 // Retention runs this often, and again soon while a batch limit left work to do.
 constexpr std::uint64_t kPrunePeriodMs = 10 * 60'000;
 constexpr std::uint64_t kPruneAgainMs = 1'000;
+// Polls that end together are recorded in one transaction, which costs far more than
+// most polls' rows. A check handle commits them after the loop's I/O phase; this many
+// are committed at once, without waiting for it.
+constexpr std::size_t kCommitBatch = 64;
 
 }  // namespace
 
@@ -42,6 +48,15 @@ struct Daemon::Impl {
     bool active = true;  // false once a reload removed it (its slot is never reused)
     std::uint64_t host_slot = 0;  // a start time reserved for it by host spacing (loop ms)
     bool waiting = false;         // due, held back while the transfer cap is reached
+  };
+
+  // A poll that ended and waits for its commit. The outcome owns the parsed feed the
+  // store's PollRecord points to.
+  struct EndedPoll {
+    std::size_t index = 0;
+    PollOutcome outcome;
+    schedule::Decision decision;
+    Instant now{};
   };
 
   config::Config config;
@@ -61,6 +76,9 @@ struct Daemon::Impl {
   UvHandle<uv_timer_t> watchdog_timer;
   UvHandle<uv_timer_t> status_timer;
   UvHandle<uv_timer_t> prune_timer;
+  UvHandle<uv_check_t> commit_check;
+  // Active while polls wait for commit_check: the I/O phase before it must not block.
+  UvHandle<uv_idle_t> commit_idle;
   std::unique_ptr<output::Publisher> publisher;
   Notifier notifier;
   std::unique_ptr<output::DayTimer> midnight;  // run: moves digest/today at local midnight
@@ -77,6 +95,9 @@ struct Daemon::Impl {
   // transfer holds a curl handle and its buffers: 10,000 feeds due at once must not mean
   // 10,000 of those.
   std::deque<std::size_t> waiting;
+  // Polls ended and not yet committed: their feeds' state is not advanced until then, so
+  // polls lost with the queue (SIGKILL) are simply polled again.
+  std::vector<EndedPoll> ended;
   bool any_failed = false;
   bool outputs_dirty = true;
   bool digest_dirty = false;
@@ -147,15 +168,18 @@ struct Daemon::Impl {
     watchdog_timer = UvHandle<uv_timer_t>::make(&loop, uv_timer_init);
     status_timer = UvHandle<uv_timer_t>::make(&loop, uv_timer_init);
     prune_timer = UvHandle<uv_timer_t>::make(&loop, uv_timer_init);
+    commit_check = UvHandle<uv_check_t>::make(&loop, uv_check_init);
+    commit_idle = UvHandle<uv_idle_t>::make(&loop, uv_idle_init);
     if (!due_timer || !write_timer || !digest_timer || !sigint || !sigterm || !sighup || !watchdog_timer ||
-        !status_timer || !prune_timer) {
+        !status_timer || !prune_timer || !commit_check || !commit_idle) {
       log->error("error=\"cannot create event loop handles\"");
       return 1;
     }
     for (uv_handle_t* h : {as_handle(due_timer.get()), as_handle(write_timer.get()), as_handle(digest_timer.get()),
                            as_handle(sigint.get()),
                            as_handle(sigterm.get()), as_handle(sighup.get()), as_handle(watchdog_timer.get()),
-                           as_handle(status_timer.get()), as_handle(prune_timer.get())}) {
+                           as_handle(status_timer.get()), as_handle(prune_timer.get()),
+                           as_handle(commit_check.get()), as_handle(commit_idle.get())}) {
       h->data = this;
     }
     uv_signal_start(sigint.get(), on_signal, SIGINT);
@@ -237,6 +261,8 @@ struct Daemon::Impl {
   // problem is rejected whole and the running one stays.
   void reload() {
     notifier.reloading();
+    // Ended polls are recorded for the feeds as they are now, before any is removed.
+    commit_ended();
     auto loaded = config::check(config.source);
     if (!loaded.config) {
       for (const auto& problem : loaded.problems) log->error("config: {}", problem.to_string());
@@ -401,7 +427,45 @@ struct Daemon::Impl {
                 outcome.host_retry_after->count());
     }
 
-    auto committed = store->commit_poll(outcome.state, outcome.parsed ? &*outcome.parsed : nullptr, now);
+    ended.push_back({index, std::move(outcome), decision, now});
+    if (ended.size() >= kCommitBatch) {
+      commit_ended();
+    } else {
+      uv_check_start(commit_check.get(), on_commit_check);
+      uv_idle_start(commit_idle.get(), on_commit_idle);
+    }
+  }
+
+  // Records the ended polls in one transaction, then moves each feed on.
+  void commit_ended() {
+    if (ended.empty()) return;
+    std::vector<EndedPoll> polls = std::exchange(ended, {});
+    std::vector<store::PollRecord> records;
+    records.reserve(polls.size());
+    for (const auto& poll : polls) {
+      const auto& parsed = poll.outcome.parsed;
+      records.push_back({poll.outcome.state, parsed ? &*parsed : nullptr, poll.now});
+    }
+    auto committed = store->commit_polls(records);
+    for (std::size_t i = 0; i < polls.size(); ++i) after_commit(polls[i], committed[i]);
+
+    // Polls still in flight are committed later: only the commit of the last one ends
+    // the batch (and a one-shot round).
+    if (in_flight == 0) end_batch(polls.back().now);
+    if (mode == Mode::once) {
+      if (in_flight == 0) finish_round();
+      return;
+    }
+    if (stopping) return;
+    arm_due_timer();
+    if (outputs_dirty) schedule_write();
+  }
+
+  void after_commit(const EndedPoll& poll, const Result<store::IngestResult>& committed) {
+    Feed& feed = feeds[poll.index];
+    const PollOutcome& outcome = poll.outcome;
+    const Instant now = poll.now;
+    schedule::Decision decision = poll.decision;
     if (!committed) {
       // Nothing of this poll was stored: keep the old state and try again soon.
       any_failed = true;
@@ -430,16 +494,8 @@ struct Daemon::Impl {
         }
       }
     }
-
-    if (in_flight == 0) end_batch(now);
-    if (mode == Mode::once) {
-      if (in_flight == 0) finish_round();
-      return;
-    }
-    if (!feed.state.disabled_reason.empty() || stopping || !feed.active) return;
-    queue.push(index, due_in_ms(decision.due, now));
-    arm_due_timer();
-    if (outputs_dirty) schedule_write();
+    if (mode == Mode::once || !feed.state.disabled_reason.empty() || stopping || !feed.active) return;
+    queue.push(poll.index, due_in_ms(decision.due, now));
   }
 
   void report(const Feed& feed, const PollOutcome& outcome, const store::IngestResult& ingested) {
@@ -568,6 +624,8 @@ struct Daemon::Impl {
   }
 
   void stop_loop() {
+    // Polls that ended are recorded: a clean stop loses none.
+    commit_ended();
     if (mode == Mode::run && !stopping) notifier.stopping();
     stopping = true;
     if (client) client->cancel_all();
@@ -577,6 +635,8 @@ struct Daemon::Impl {
     if (watchdog_timer) uv_timer_stop(watchdog_timer.get());
     if (status_timer) uv_timer_stop(status_timer.get());
     if (prune_timer) uv_timer_stop(prune_timer.get());
+    if (commit_check) uv_check_stop(commit_check.get());
+    if (commit_idle) uv_idle_stop(commit_idle.get());
     uv_stop(&loop);
   }
 
@@ -593,6 +653,8 @@ struct Daemon::Impl {
     watchdog_timer.close();
     status_timer.close();
     prune_timer.close();
+    commit_check.close();
+    commit_idle.close();
     uv_run(&loop, UV_RUN_DEFAULT);  // runs the close callbacks
     if (uv_loop_close(&loop) != 0) log->warn("error=\"event loop closed with handles still open\"");
     loop_ready = false;
@@ -670,6 +732,21 @@ struct Daemon::Impl {
       d->stop_loop();
     }
   }
+
+  // Runs right after the loop's I/O: the polls that ended in this turn commit together.
+  static void on_commit_check(uv_check_t* handle) noexcept {
+    Impl* d = self(handle->data);
+    try {
+      uv_check_stop(handle);
+      uv_idle_stop(d->commit_idle.get());
+      d->commit_ended();
+    } catch (const std::exception& e) {
+      d->log->critical("error=\"{}\"", e.what());
+      d->stop_loop();
+    }
+  }
+
+  static void on_commit_idle(uv_idle_t*) noexcept {}
 
   static void on_digest_timer(uv_timer_t* handle) noexcept {
     Impl* d = self(handle->data);

@@ -1,0 +1,177 @@
+// Polls that end together are committed together: many feeds answering at once, and a
+// stop while polls are ending, with the real feedd binary.
+
+#include <doctest/doctest.h>
+
+#include <signal.h>
+
+#include <condition_variable>
+#include <mutex>
+#include <set>
+#include <regex>
+#include <thread>
+
+#include "store/store.hpp"
+#include "support/files.hpp"
+#include "support/http_server.hpp"
+#include "support/process.hpp"
+#include "support/temp_dir.hpp"
+
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr int kFeeds = 40;
+const std::string kShared = "https://shared.example/2025/02/27/story";
+
+std::string path_of(int feed) { return "/f" + std::to_string(feed) + ".rss"; }
+
+std::string entry_url(int feed, int entry) {
+  return "https://f" + std::to_string(feed) + ".example/story/" + std::to_string(entry);
+}
+
+// Feed `feed`: `entries` entries of its own (each with `padding` bytes of text), then the
+// article every feed carries.
+std::string feed_body(int feed, int entries, std::size_t padding = 0) {
+  std::string xml = "<rss version=\"2.0\"><channel><title>Feed " + std::to_string(feed) + "</title><link>https://f" +
+                    std::to_string(feed) + ".example/</link><description>d</description>";
+  for (int i = 0; i < entries; ++i) {
+    xml += "<item><title>Story " + std::to_string(i) + "</title><link>" + entry_url(feed, i) +
+           "</link><description>" + std::string(padding, 'x') + "</description></item>";
+  }
+  return xml + "<item><title>Shared story</title><link>" + kShared + "</link></item></channel></rss>";
+}
+
+std::string etag_of(int feed) { return "\"f" + std::to_string(feed) + "\""; }
+
+// Every request waits until all kFeeds have arrived, so the answers land together.
+class Gate {
+ public:
+  void arrive_and_wait() {
+    std::unique_lock lock(mutex_);
+    ++arrived_;
+    cv_.notify_all();
+    cv_.wait_for(lock, 3s, [this] { return arrived_ >= kFeeds; });
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  int arrived_ = 0;
+};
+
+std::string config_text(const feedd::test::HttpServer& server) {
+  std::string text = "[feedd]\ndatabase = \"feedd.db\"\noutput_dir = \"out\"\n"
+                     "[fetch]\nmax_connections = 64\nmax_host_connections = 64\n"
+                     "[schedule]\nhost_spacing = \"0s\"\n";
+  for (int f = 0; f < kFeeds; ++f) text += "[[feed]]\nurl = \"" + server.url(path_of(f)) + "\"\n";
+  return text;
+}
+
+std::size_t count(const std::string& haystack, const std::string& needle) {
+  std::size_t n = 0;
+  for (auto pos = haystack.find(needle); pos != std::string::npos; pos = haystack.find(needle, pos + 1)) ++n;
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("forty feeds answering at once: each entry and each feed's state stored once, each entry in the digest once") {
+  constexpr int kEntries = 5;
+  Gate gate;
+  feedd::test::HttpServer server;
+  for (int f = 0; f < kFeeds; ++f) {
+    server.add_handler(path_of(f), [f, &gate](const feedd::test::HttpRequest& request) {
+      gate.arrive_and_wait();
+      if (request.header("If-None-Match") == etag_of(f)) return feedd::test::response(304, {{"ETag", etag_of(f)}});
+      return feedd::test::response(200, {{"ETag", etag_of(f)}}, feed_body(f, kEntries));
+    });
+  }
+  feedd::test::TempDir dir{"feedd-batch"};
+  dir.write("feedd.toml", config_text(server));
+  const std::vector<std::string> once{feedd::test::feedd_binary(), "once", "-c", dir.file("feedd.toml").string()};
+
+  auto r = feedd::test::run(once, 30s);
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(server.max_concurrent_connections() >= kFeeds / 2);  // the answers did land together
+
+  {
+    auto store = feedd::store::Store::open(dir.file("feedd.db"));
+    REQUIRE(store.ok());
+    const auto entries = (*store)->newest(10'000);
+    CHECK(entries.size() == kFeeds * kEntries + 1);
+    std::multiset<std::string> urls;
+    for (const auto& e : entries) urls.insert(e.url);
+    CHECK(urls.count(kShared) == 1);
+    for (int f = 0; f < kFeeds; ++f) {
+      for (int i = 0; i < kEntries; ++i) CHECK(urls.count(entry_url(f, i)) == 1);
+    }
+    const auto feeds = (*store)->feeds();
+    REQUIRE(feeds.size() == kFeeds);
+    for (const auto& feed : feeds) {
+      CAPTURE(feed.url);
+      CHECK(feed.last_status == 200);
+      CHECK(feed.etag == etag_of(std::stoi(feed.url.substr(feed.url.rfind("/f") + 2))));
+    }
+  }
+  const std::string digest = feedd::test::read_file(dir.file("out/digest/today"));
+  CHECK(count(digest, kShared + "\n") == 1);
+  for (int f = 0; f < kFeeds; ++f) {
+    for (int i = 0; i < kEntries; ++i) CHECK(count(digest, entry_url(f, i) + "\n") == 1);
+  }
+
+  // The recorded validators are sent back: every feed answers 304, nothing is new.
+  auto again = feedd::test::run(once, 30s);
+  INFO(again.err);
+  REQUIRE(again.exit_code == 0);
+  CHECK(feedd::test::lines_with(again.err, " status=304 ").size() == kFeeds);
+  CHECK(feedd::test::read_file(dir.file("out/digest/today")) == digest);
+}
+
+TEST_CASE("SIGTERM while polls are ending loses no poll that ended") {
+  constexpr int kEntries = 30;
+  feedd::test::HttpServer server;
+  for (int f = 0; f < kFeeds; ++f) {
+    feedd::test::HttpResponse answer;
+    answer.headers = {{"ETag", etag_of(f)}};
+    answer.body = feed_body(f, kEntries, 8000);  // a busy loop: answers and the signal land together
+    answer.delay = std::chrono::milliseconds(f % 10 * 20);
+    server.add_endpoint(path_of(f), answer);
+  }
+
+  for (const auto stop_after : {40ms, 80ms, 120ms}) {
+    CAPTURE(stop_after.count());
+    feedd::test::TempDir dir{"feedd-batch"};
+    dir.write("feedd.toml", config_text(server));
+    feedd::test::Process daemon(
+        {feedd::test::feedd_binary(), "--log-level", "debug", "run", "-c", dir.file("feedd.toml").string()});
+    const auto deadline = std::chrono::steady_clock::now() + 5s;
+    while (daemon.err_so_far().find("url=") == std::string::npos && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(5ms);
+    }
+    std::this_thread::sleep_for(stop_after);
+    daemon.signal(SIGTERM);
+    auto r = daemon.wait(10s);
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+
+    // Each transfer the client handed over ended a poll: its entries and state are stored.
+    auto store = feedd::store::Store::open(dir.file("feedd.db"));
+    REQUIRE(store.ok());
+    const std::regex ended(R"(module=fetch url=(\S+) status=200 )");
+    std::size_t checked = 0;
+    for (const auto& line : feedd::test::lines_with(r.err, "module=fetch url=")) {
+      std::smatch m;
+      if (!std::regex_search(line, m, ended)) continue;
+      const std::string url = m[1];
+      CAPTURE(url);
+      CHECK((*store)->newest(1000, {url}).size() == kEntries + 1);
+      const auto state = (*store)->feed_by_url(url);
+      REQUIRE(state);
+      CHECK(state->last_status == 200);
+      ++checked;
+    }
+    CHECK(checked > 0);
+  }
+}
