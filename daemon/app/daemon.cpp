@@ -136,8 +136,15 @@ struct Daemon::Impl {
     }
     store = std::move(*opened);
 
-    for (const auto& feed_config : config.feeds) {
-      if (!add_feed(feed_config)) return 1;
+    {
+      // All of the config's feeds in one transaction: thousands of feeds start at once.
+      std::vector<std::string> urls;
+      urls.reserve(config.feeds.size());
+      for (const auto& feed_config : config.feeds) urls.push_back(feed_config.url);
+      auto states = store->ensure_feeds(urls);
+      for (std::size_t i = 0; i < states.size(); ++i) {
+        if (!add_feed(config.feeds[i], std::move(states[i]))) return 1;
+      }
     }
 
     publisher = std::make_unique<output::Publisher>(*store, publisher_options());
@@ -235,7 +242,10 @@ struct Daemon::Impl {
   static uv_handle_t* as_handle(void* h) { return static_cast<uv_handle_t*>(h); }
 
   bool add_feed(const config::FeedConfig& feed_config) {
-    auto state = store->ensure_feed(feed_config.url);
+    return add_feed(feed_config, store->ensure_feed(feed_config.url));
+  }
+
+  bool add_feed(const config::FeedConfig& feed_config, Result<store::FeedState> state) {
     if (!state) {
       log->error("feed={} error=\"{}\"", feed_config.url, state.error().message);
       return false;
