@@ -491,6 +491,11 @@ Result<std::unique_ptr<Store>> Store::open(const std::filesystem::path& path,
     }
     db.exec("PRAGMA synchronous = NORMAL");
     db.exec("PRAGMA wal_autocheckpoint = 10000");
+    // Closing leaves the WAL to the next checkpoint instead of copying it into the
+    // database first: a one-shot round (cron) ends sooner, and the WAL is as durable as
+    // the database file. The next open, or the 10,000-page autocheckpoint, folds it in.
+    const int no_ckpt = sqlite3_db_config(db.get(), SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
+    if (no_ckpt != SQLITE_OK) db.fail(no_ckpt, "no checkpoint on close");
     db.exec("PRAGMA cache_size = -32768");
     db.exec("PRAGMA foreign_keys = ON");
 

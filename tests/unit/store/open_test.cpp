@@ -293,3 +293,17 @@ TEST_CASE("an entry id is never handed out again at or below what the digest has
   REQUIRE(now_pending.size() == 1);
   CHECK(now_pending[0].url == "https://example.com/3");
 }
+
+TEST_CASE("closing leaves the WAL to the next checkpoint, and a reopen reads through it") {
+  StoreFixture fx;
+  const FeedState f = fx.feed("https://example.com/feed");
+  fx.poll(f, feed_of({entry("https://example.com/1", "One")}));
+  fx.store.reset();
+  std::error_code ec;
+  CHECK(std::filesystem::file_size(fx.db_path.string() + "-wal", ec) > 0);
+  CHECK_FALSE(ec);
+  fx.reopen();
+  const auto all = fx.store->newest(10);
+  REQUIRE(all.size() == 1);
+  CHECK(all[0].title == "One");
+}
