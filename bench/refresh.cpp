@@ -51,8 +51,8 @@ struct Options {
   int timeout_s = 900;
   std::string feedd;
   std::vector<std::string> skip;
-  bool keep = false;
-  bool newsboat_default = false;  // also newsboat with its default reload-threads (1)  // keep the temporary directory (and nginx's access log) to inspect
+  bool keep = false;              // keep the temporary directory (and nginx's access log) to inspect
+  bool newsboat_default = false;  // also newsboat with its default reload-threads (1)
 };
 
 // xorshift64*: a fixed seed gives the same corpus on every machine.
