@@ -1,7 +1,13 @@
 #include "store/store.hpp"
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <bit>
+#include <cerrno>
+#include <cstring>
 #include <stdexcept>
 #include <system_error>
 #include <utility>
@@ -74,6 +80,47 @@ std::string error_text(const std::filesystem::path& path, std::string_view what,
   return m;
 }
 
+// An exclusive flock on DATABASE.lock, held while the store is open: one feedd writes to
+// a database at a time, and the kernel lets go when the process ends, however it ends.
+class LockFile {
+ public:
+  LockFile() = default;
+  explicit LockFile(int fd) : fd_(fd) {}
+  LockFile(LockFile&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+  LockFile& operator=(LockFile&& other) noexcept {
+    std::swap(fd_, other.fd_);
+    return *this;
+  }
+  LockFile(const LockFile&) = delete;
+  LockFile& operator=(const LockFile&) = delete;
+  ~LockFile() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+
+ private:
+  int fd_ = -1;
+};
+
+Result<LockFile> lock_database(const std::filesystem::path& database) {
+  const std::string path = database.string() + ".lock";
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    return make_error("store " + database.string() + ": cannot open its lock file " + path + ": " +
+                      std::strerror(errno) + "; refusing to start");
+  }
+  LockFile lock(fd);
+  while (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    if (errno == EINTR) continue;
+    if (errno == EWOULDBLOCK) {
+      return make_error("store " + database.string() + ": another feedd process is using it (" + path +
+                        " is locked); refusing to start, the file was not changed");
+    }
+    return make_error("store " + database.string() + ": cannot lock " + path + ": " + std::strerror(errno) +
+                      "; refusing to start");
+  }
+  return lock;
+}
+
 bool is_write_failure(int primary) {
   return primary == SQLITE_FULL || primary == SQLITE_IOERR || primary == SQLITE_CANTOPEN;
 }
@@ -108,8 +155,9 @@ std::string entry_key(std::int64_t feed_id, const feed::Entry& e,
 }
 
 struct Store::Impl {
-  Impl(std::filesystem::path p, StoreOptions o, sql::Db d)
-      : path(std::move(p)),
+  Impl(std::filesystem::path p, StoreOptions o, LockFile l, sql::Db d)
+      : lock(std::move(l)),
+        path(std::move(p)),
         options(std::move(o)),
         db(std::move(d)),
         tx(db),
@@ -206,6 +254,7 @@ struct Store::Impl {
   // Removes an entry, leaving its tombstone.
   void bury(std::int64_t id, const std::string& key, Instant now);
 
+  LockFile lock;  // first in, last out: held until the database is closed
   std::filesystem::path path;
   StoreOptions options;
   sql::Db db;
@@ -445,6 +494,8 @@ Result<std::unique_ptr<Store>> Store::open(const std::filesystem::path& path,
     if (exists && !std::filesystem::is_regular_file(path, ec)) {
       return make_error("store " + path.string() + ": not a regular file; refusing to start");
     }
+    auto lock = lock_database(path);
+    if (!lock) return lock.error();
     // An existing file is opened without SQLITE_OPEN_CREATE; nothing below writes to it
     // before it has been read and checked.
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
@@ -503,7 +554,7 @@ Result<std::unique_ptr<Store>> Store::open(const std::filesystem::path& path,
     schema::migrate(db);
 
     stage = "cannot prepare statements";
-    auto impl = std::make_unique<Impl>(path, std::move(options), std::move(db));
+    auto impl = std::make_unique<Impl>(path, std::move(options), std::move(*lock), std::move(db));
     return std::make_unique<Store>(std::move(impl));
   } catch (const sql::SqlError& e) {
     return make_error(error_text(path, stage, e) +

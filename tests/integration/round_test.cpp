@@ -163,6 +163,38 @@ TEST_CASE("feedd run polls, writes the outputs and stops cleanly on SIGTERM") {
   CHECK(server.requests("/a.rss") == 1);
 }
 
+TEST_CASE("a second feedd on the same database is refused while the first runs; feedd feeds still reads it") {
+  HttpServer server;
+  server.add_endpoint("/a.rss", 200, {}, rss_feed());
+  Setup s;
+  s.write_config({server.url("/a.rss")});
+  feedd::test::Process daemon({feedd::test::feedd_binary(), "run", "-c", s.config.string()}, {"TZ=UTC"});
+  const auto deadline = std::chrono::steady_clock::now() + 20s;
+  while (std::chrono::steady_clock::now() < deadline &&
+         count(feedd::test::read_file(s.out / "feed.atom"), "<entry>") < 2) {
+    std::this_thread::sleep_for(50ms);
+  }
+  REQUIRE(count(feedd::test::read_file(s.out / "feed.atom"), "<entry>") == 2);
+
+  auto second = feedd::test::run({feedd::test::feedd_binary(), "once", "-c", s.config.string()});
+  CHECK(second.exit_code == 1);
+  CHECK(second.err.find("another feedd process is using it") != std::string::npos);
+  CHECK(second.err.find("feedd.db.lock") != std::string::npos);
+  CHECK(server.requests("/a.rss") == 1);  // the refused one polled nothing
+
+  auto feeds = feedd::test::run({feedd::test::feedd_binary(), "feeds", "-c", s.config.string()});
+  CHECK(feeds.exit_code == 0);
+  CHECK(feeds.out.find(server.url("/a.rss")) != std::string::npos);
+
+  daemon.signal(SIGTERM);
+  auto r = daemon.wait(10s);
+  CHECK(r.exit_code == 0);
+  // Once the first has stopped, the database is free again.
+  auto after = feedd::test::run({feedd::test::feedd_binary(), "once", "-c", s.config.string()});
+  INFO(after.err);
+  CHECK(after.exit_code == 0);
+}
+
 TEST_CASE("the command line answers --help and --version and refuses unknown commands") {
   auto help = feedd::test::run({feedd::test::feedd_binary(), "--help"});
   CHECK(help.exit_code == 0);
