@@ -206,6 +206,7 @@ struct Daemon::Impl {
               (config.output_dir / "feed.atom").string(), (config.output_dir / "digest" / "today").string());
 
     const Instant now = now_utc();
+    restore_host_holds(now);
     for (std::size_t i = 0; i < feeds.size(); ++i) {
       const auto& state = feeds[i].state;
       if (!state.disabled_reason.empty()) {
@@ -213,6 +214,14 @@ struct Daemon::Impl {
         continue;
       }
       if (mode == Mode::once) {
+        // A one-shot round (cron) polls every feed, except where a server asked for a
+        // pause that has not ended: those wait for a later round.
+        const auto host = schedule::host_of(poll_url(state));
+        if (const auto held = hosts.blocked_until(host); held > uv_now(&loop)) {
+          log->info("feed={} skipped=\"host {} asked for a pause (Retry-After) for {}s more\"", state.url,
+                    host, (held - uv_now(&loop) + 999) / 1000);
+          continue;
+        }
         start_poll(i);
       } else {
         queue.push(i, due_in_ms(state.next_due.value_or(now), now));
@@ -240,6 +249,19 @@ struct Daemon::Impl {
   }
 
   static uv_handle_t* as_handle(void* h) { return static_cast<uv_handle_t*>(h); }
+
+  // A server's Retry-After outlives the process: each feed remembers until when its host
+  // is held, and the hold is taken up again at start.
+  void restore_host_holds(Instant now) {
+    for (const auto& feed : feeds) {
+      const auto until = host_hold(feed.state, now);
+      if (!until) continue;
+      const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(*until - now).count();
+      const auto host = schedule::host_of(poll_url(feed.state));
+      hosts.block(host, uv_now(&loop) + static_cast<std::uint64_t>(ms));
+      log->info("host={} paused=\"a Retry-After from before holds it {}s more\"", host, (ms + 999) / 1000);
+    }
+  }
 
   bool add_feed(const config::FeedConfig& feed_config) {
     return add_feed(feed_config, store->ensure_feed(feed_config.url));

@@ -120,6 +120,7 @@ PollMemory PollMemory::decode(std::string_view text) {
   m.redirect_target = value_at(j, "redirect_target", std::string{});
   m.redirect_polls = value_at(j, "redirect_polls", 0);
   m.failing_since = instant_at(j, "failing_since");
+  m.host_hold_until = instant_at(j, "host_hold_until");
   return m;
 }
 
@@ -144,7 +145,14 @@ std::string PollMemory::encode() const {
     j["redirect_polls"] = redirect_polls;
   }
   put_instant("failing_since", failing_since);
+  put_instant("host_hold_until", host_hold_until);
   return j.empty() ? std::string{} : j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::optional<Instant> host_hold(const store::FeedState& state, Instant now) {
+  const auto until = PollMemory::decode(state.schedule_memory).host_hold_until;
+  if (!until || *until <= now) return std::nullopt;
+  return until;
 }
 
 PollOutcome interpret(const store::FeedState& before, const fetch::Response& response, Instant now,
@@ -199,6 +207,8 @@ PollOutcome interpret(const store::FeedState& before, const fetch::Response& res
   } else {
     record_error(out, status, "HTTP status " + std::to_string(status));
   }
+  memory.host_hold_until.reset();
+  if (out.host_retry_after) memory.host_hold_until = now + *out.host_retry_after;
   if (success) fresh = schedule::freshness(response.cache_control, response.expires, response.date, now);
 
   track_redirects(out, memory, response, success, settings);

@@ -32,6 +32,9 @@ struct PollMemory {
   std::string redirect_target;          // a permanent redirect seen ...
   int redirect_polls = 0;               // ... on this many polls in a row
   std::optional<Instant> failing_since; // the first failed poll since the last success
+  // A 429/503's Retry-After held this feed's host until then (kept so that a restart, or
+  // the next one-shot round, holds it too); cleared by the feed's next poll.
+  std::optional<Instant> host_hold_until;
 
   static PollMemory decode(std::string_view text);  // lenient: unreadable parts are defaults
   std::string encode() const;
@@ -50,6 +53,9 @@ struct PollOutcome {
 
 PollOutcome interpret(const store::FeedState& before, const fetch::Response& response, Instant now,
                       const PollSettings& settings = {});
+
+// Until when a Retry-After this feed received holds its host, if that is after `now`.
+std::optional<Instant> host_hold(const store::FeedState& state, Instant now);
 
 // The URL to request for this feed: where a permanent redirect moved it, else its own.
 inline const std::string& poll_url(const store::FeedState& state) {

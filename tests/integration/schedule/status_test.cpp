@@ -224,3 +224,38 @@ TEST_CASE("feeds of one host due together start host_spacing apart") {
   CHECK(seconds_between(t[0], t[1]) >= 0.95);
   CHECK(seconds_between(t[1], t[2]) >= 0.95);
 }
+
+TEST_CASE("a Retry-After outlives the process: the next one-shot round and a restarted daemon hold the host") {
+  HttpServer server;
+  server.add_endpoint("/busy", 429, {{"Retry-After", "3600"}}, "");
+  server.add_endpoint("/other", 200, {}, rss("other"));
+  server.add_endpoint("/new", 200, {}, rss("new"));
+  Setup s;
+  s.write_config({server.url("/busy")});
+  auto first = s.once();
+  CHECK(first.exit_code == 1);  // the 429 is an error
+  REQUIRE(server.requests("/busy") == 1);
+
+  // A later one-shot round (cron) polls nothing of that host, and says why.
+  s.write_config({server.url("/busy"), server.url("/other")});
+  auto second = s.once();
+  INFO(second.err);
+  CHECK(second.exit_code == 0);
+  CHECK(server.requests("/busy") == 1);
+  CHECK(server.requests("/other") == 0);
+  CHECK(lines_with(second.err, "skipped=").size() == 2);
+  CHECK(lines_with(second.err, "Retry-After").size() >= 2);
+
+  // A daemon started now holds the host too: a feed that is due at once waits.
+  s.write_config({server.url("/busy"), server.url("/other"), server.url("/new")},
+                 "[schedule]\nmin_interval = \"1s\"\nhost_spacing = \"0s\"\n");
+  feedd::test::Process daemon({feedd::test::feedd_binary(), "run", "-c", s.dir.file("feedd.toml").string()},
+                              {"TZ=UTC"});
+  std::this_thread::sleep_for(1500ms);
+  daemon.signal(SIGTERM);
+  auto result = daemon.wait(10s);
+  INFO(result.err);
+  CHECK(result.exit_code == 0);
+  CHECK(server.total_requests() == 1);
+  CHECK(lines_with(result.err, "a Retry-After from before holds it").size() == 1);
+}

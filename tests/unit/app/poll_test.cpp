@@ -214,6 +214,20 @@ TEST_CASE("a 429 or 503 with Retry-After waits that long, counts as an error and
   CHECK(without.state.next_due_reason == "backoff (3 errors)");
 }
 
+TEST_CASE("a Retry-After's hold on the host is remembered with the feed until its next poll") {
+  using feedd::app::host_hold;
+  auto response = http(429);
+  response.retry_after = "3600";
+  const auto held = interpret(healthy_feed(), response, kNow, exact_settings());
+  CHECK(host_hold(held.state, kNow) == kNow + 1h);
+  CHECK(host_hold(held.state, kNow + 59min) == kNow + 1h);
+  CHECK_FALSE(host_hold(held.state, kNow + 1h).has_value());  // over
+  // The next poll, whatever it brings, ends it (a new Retry-After sets a new one).
+  const auto next = interpret(held.state, http(304), kNow + 2h, exact_settings());
+  CHECK_FALSE(host_hold(next.state, kNow + 2h).has_value());
+  CHECK_FALSE(host_hold(healthy_feed(), kNow).has_value());
+}
+
 TEST_CASE("a feed failing for the configured number of days is disabled, with the reason") {
   auto settings = exact_settings();
   settings.disable_after_days = 30;
@@ -284,11 +298,13 @@ TEST_CASE("the poll memory survives encoding, and an unreadable one reads as emp
   m.redirect_target = "https://example.net/rss";
   m.redirect_polls = 1;
   m.failing_since = kNow - 24h;
+  m.host_hold_until = kNow + 1h;
   const auto back = PollMemory::decode(m.encode());
   CHECK(back.encode() == m.encode());
   CHECK(back.history.hints.skip_hours == std::vector<int>{0, 1, 2});
   CHECK(back.undated_hash == 0xfeedfacecafebeefULL);
   CHECK(back.failing_since == kNow - 24h);
+  CHECK(back.host_hold_until == kNow + 1h);
   CHECK(PollMemory{}.encode().empty());
   CHECK(PollMemory::decode("{not json").encode().empty());
   CHECK(PollMemory::decode("{\"polls_without_new\": \"many\", \"ttl\": 5}").history.hints.ttl_minutes == 5);
