@@ -4,6 +4,8 @@
 
 #include <uv.h>
 
+#include <stdexcept>
+#include <string>
 #include <utility>
 
 namespace feedd {
@@ -12,16 +14,20 @@ template <class Handle>
 class UvHandle {
  public:
   UvHandle() = default;
-  // Allocates and initializes: UvHandle<uv_timer_t>::make(loop, uv_timer_init).
+  // Allocates and initializes: UvHandle<uv_timer_t>::make(loop, uv_timer_init). Empty
+  // when libuv refuses.
   template <class Init, class... Args>
   static UvHandle make(uv_loop_t* loop, Init init, Args&&... args) {
     UvHandle h;
-    h.handle_ = new Handle{};
-    const int rc = init(loop, h.handle_, std::forward<Args>(args)...);
-    if (rc != 0) {
-      delete h.handle_;
-      h.handle_ = nullptr;
-    }
+    init_into(h, loop, init, std::forward<Args>(args)...);
+    return h;
+  }
+  // The same, throwing std::runtime_error ("what: libuv's message") when libuv refuses.
+  template <class Init, class... Args>
+  static UvHandle make_or_throw(const char* what, uv_loop_t* loop, Init init, Args&&... args) {
+    UvHandle h;
+    const int rc = init_into(h, loop, init, std::forward<Args>(args)...);
+    if (rc != 0) throw std::runtime_error(std::string(what) + ": " + uv_strerror(rc));
     return h;
   }
   ~UvHandle() { close(); }
@@ -48,6 +54,17 @@ class UvHandle {
   }
 
  private:
+  template <class Init, class... Args>
+  static int init_into(UvHandle& h, uv_loop_t* loop, Init init, Args&&... args) {
+    h.handle_ = new Handle{};
+    const int rc = init(loop, h.handle_, std::forward<Args>(args)...);
+    if (rc != 0) {
+      delete h.handle_;  // never initialized: nothing for the loop to close
+      h.handle_ = nullptr;
+    }
+    return rc;
+  }
+
   Handle* handle_ = nullptr;
 };
 
