@@ -4,6 +4,9 @@
 
 #include <signal.h>
 
+#include <memory>
+#include <thread>
+
 
 #include <pugixml.hpp>
 
@@ -63,6 +66,20 @@ struct Setup {
   feedd::test::ProcessResult once() {
     return feedd::test::run({feedd::test::feedd_binary(), "once", "-c", config.string()}, 60s,
                             {"TZ=UTC"});
+  }
+
+  // `feedd run`, once its merged feed shows `entries` entries.
+  std::unique_ptr<feedd::test::Process> run_until_written(std::size_t entries) {
+    auto daemon = std::make_unique<feedd::test::Process>(
+        std::vector<std::string>{feedd::test::feedd_binary(), "run", "-c", config.string()},
+        std::vector<std::string>{"TZ=UTC"});
+    const auto deadline = std::chrono::steady_clock::now() + 20s;
+    while (std::chrono::steady_clock::now() < deadline &&
+           count(feedd::test::read_file(out / "feed.atom"), "<entry>") < entries) {
+      std::this_thread::sleep_for(50ms);
+    }
+    REQUIRE(count(feedd::test::read_file(out / "feed.atom"), "<entry>") == entries);
+    return daemon;
   }
 
   std::vector<feedd::store::StoredEntry> stored() {
@@ -148,15 +165,9 @@ TEST_CASE("feedd run polls, writes the outputs and stops cleanly on SIGTERM") {
   server.add_endpoint("/a.rss", 200, {}, rss_feed());
   Setup s;
   s.write_config({server.url("/a.rss")});
-  feedd::test::Process daemon({feedd::test::feedd_binary(), "run", "-c", s.config.string()}, {"TZ=UTC"});
-  const auto deadline = std::chrono::steady_clock::now() + 20s;
-  while (std::chrono::steady_clock::now() < deadline &&
-         count(feedd::test::read_file(s.out / "feed.atom"), "<entry>") < 2) {
-    std::this_thread::sleep_for(50ms);
-  }
-  CHECK(count(feedd::test::read_file(s.out / "feed.atom"), "<entry>") == 2);
-  daemon.signal(SIGTERM);
-  auto r = daemon.wait(10s);
+  auto daemon = s.run_until_written(2);
+  daemon->signal(SIGTERM);
+  auto r = daemon->wait(10s);
   INFO(r.err);
   CHECK_FALSE(r.timed_out);
   CHECK(r.exit_code == 0);
@@ -168,13 +179,7 @@ TEST_CASE("a second feedd on the same database is refused while the first runs; 
   server.add_endpoint("/a.rss", 200, {}, rss_feed());
   Setup s;
   s.write_config({server.url("/a.rss")});
-  feedd::test::Process daemon({feedd::test::feedd_binary(), "run", "-c", s.config.string()}, {"TZ=UTC"});
-  const auto deadline = std::chrono::steady_clock::now() + 20s;
-  while (std::chrono::steady_clock::now() < deadline &&
-         count(feedd::test::read_file(s.out / "feed.atom"), "<entry>") < 2) {
-    std::this_thread::sleep_for(50ms);
-  }
-  REQUIRE(count(feedd::test::read_file(s.out / "feed.atom"), "<entry>") == 2);
+  auto daemon = s.run_until_written(2);
 
   auto second = feedd::test::run({feedd::test::feedd_binary(), "once", "-c", s.config.string()});
   CHECK(second.exit_code == 1);
@@ -186,8 +191,8 @@ TEST_CASE("a second feedd on the same database is refused while the first runs; 
   CHECK(feeds.exit_code == 0);
   CHECK(feeds.out.find(server.url("/a.rss")) != std::string::npos);
 
-  daemon.signal(SIGTERM);
-  auto r = daemon.wait(10s);
+  daemon->signal(SIGTERM);
+  auto r = daemon->wait(10s);
   CHECK(r.exit_code == 0);
   // Once the first has stopped, the database is free again.
   auto after = feedd::test::run({feedd::test::feedd_binary(), "once", "-c", s.config.string()});

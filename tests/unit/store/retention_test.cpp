@@ -31,6 +31,25 @@ std::size_t prune_all(Store& store, Instant now, std::size_t batch) {
   return removed;
 }
 
+feed::Entry dated(const std::string& link, const std::string& title, int day) {
+  auto e = entry(link, title);
+  e.published = at(day);
+  return e;
+}
+
+// Two feeds, each keeping one entry, and an article both may carry.
+struct CappedPair : StoreFixture {
+  FeedState a;
+  FeedState b;
+  feed::Entry shared = dated("https://news.example/shared", "Shared", 1);
+
+  CappedPair() {
+    reopen(retention(0, 1));
+    a = feed("https://a.example/feed");
+    b = feed("https://b.example/feed");
+  }
+};
+
 }  // namespace
 
 TEST_CASE("entries older than the retention period are pruned and leave a tombstone") {
@@ -109,16 +128,9 @@ TEST_CASE("each feed keeps at most its cap of newest entries") {
 }
 
 TEST_CASE("an entry over one feed's cap stays while another feed keeps it") {
-  StoreFixture fx;
-  fx.reopen(retention(0, 1));
-  const FeedState a = fx.feed("https://a.example/feed");
-  const FeedState b = fx.feed("https://b.example/feed");
-  auto shared = entry("https://news.example/shared", "Shared");
-  shared.published = at(1);
-  auto newer = entry("https://a.example/newer", "Newer");
-  newer.published = at(2);
-  fx.poll(a, feed_of({shared, newer}), at(3));
-  fx.poll(b, feed_of({shared}), at(3));
+  CappedPair fx;
+  fx.poll(fx.a, feed_of({fx.shared, dated("https://a.example/newer", "Newer", 2)}), at(3));
+  fx.poll(fx.b, feed_of({fx.shared}), at(3));
   prune_all(*fx.store, at(3), 100);
   CHECK(fx.store->newest(10, {"https://a.example/feed"}).size() == 1);
   CHECK(fx.store->newest(10, {"https://b.example/feed"}).size() == 1);
@@ -129,9 +141,7 @@ TEST_CASE("an entry over one feed's cap stays while another feed keeps it") {
   REQUIRE(in_b.size() == 1);
   CHECK(in_b[0].feed_url == "https://b.example/feed");
   // Over b's cap too, with a newer entry of b's own: now no feed keeps it.
-  auto own = entry("https://b.example/own", "Own");
-  own.published = at(2);
-  fx.poll(b, feed_of({shared, own}), at(4));
+  fx.poll(fx.b, feed_of({fx.shared, dated("https://b.example/own", "Own", 2)}), at(4));
   prune_all(*fx.store, at(4), 100);
   CHECK(fx.store->has_tombstone("https://news.example/shared"));
   CHECK(fx.store->newest(10).size() == 2);
@@ -142,16 +152,9 @@ TEST_CASE("an entry over one feed's cap stays while another feed keeps it") {
 }
 
 TEST_CASE("an entry over a later feed's cap stays with the feed that carried it first") {
-  StoreFixture fx;
-  fx.reopen(retention(0, 1));
-  const FeedState a = fx.feed("https://a.example/feed");
-  const FeedState b = fx.feed("https://b.example/feed");
-  auto shared = entry("https://news.example/shared", "Shared");
-  shared.published = at(1);
-  auto newer = entry("https://b.example/newer", "Newer");
-  newer.published = at(2);
-  fx.poll(a, feed_of({shared}), at(3));
-  fx.poll(b, feed_of({shared, newer}), at(3));
+  CappedPair fx;
+  fx.poll(fx.a, feed_of({fx.shared}), at(3));
+  fx.poll(fx.b, feed_of({fx.shared, dated("https://b.example/newer", "Newer", 2)}), at(3));
   prune_all(*fx.store, at(3), 100);
   const auto in_a = fx.store->newest(10, {"https://a.example/feed"});
   REQUIRE(in_a.size() == 1);
