@@ -187,11 +187,14 @@ struct Store::Impl {
                     "ON CONFLICT DO NOTHING"),
         newest_all(db, "SELECT " FEEDD_ENTRY_COLUMNS
                        "WHERE e.id >= ?3 ORDER BY e.published DESC, e.id DESC LIMIT ?1"),
+        // From the feeds' own entries (entries_by_feed and entry_feeds_by_feed), so a tag of
+        // a few feeds costs its entries in the window, not the whole store's.
         newest_of_feeds(db, "SELECT " FEEDD_ENTRY_COLUMNS
-                            "WHERE e.id >= ?3 AND (f.url IN (SELECT value FROM json_each(?2)) "
-                            "OR e.id IN (SELECT ef.entry_id FROM entry_feeds ef "
-                            "JOIN feeds g ON g.id = ef.feed_id WHERE g.url IN "
-                            "(SELECT value FROM json_each(?2)) AND ef.entry_id >= ?3)) "
+                            "WHERE e.id IN (SELECT x.id FROM entries x WHERE x.first_feed IN "
+                            "(SELECT id FROM feeds WHERE url IN (SELECT value FROM json_each(?2))) "
+                            "AND x.id >= ?3 UNION SELECT ef.entry_id FROM entry_feeds ef "
+                            "WHERE ef.feed_id IN (SELECT id FROM feeds WHERE url IN "
+                            "(SELECT value FROM json_each(?2))) AND ef.entry_id >= ?3) "
                             "ORDER BY e.published DESC, e.id DESC LIMIT ?1"),
         id_range(db, "SELECT min(id), max(id) FROM entries"),
         first_seen_below(db, "SELECT first_seen FROM entries WHERE id < ?1 ORDER BY id DESC LIMIT 1"),

@@ -414,3 +414,23 @@ TEST_CASE("ensure_feeds adds many feeds at once and finds the ones already there
   CHECK(fx.store->feeds().size() == 3);
   CHECK(fx.store->feed_by_url("https://c.example/feed")->id == got[2]->id);
 }
+
+TEST_CASE("newest for some feeds finds their entries below many newer ones of other feeds") {
+  StoreFixture fx;
+  const FeedState quiet = fx.feed("https://quiet.example/feed");
+  const FeedState busy = fx.feed("https://busy.example/feed");
+  fx.poll(quiet, feed_of({entry("https://quiet.example/1", "Q1"), entry("https://quiet.example/2", "Q2")}), at(1));
+  feed::Feed flood;
+  for (int i = 0; i < 3000; ++i) flood.entries.push_back(entry("https://busy.example/" + std::to_string(i)));
+  fx.poll(busy, flood, at(2));
+  // The busy feed also carries one of the quiet feed's articles, later.
+  fx.poll(busy, feed_of({entry("https://quiet.example/1", "Q1")}), at(3));
+
+  const auto q = fx.store->newest(10, {"https://quiet.example/feed"});
+  REQUIRE(q.size() == 2);
+  CHECK(q[0].feed_url == "https://quiet.example/feed");
+  const auto b = fx.store->newest(5000, {"https://busy.example/feed"});
+  CHECK(b.size() == 3001);
+  CHECK(std::any_of(b.begin(), b.end(), [](const auto& e) { return e.title == "Q1"; }));
+  CHECK(fx.store->newest(5000).size() == 3002);
+}
