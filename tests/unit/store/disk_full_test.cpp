@@ -121,3 +121,68 @@ TEST_CASE("when the disk fills up the poll rolls back, the store keeps working a
   REQUIRE(integrity.step());
   CHECK(integrity.text(0) == "ok");
 }
+
+TEST_CASE("when the disk fills up during a batch of polls, each poll is kept or failed whole") {
+  TempDir dir;
+  SmallTmpfs fs(dir / "mnt", "1536k");
+  if (!fs.mounted()) {
+    MESSAGE("tmpfs mount not permitted here (" << fs.error() << "); disk-full test not run");
+    return;
+  }
+  const auto db = dir / "mnt" / "feedd.db";
+  const auto filler = dir / "mnt" / "filler";
+  {
+    std::ofstream out(filler, std::ios::binary);
+    out << std::string(400 * 1024, 'f');
+  }
+  auto opened = Store::open(db);
+  REQUIRE(opened.ok());
+  auto& store = **opened;
+  std::vector<FeedState> feeds;
+  for (int i = 0; i < 3; ++i) {
+    auto f = store.ensure_feed("https://example.com/feed" + std::to_string(i));
+    REQUIRE(f.ok());
+    feeds.push_back(*f);
+  }
+
+  // Batches of three polls (one per feed) until one of them cannot be recorded.
+  std::size_t stored = 0;
+  std::vector<feed::Feed> failed_docs;
+  std::vector<FeedState> failed_feeds;
+  for (int round = 0; round < 1000 && failed_docs.empty(); ++round) {
+    std::vector<feed::Feed> docs;
+    for (int i = 0; i < 3; ++i) docs.push_back(big_poll(round * 3 + i));
+    std::vector<PollRecord> polls;
+    for (int i = 0; i < 3; ++i) polls.push_back({feeds[static_cast<std::size_t>(i)], &docs[static_cast<std::size_t>(i)], at(2)});
+    const auto results = store.commit_polls(polls);
+    REQUIRE(results.size() == 3);
+    for (std::size_t i = 0; i < 3; ++i) {
+      if (results[i].ok()) {
+        CHECK(results[i]->new_entries.size() == 10);
+        stored += 10;
+      } else {
+        CHECK(results[i].error().message.find("full") != std::string::npos);
+        failed_docs.push_back(docs[i]);
+        failed_feeds.push_back(feeds[i]);
+      }
+    }
+  }
+  REQUIRE_MESSAGE(!failed_docs.empty(), "the filesystem never filled up");
+  // Every poll that said it was stored is, whole; none of the failed ones is, in part.
+  CHECK(store.newest(100000).size() == stored);
+
+  std::filesystem::remove(filler);  // space returns: the failed polls go through
+  std::vector<PollRecord> retry;
+  for (std::size_t i = 0; i < failed_docs.size(); ++i) retry.push_back({failed_feeds[i], &failed_docs[i], at(3)});
+  for (const auto& r : store.commit_polls(retry)) {
+    REQUIRE_MESSAGE(r.ok(), (r.ok() ? "" : r.error().message));
+    CHECK(r->new_entries.size() == 10);
+    stored += 10;
+  }
+  CHECK(store.newest(100000).size() == stored);
+  opened = make_error("closed");
+  sql::Db check(db, SQLITE_OPEN_READONLY);
+  sql::Stmt integrity(check, "PRAGMA integrity_check");
+  REQUIRE(integrity.step());
+  CHECK(integrity.text(0) == "ok");
+}
