@@ -237,8 +237,13 @@ std::string Transfer::timeout_text() const {
     return "too slow: less than " + std::to_string(request_.limits.low_speed_bytes_per_second) +
            " bytes/s for " + std::to_string(request_.limits.low_speed_time.count()) + " s";
   }
-  if (message.starts_with("Connection timed out") || message.starts_with("Resolving timed out")) {
-    return "connect timed out after " + std::to_string(request_.limits.connect_timeout.count()) + " ms";
+  // A transfer that never got connected timed out connecting, whichever limit ended it
+  // (libcurl's wording for that varies between "Failed to connect ... Timeout was
+  // reached", "Connection timed out ..." and "Resolving timed out ...").
+  curl_off_t connected_us = 0;
+  if (curl_easy_getinfo(easy_.get(), CURLINFO_CONNECT_TIME_T, &connected_us) == CURLE_OK && connected_us == 0) {
+    const auto limit = std::min(request_.limits.connect_timeout, request_.limits.total_timeout);
+    return "connect timed out after " + std::to_string(limit.count()) + " ms";
   }
   return "timed out after " + std::to_string(request_.limits.total_timeout.count()) + " ms";
 }

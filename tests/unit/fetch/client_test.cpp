@@ -2,10 +2,16 @@
 
 #include <doctest/doctest.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -283,6 +289,41 @@ TEST_CASE("a server slower than the total timeout is a timeout") {
   CHECK(r.outcome == Outcome::timeout);
   CHECK(r.error == "timed out after 300 ms");
   CHECK(r.elapsed < std::chrono::seconds(2));
+}
+
+TEST_CASE("a server that never completes the handshake is a connect timeout") {
+  // A listener whose accept queue is full and never drained: the kernel drops further
+  // SYNs, so a new connection stays in SYN-SENT, as with a host that does not answer.
+  const int listener = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  REQUIRE(listener >= 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  REQUIRE(::listen(listener, 0) == 0);
+  socklen_t len = sizeof addr;
+  REQUIRE(::getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
+  std::vector<int> fillers;
+  for (int i = 0; i < 4; ++i) {
+    const int c = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    REQUIRE(c >= 0);
+    (void)::connect(c, reinterpret_cast<sockaddr*>(&addr), sizeof addr);  // EINPROGRESS
+    fillers.push_back(c);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+
+  test::UvTestLoop loop;
+  fetch::Client client(loop.get());
+  Request request = get("http://127.0.0.1:" + std::to_string(ntohs(addr.sin_port)) + "/feed");
+  request.limits.connect_timeout = std::chrono::milliseconds(400);
+  const Response r = fetch_one(loop, client, request);
+
+  CHECK(r.outcome == Outcome::timeout);
+  CHECK(r.error == "connect timed out after 400 ms");
+  CHECK(r.elapsed >= std::chrono::milliseconds(350));
+  CHECK(r.elapsed < std::chrono::seconds(3));
+  for (int c : fillers) ::close(c);
+  ::close(listener);
 }
 
 TEST_CASE("a redirect loop stops at the redirect limit") {
