@@ -55,6 +55,26 @@ feed::Feed big_poll(int round) {
   return doc;
 }
 
+// A 1.5 MiB filesystem holding the database and 400 KiB of filler, which the test removes
+// to make space "return".
+struct SmallDisk {
+  TempDir dir;
+  SmallTmpfs fs{dir / "mnt", "1536k"};
+  std::filesystem::path db = dir / "mnt" / "feedd.db";
+  std::filesystem::path filler = dir / "mnt" / "filler";
+
+  // False (having said why) where this machine cannot mount one: that needs CAP_SYS_ADMIN.
+  bool ready() {
+    if (!fs.mounted()) {
+      MESSAGE("tmpfs mount not permitted here (" << fs.error() << "); disk-full test not run");
+      return false;
+    }
+    std::ofstream out(filler, std::ios::binary);
+    out << std::string(400 * 1024, 'f');
+    return true;
+  }
+};
+
 std::int64_t count_entries(const std::filesystem::path& db) {
   sql::Db check(db, SQLITE_OPEN_READONLY);
   return check.query_int("SELECT count(*) FROM entries");
@@ -63,20 +83,9 @@ std::int64_t count_entries(const std::filesystem::path& db) {
 }  // namespace
 
 TEST_CASE("when the disk fills up the poll rolls back, the store keeps working and recovers when space returns") {
-  TempDir dir;
-  SmallTmpfs fs(dir / "mnt", "1536k");
-  if (!fs.mounted()) {
-    // Mounting needs CAP_SYS_ADMIN; without it this machine cannot make a small filesystem.
-    MESSAGE("tmpfs mount not permitted here (" << fs.error() << "); disk-full test not run");
-    return;
-  }
-  const auto db = dir / "mnt" / "feedd.db";
-  const auto filler = dir / "mnt" / "filler";
-  {
-    // Space that will "return" later.
-    std::ofstream out(filler, std::ios::binary);
-    out << std::string(400 * 1024, 'f');
-  }
+  SmallDisk disk;
+  if (!disk.ready()) return;
+  const auto& db = disk.db;
   auto opened = Store::open(db);
   REQUIRE(opened.ok());
   auto& store = **opened;
@@ -108,7 +117,7 @@ TEST_CASE("when the disk fills up the poll rolls back, the store keeps working a
     CHECK_FALSE(store.commit_poll(*f, &doc, at(2)).ok());
   }
 
-  std::filesystem::remove(filler);  // space returns
+  std::filesystem::remove(disk.filler);  // space returns
 
   const auto doc = big_poll(committed);
   auto retry = store.commit_poll(*f, &doc, at(3));
@@ -123,18 +132,9 @@ TEST_CASE("when the disk fills up the poll rolls back, the store keeps working a
 }
 
 TEST_CASE("when the disk fills up during a batch of polls, each poll is kept or failed whole") {
-  TempDir dir;
-  SmallTmpfs fs(dir / "mnt", "1536k");
-  if (!fs.mounted()) {
-    MESSAGE("tmpfs mount not permitted here (" << fs.error() << "); disk-full test not run");
-    return;
-  }
-  const auto db = dir / "mnt" / "feedd.db";
-  const auto filler = dir / "mnt" / "filler";
-  {
-    std::ofstream out(filler, std::ios::binary);
-    out << std::string(400 * 1024, 'f');
-  }
+  SmallDisk disk;
+  if (!disk.ready()) return;
+  const auto& db = disk.db;
   auto opened = Store::open(db);
   REQUIRE(opened.ok());
   auto& store = **opened;
@@ -171,7 +171,7 @@ TEST_CASE("when the disk fills up during a batch of polls, each poll is kept or 
   // Every poll that said it was stored is, whole; none of the failed ones is, in part.
   CHECK(store.newest(100000).size() == stored);
 
-  std::filesystem::remove(filler);  // space returns: the failed polls go through
+  std::filesystem::remove(disk.filler);  // space returns: the failed polls go through
   std::vector<PollRecord> retry;
   for (std::size_t i = 0; i < failed_docs.size(); ++i) retry.push_back({failed_feeds[i], &failed_docs[i], at(3)});
   for (const auto& r : store.commit_polls(retry)) {
