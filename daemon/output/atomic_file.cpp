@@ -9,32 +9,14 @@
 #include <fstream>
 #include <string>
 
+#include "common/fd.hpp"
+
 namespace feedd::output {
 namespace {
 
 Error os_error(const std::filesystem::path& path, const char* what) {
   return make_error(path.string() + ": " + what + ": " + std::strerror(errno));
 }
-
-// Closes a descriptor it owns.
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-  int release() {
-    const int fd = fd_;
-    fd_ = -1;
-    return fd;
-  }
-
- private:
-  int fd_;
-};
 
 bool same_content(const std::filesystem::path& path, std::string_view content) {
   std::error_code ec;

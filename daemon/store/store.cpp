@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <bit>
@@ -12,6 +11,7 @@
 #include <system_error>
 #include <utility>
 
+#include "common/fd.hpp"
 #include "common/log.hpp"
 #include "store/codec.hpp"
 #include "store/feed_row.hpp"
@@ -82,33 +82,14 @@ std::string error_text(const std::filesystem::path& path, std::string_view what,
 
 // An exclusive flock on DATABASE.lock, held while the store is open: one feedd writes to
 // a database at a time, and the kernel lets go when the process ends, however it ends.
-class LockFile {
- public:
-  LockFile() = default;
-  explicit LockFile(int fd) : fd_(fd) {}
-  LockFile(LockFile&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-  LockFile& operator=(LockFile&& other) noexcept {
-    std::swap(fd_, other.fd_);
-    return *this;
-  }
-  LockFile(const LockFile&) = delete;
-  LockFile& operator=(const LockFile&) = delete;
-  ~LockFile() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-
- private:
-  int fd_ = -1;
-};
-
-Result<LockFile> lock_database(const std::filesystem::path& database) {
+Result<Fd> lock_database(const std::filesystem::path& database) {
   const std::string path = database.string() + ".lock";
   const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (fd < 0) {
     return make_error("store " + database.string() + ": cannot open its lock file " + path + ": " +
                       std::strerror(errno) + "; refusing to start");
   }
-  LockFile lock(fd);
+  Fd lock(fd);
   while (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
     if (errno == EINTR) continue;
     if (errno == EWOULDBLOCK) {
@@ -155,7 +136,7 @@ std::string entry_key(std::int64_t feed_id, const feed::Entry& e,
 }
 
 struct Store::Impl {
-  Impl(std::filesystem::path p, StoreOptions o, LockFile l, sql::Db d)
+  Impl(std::filesystem::path p, StoreOptions o, Fd l, sql::Db d)
       : lock(std::move(l)),
         path(std::move(p)),
         options(std::move(o)),
@@ -257,7 +238,7 @@ struct Store::Impl {
   // Removes an entry, leaving its tombstone.
   void bury(std::int64_t id, const std::string& key, Instant now);
 
-  LockFile lock;  // first in, last out: held until the database is closed
+  Fd lock;  // first in, last out: held until the database is closed
   std::filesystem::path path;
   StoreOptions options;
   sql::Db db;
