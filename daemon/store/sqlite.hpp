@@ -66,6 +66,8 @@ class Stmt {
   Stmt& bind(int index, std::string_view text);
   Stmt& bind(int index, std::optional<Instant> t);
   Stmt& bind_null(int index);
+  // NULL for empty text: a column where "nothing" is NULL, not ''.
+  Stmt& bind_text_or_null(int index, std::string_view text);
 
   // true: a row is ready; false: done. Any other outcome throws.
   bool step();

@@ -351,13 +351,7 @@ void Store::Impl::ingest(std::int64_t feed_id, const feed::Entry& e, Instant now
     const std::string extra = codec::encode_extra(e.authors, e.categories, e.enclosures);
     sql::Stmt::Use update(entry_update);
     update->bind(1, id).bind(2, e.title).bind(3, e.summary).bind(4, e.content);
-    update->bind(5, updated.value_or(now)).bind(6, hash);
-    if (extra.empty()) {
-      update->bind_null(7);
-    } else {
-      update->bind(7, extra);
-    }
-    update->run();
+    update->bind(5, updated.value_or(now)).bind(6, hash).bind_text_or_null(7, extra).run();
     ++result.updated;
     return;
   }
@@ -379,12 +373,7 @@ void Store::Impl::ingest(std::int64_t feed_id, const feed::Entry& e, Instant now
     sql::Stmt::Use insert(entry_insert);
     insert->bind(1, key).bind(2, choice.url).bind(3, e.id).bind(4, e.title).bind(5, e.summary);
     insert->bind(6, e.content).bind(7, published).bind(8, updated).bind(9, first_seen);
-    insert->bind(10, std::int64_t{clamped ? 1 : 0}).bind(11, hash);
-    if (extra.empty()) {
-      insert->bind_null(12);
-    } else {
-      insert->bind(12, extra);
-    }
+    insert->bind(10, std::int64_t{clamped ? 1 : 0}).bind(11, hash).bind_text_or_null(12, extra);
     insert->bind(13, feed_id).bind(14, id).run();
   }
   next.next_id = id + 1;
