@@ -146,11 +146,11 @@ struct Store::Impl {
         feed_by_url(db, "SELECT " FEEDD_FEED_COLUMNS "FROM feeds WHERE url = ?1"),
         feed_all(db, "SELECT " FEEDD_FEED_COLUMNS "FROM feeds ORDER BY id"),
         feed_update(db,
-                    "UPDATE feeds SET title = ?3, site_link = ?4, etag = ?5, "
-                    "last_modified = ?6, last_status = ?7, last_error = ?8, "
-                    "consecutive_errors = ?9, last_poll = ?10, last_success = ?11, "
-                    "next_due = ?12, next_due_reason = ?13, disabled_reason = ?14, "
-                    "poll_url = ?15, schedule_memory = ?16 WHERE id = ?1"),
+                    "UPDATE feeds SET title = ?2, site_link = ?3, etag = ?4, "
+                    "last_modified = ?5, last_status = ?6, last_error = ?7, "
+                    "consecutive_errors = ?8, last_poll = ?9, last_success = ?10, "
+                    "next_due = ?11, next_due_reason = ?12, disabled_reason = ?13, "
+                    "poll_url = ?14, schedule_memory = ?15 WHERE id = ?1"),
         // Apart, so that a poll (which keeps its URL) leaves the index on feeds.url alone.
         feed_rename(db, "UPDATE feeds SET url = ?2 WHERE id = ?1 AND url <> ?2"),
         // A known entry, or else a tombstone (a row of NULLs), or nothing: one lookup.
@@ -601,13 +601,13 @@ IngestResult Store::Impl::record(const FeedState& state, const feed::Feed* parse
   IngestResult result;
   {
     sql::Stmt::Use u(feed_update);
-    u->bind(1, state.id).bind(2, state.url).bind(3, state.title).bind(4, state.site_link);
-    u->bind(5, state.etag).bind(6, state.last_modified);
-    u->bind(7, std::int64_t{state.last_status}).bind(8, state.last_error);
-    u->bind(9, std::int64_t{state.consecutive_errors});
-    u->bind(10, state.last_poll).bind(11, state.last_success).bind(12, state.next_due);
-    u->bind(13, state.next_due_reason).bind(14, state.disabled_reason);
-    u->bind(15, state.poll_url).bind(16, state.schedule_memory);
+    u->bind(1, state.id).bind(2, state.title).bind(3, state.site_link);
+    u->bind(4, state.etag).bind(5, state.last_modified);
+    u->bind(6, std::int64_t{state.last_status}).bind(7, state.last_error);
+    u->bind(8, std::int64_t{state.consecutive_errors});
+    u->bind(9, state.last_poll).bind(10, state.last_success).bind(11, state.next_due);
+    u->bind(12, state.next_due_reason).bind(13, state.disabled_reason);
+    u->bind(14, state.poll_url).bind(15, state.schedule_memory);
     u->run();
   }
   if (sqlite3_changes(db.get()) != 1) {
