@@ -230,6 +230,13 @@ struct Store::Impl {
     using std::runtime_error::runtime_error;
   };
 
+  // Runs together(i) for items 0..n-1 in one transaction (it throws to fail); when any
+  // fails, that transaction rolls back and alone(i) answers for each item in its own, so
+  // one bad item never takes the others with it.
+  template <class T, class Together, class Alone>
+  std::vector<Result<T>> together_or_alone(std::size_t n, Together together, Alone alone);
+
+  FeedState add_feed(const std::string& url);
   IngestResult record(const FeedState& state, const feed::Feed* parsed, Instant now);
   void ingest(std::int64_t feed_id, const feed::Entry& e, Instant now, IngestResult& result);
   void note_write_succeeded();
@@ -536,16 +543,46 @@ Result<std::unique_ptr<Store>> Store::open(const std::filesystem::path& path,
   }
 }
 
+template <class T, class Together, class Alone>
+std::vector<Result<T>> Store::Impl::together_or_alone(std::size_t n, Together together, Alone alone) {
+  std::vector<Result<T>> out;
+  out.reserve(n);
+  if (n > 1) {
+    try {
+      sql::Transaction t(db, tx);
+      seq.reset();
+      for (std::size_t i = 0; i < n; ++i) out.emplace_back(together(i));
+      t.commit();
+      note_write_succeeded();
+      return out;
+    } catch (const MissingFeed&) {
+      // Rolled back; alone, each item says which one.
+    } catch (const sql::SqlError&) {
+      // Rolled back; alone, each item reports its own error.
+    }
+    out.clear();
+  }
+  for (std::size_t i = 0; i < n; ++i) out.push_back(alone(i));
+  return out;
+}
+
+// The feed with this URL, inserted if absent, inside the caller's transaction.
+FeedState Store::Impl::add_feed(const std::string& url) {
+  {
+    sql::Stmt::Use insert(feed_insert);
+    insert->bind(1, url).run();
+  }
+  sql::Stmt::Use select(feed_by_url);
+  select->bind(1, url);
+  if (!select->step()) throw MissingFeed("store: feed " + url + " vanished after insert");
+  return read_feed(*select);
+}
+
 Result<FeedState> Store::ensure_feed(const std::string& url) {
   try {
-    {
-      sql::Stmt::Use insert(impl_->feed_insert);
-      insert->bind(1, url).run();
-    }
-    sql::Stmt::Use select(impl_->feed_by_url);
-    select->bind(1, url);
-    if (!select->step()) return make_error("store: feed " + url + " vanished after insert");
-    return read_feed(*select);
+    return impl_->add_feed(url);
+  } catch (const Impl::MissingFeed& e) {
+    return make_error(e.what());
   } catch (const sql::SqlError& e) {
     impl_->report_write_failure(e);
     return make_error(error_text(impl_->path, "cannot add feed " + url, e));
@@ -553,25 +590,10 @@ Result<FeedState> Store::ensure_feed(const std::string& url) {
 }
 
 std::vector<Result<FeedState>> Store::ensure_feeds(const std::vector<std::string>& urls) {
-  std::vector<Result<FeedState>> out;
-  out.reserve(urls.size());
-  if (urls.size() > 1) {
-    // One transaction for all (a daemon starting with thousands of feeds); a failure
-    // rolls it back and each feed is tried alone, for its own error.
-    try {
-      sql::Transaction tx(impl_->db, impl_->tx);
-      for (const auto& url : urls) {
-        out.push_back(ensure_feed(url));
-        if (!out.back()) throw sql::SqlError(SQLITE_ERROR, out.back().error().message);
-      }
-      tx.commit();
-      return out;
-    } catch (const sql::SqlError&) {
-      out.clear();
-    }
-  }
-  for (const auto& url : urls) out.push_back(ensure_feed(url));
-  return out;
+  // One transaction for all: a daemon may start with thousands of feeds.
+  return impl_->together_or_alone<FeedState>(
+      urls.size(), [&](std::size_t i) { return impl_->add_feed(urls[i]); },
+      [&](std::size_t i) { return ensure_feed(urls[i]); });
 }
 
 std::vector<FeedState> Store::feeds() {
@@ -649,25 +671,9 @@ Result<IngestResult> Store::commit_poll(const FeedState& state, const feed::Feed
 }
 
 std::vector<Result<IngestResult>> Store::commit_polls(std::span<const PollRecord> polls) {
-  std::vector<Result<IngestResult>> out;
-  out.reserve(polls.size());
-  if (polls.size() > 1) {
-    try {
-      sql::Transaction tx(impl_->db, impl_->tx);
-      impl_->seq.reset();
-      for (const PollRecord& p : polls) out.emplace_back(impl_->record(p.state, p.parsed, p.now));
-      tx.commit();
-      impl_->note_write_succeeded();
-      return out;
-    } catch (const Impl::MissingFeed&) {
-      // Rolled back; each poll alone below says which one.
-    } catch (const sql::SqlError&) {
-      // Rolled back; each poll alone below reports its own error.
-    }
-    out.clear();
-  }
-  for (const PollRecord& p : polls) out.push_back(commit_poll(p.state, p.parsed, p.now));
-  return out;
+  return impl_->together_or_alone<IngestResult>(
+      polls.size(), [&](std::size_t i) { return impl_->record(polls[i].state, polls[i].parsed, polls[i].now); },
+      [&](std::size_t i) { return commit_poll(polls[i].state, polls[i].parsed, polls[i].now); });
 }
 
 // Newest by published without an index on published: an entry's published time never
