@@ -271,6 +271,7 @@ void HttpServer::serve(Connection* connection) {
   const int fd = connection->fd;
   std::string buffer;
   bool open = true;
+  bool counted = true;  // in open_: the connection is still served
   while (open && !stopping_) {
     std::size_t head_end = std::string::npos;
     while ((head_end = buffer.find("\r\n\r\n")) == std::string::npos) {
@@ -318,7 +319,14 @@ void HttpServer::serve(Connection* connection) {
     if (response.send_content_length && !bodyless && !has_header(response.headers, "Content-Length")) {
       head += "Content-Length: " + std::to_string(response.body.size()) + "\r\n";
     }
-    if (!keep_alive) head += "Connection: close\r\n";
+    if (!keep_alive) {
+      head += "Connection: close\r\n";
+      // The last response on this connection: no longer counted as open before it goes,
+      // since a client that has read it may connect again before this thread closes.
+      std::lock_guard lock(mutex_);
+      --open_;
+      counted = false;
+    }
     head += "\r\n";
     const std::string_view body = bodyless ? std::string_view() : std::string_view(response.body);
     if (response.trickle_bytes == 0) {
@@ -335,7 +343,7 @@ void HttpServer::serve(Connection* connection) {
     if (!keep_alive) break;
   }
   std::lock_guard lock(mutex_);
-  --open_;
+  if (counted) --open_;
   (void)::close(fd);
   connection->fd = -1;
   connection->done = true;
