@@ -4,6 +4,7 @@
 #include <array>
 #include <cctype>
 #include <charconv>
+#include <string_view>
 
 #include "feed/dates.hpp"
 
@@ -62,14 +63,16 @@ struct Wait {
   std::string reason;
 };
 
-// Within [floor, ceiling], saying so when a bound decided.
-void bound(Wait& w, const Policy& p) {
-  if (w.value < p.min_interval) {
-    w.value = p.min_interval;
-    w.reason += ", raised to the floor " + format_duration(p.min_interval);
-  } else if (w.value > p.max_interval) {
-    w.value = p.max_interval;
-    w.reason += ", capped at the ceiling " + format_duration(p.max_interval);
+// Within [floor, ceiling], saying so when a bound decided ("capped at" + `ceiling_name`).
+void bound(Wait& w, Seconds floor, Seconds ceiling, std::string_view ceiling_name) {
+  if (w.value < floor) {
+    w.value = floor;
+    w.reason += ", raised to the floor " + format_duration(floor);
+  } else if (w.value > ceiling) {
+    w.value = ceiling;
+    w.reason += ", capped at ";
+    w.reason += ceiling_name;
+    w.reason += format_duration(ceiling);
   }
 }
 
@@ -168,13 +171,7 @@ Decision decide(const Policy& policy, const Poll& poll, const History& history, 
     // The server said when: never earlier (jitter only adds), never below our floor, and
     // beyond the ceiling when it asks, up to max_retry_after.
     Wait w{*poll.retry_after, "Retry-After " + std::to_string(poll.retry_after->count()) + "s"};
-    if (w.value < policy.min_interval) {
-      w.value = policy.min_interval;
-      w.reason += ", raised to the floor " + format_duration(policy.min_interval);
-    } else if (w.value > policy.max_retry_after) {
-      w.value = policy.max_retry_after;
-      w.reason += ", capped at " + format_duration(policy.max_retry_after);
-    }
+    bound(w, policy.min_interval, policy.max_retry_after, "");
     const Seconds wait = std::min(w.value + scaled(w.value, std::abs(u) * policy.jitter), policy.max_retry_after);
     return {poll.now + std::max(wait, w.value), w.reason};
   }
@@ -205,7 +202,7 @@ Decision decide(const Policy& policy, const Poll& poll, const History& history, 
       lengthen(poll.freshness, "Cache-Control/Expires " + format_duration(*poll.freshness));
     }
   }
-  bound(w, policy);
+  bound(w, policy.min_interval, policy.max_interval, "the ceiling ");
 
   // Jitter spreads feeds that were added together; the bounds still hold afterwards.
   const Seconds jittered = std::clamp(w.value + scaled(w.value, u * policy.jitter), policy.min_interval,
