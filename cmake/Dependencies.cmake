@@ -11,6 +11,10 @@ endfunction()
 find_package(PkgConfig QUIET)
 feedd_require_package(PKG_CONFIG_FOUND pkg-config "pkg-config")
 
+# The store's worker thread (std::thread); part of the C library, no package.
+set(THREADS_PREFER_PTHREAD_FLAG ON)
+find_package(Threads REQUIRED)
+
 find_package(CURL QUIET)
 feedd_require_package(CURL_FOUND libcurl4-openssl-dev "libcurl")
 

@@ -10,6 +10,7 @@
 #include "app/notifier.hpp"
 #include "app/poll.hpp"
 #include "common/log.hpp"
+#include "common/serial_worker.hpp"
 #include "common/uv_handle.hpp"
 #include "feedd/version.hpp"
 #include "fetch/client.hpp"
@@ -35,7 +36,8 @@ constexpr std::uint64_t kPrunePeriodMs = 10 * 60'000;
 constexpr std::uint64_t kPruneAgainMs = 1'000;
 // Polls that end together are recorded in one transaction, which costs far more than
 // most polls' rows. A check handle commits them after the loop's I/O phase; this many
-// are committed at once, without waiting for it.
+// are committed at once, without waiting for it. While a commit runs on the worker,
+// the polls that end meanwhile wait for it and then go together.
 constexpr std::size_t kCommitBatch = 64;
 
 }  // namespace
@@ -66,6 +68,12 @@ struct Daemon::Impl {
   uv_loop_t loop{};
   bool loop_ready = false;
   std::unique_ptr<store::Store> store;
+  // Runs everything that touches the store or the output files, in order, so that the
+  // loop only fetches and parses. Jobs read `store`, `publisher` and what they capture;
+  // the loop thread replaces or uses those itself only after worker->settle().
+  std::unique_ptr<SerialWorker> worker;
+  bool commit_posted = false;  // a commit job is out; polls ending meanwhile wait for it
+  bool loop_stopped = false;   // uv_stop was called
   std::unique_ptr<fetch::Client> client;
   UvHandle<uv_timer_t> due_timer;
   UvHandle<uv_timer_t> write_timer;
@@ -159,6 +167,16 @@ struct Daemon::Impl {
     }
     loop_ready = true;
     loop.data = this;
+    worker = std::make_unique<SerialWorker>(&loop, [this](std::exception_ptr error) {
+      try {
+        std::rethrow_exception(error);
+      } catch (const std::exception& e) {
+        log->critical("error=\"{}\"", e.what());
+      } catch (...) {
+        log->critical("error=\"unknown exception\"");
+      }
+      stop_loop();
+    });
 
     fetch::ClientOptions client_options;
     client_options.user_agent = config.user_agent.empty() ? kUserAgent : config.user_agent;
@@ -229,7 +247,10 @@ struct Daemon::Impl {
     }
     if (mode == Mode::run) {
       midnight = std::make_unique<output::DayTimer>(
-          &loop, [this](Instant at) { return publisher->roll_day(at); });
+          &loop, [this](Instant at) {
+            worker->settle();  // the digest is the loop's for a moment
+            return publisher->roll_day(at);
+          });
       midnight->start();
       write_outputs();
       write_metrics();
@@ -241,6 +262,7 @@ struct Daemon::Impl {
     }
 
     uv_run(&loop, UV_RUN_DEFAULT);
+    worker->settle();  // commits still out, and what their completions add
     flush_digest();
     if (outputs_dirty) write_outputs();
     shutdown();
@@ -293,8 +315,10 @@ struct Daemon::Impl {
   // problem is rejected whole and the running one stays.
   void reload() {
     notifier.reloading();
-    // Ended polls are recorded for the feeds as they are now, before any is removed.
+    // Ended polls are recorded for the feeds as they are now, before any is removed; and
+    // the store and the publisher are the loop's while it reloads.
     commit_ended();
+    worker->settle();
     auto loaded = config::check(config.source);
     if (!loaded.config) {
       for (const auto& problem : loaded.problems) log->error("config: {}", problem.to_string());
@@ -468,29 +492,49 @@ struct Daemon::Impl {
     }
   }
 
-  // Records the ended polls in one transaction, then moves each feed on.
+  // Records the ended polls in one transaction on the worker; each feed moves on when
+  // the commit is done. One commit is out at a time.
   void commit_ended() {
-    if (ended.empty()) return;
-    std::vector<EndedPoll> polls = std::exchange(ended, {});
-    std::vector<store::PollRecord> records;
-    records.reserve(polls.size());
-    for (const auto& poll : polls) {
-      const auto& parsed = poll.outcome.parsed;
-      records.push_back({poll.outcome.state, parsed ? &*parsed : nullptr, poll.now});
-    }
-    auto committed = store->commit_polls(records);
-    for (std::size_t i = 0; i < polls.size(); ++i) after_commit(polls[i], committed[i]);
+    if (ended.empty() || commit_posted) return;
+    commit_posted = true;
+    auto polls = std::make_shared<std::vector<EndedPoll>>(std::exchange(ended, {}));
+    on_worker([this, polls]() -> SerialWorker::Completion {
+      std::vector<store::PollRecord> records;
+      records.reserve(polls->size());
+      for (const auto& poll : *polls) {
+        const auto& parsed = poll.outcome.parsed;
+        records.push_back({poll.outcome.state, parsed ? &*parsed : nullptr, poll.now});
+      }
+      auto committed = std::make_shared<std::vector<Result<store::IngestResult>>>(store->commit_polls(records));
+      return [this, polls, committed] { on_committed(*polls, *committed); };
+    });
+  }
 
-    // Polls still in flight are committed later: only the commit of the last one ends
-    // the batch (and a one-shot round).
-    if (in_flight == 0) end_batch(polls.back().now);
+  void on_committed(const std::vector<EndedPoll>& polls, const std::vector<Result<store::IngestResult>>& committed) {
+    commit_posted = false;
+    for (std::size_t i = 0; i < polls.size(); ++i) after_commit(polls[i], committed[i]);
+    commit_ended();  // the polls that ended while this commit ran
+
+    // Polls still in flight or waiting are committed later: only the commit of the last
+    // one ends the batch (and a one-shot round).
+    const bool batch_over = in_flight == 0 && !commit_posted;
+    if (batch_over) end_batch(polls.back().now);
     if (mode == Mode::once) {
-      if (in_flight == 0) finish_round();
+      if (batch_over) finish_round();
       return;
     }
     if (stopping) return;
     arm_due_timer();
     if (outputs_dirty) schedule_write();
+  }
+
+  // Runs `job` on the worker; before the worker exists (start-up), here and now.
+  void on_worker(SerialWorker::Job job) {
+    if (worker) {
+      worker->post(std::move(job));
+    } else if (auto completion = job()) {
+      completion();
+    }
   }
 
   void after_commit(const EndedPoll& poll, const Result<store::IngestResult>& committed) {
@@ -598,26 +642,34 @@ struct Daemon::Impl {
         ++metrics.feeds_failing;
       }
     }
-    auto written = publisher->write_metrics(metrics);
-    if (!written && !metrics_failing) log->error("metrics error=\"{}\"", written.error().message);
-    if (written && metrics_failing) log->info("metrics=ok \"writes succeed again\"");
-    metrics_failing = !written;
+    on_worker([this, snapshot = metrics]() -> SerialWorker::Completion {
+      auto written = publisher->write_metrics(snapshot);
+      return [this, written] {
+        if (!written && !metrics_failing) log->error("metrics error=\"{}\"", written.error().message);
+        if (written && metrics_failing) log->info("metrics=ok \"writes succeed again\"");
+        metrics_failing = !written;
+      };
+    });
   }
 
   void flush_digest() {
     if (!digest_dirty || !publisher) return;
     digest_dirty = false;
-    auto written = publisher->write_digest(now_utc());
-    if (!written) log->error("digest error=\"{}\"", written.error().message);
+    on_worker([this, now = now_utc()]() -> SerialWorker::Completion {
+      auto written = publisher->write_digest(now);
+      if (!written) log->error("digest error=\"{}\"", written.error().message);
+      return nullptr;
+    });
   }
 
   void write_outputs() {
-    auto written = publisher->write_feeds(now_utc());
-    if (!written) {
-      log->error("output error=\"{}\"", written.error().message);
-      return;
-    }
     outputs_dirty = false;
+    on_worker([this, now = now_utc()]() -> SerialWorker::Completion {
+      auto written = publisher->write_feeds(now);
+      if (written) return nullptr;
+      log->error("output error=\"{}\"", written.error().message);
+      return [this] { outputs_dirty = true; };  // tried again with the next change
+    });
   }
 
   void schedule_write() {
@@ -638,17 +690,20 @@ struct Daemon::Impl {
   void finish_round() {
     flush_digest();
     // A one-shot round (cron) applies retention too, to the end.
-    for (int batch = 0; batch < 1000; ++batch) {
-      auto pruned = store->prune(now_utc());
-      if (!pruned) {
-        log->error("database={} prune_error=\"{}\"", config.database.string(), pruned.error().message);
-        break;
+    on_worker([this, now = now_utc(), database = config.database.string()]() -> SerialWorker::Completion {
+      for (int batch = 0; batch < 1000; ++batch) {
+        auto pruned = store->prune(now);
+        if (!pruned) {
+          log->error("database={} prune_error=\"{}\"", database, pruned.error().message);
+          break;
+        }
+        if (!pruned->more) break;
       }
-      if (pruned->entries > 0 || pruned->tombstones > 0) outputs_dirty = true;
-      if (!pruned->more) break;
-    }
+      return nullptr;
+    });
     write_outputs();
     if (metrics.batches == 0) write_metrics();  // no poll ran: the gauges still tell
+    worker->settle();
     std::size_t failed = 0;
     for (const auto& f : feeds) failed += f.state.last_error.empty() ? 0 : 1;
     log->info("round=done feeds={} failed={}", feeds.size(), failed);
@@ -669,11 +724,15 @@ struct Daemon::Impl {
     if (prune_timer) uv_timer_stop(prune_timer.get());
     if (commit_check) uv_check_stop(commit_check.get());
     if (commit_idle) uv_idle_stop(commit_idle.get());
-    uv_stop(&loop);
+    // Once: a second uv_stop, after uv_run returned, would cut short the run that closes
+    // the handles.
+    if (!loop_stopped) uv_stop(&loop);
+    loop_stopped = true;
   }
 
   void shutdown() {
     if (!loop_ready) return;
+    if (worker) worker->close();  // what is queued still runs
     client.reset();
     if (midnight) midnight->close();
     due_timer.close();
@@ -691,6 +750,7 @@ struct Daemon::Impl {
     if (uv_loop_close(&loop) != 0) log->warn("error=\"event loop closed with handles still open\"");
     loop_ready = false;
     midnight.reset();
+    worker.reset();
     publisher.reset();
     store.reset();
   }
@@ -717,20 +777,25 @@ struct Daemon::Impl {
     }
   }
 
-  // Retention, in small batches so the loop never stalls.
+  // Retention, in small batches so that other work (a commit) waits little for it.
   void prune() {
-    auto pruned = store->prune(now_utc());
-    if (!pruned) {
-      log->error("database={} prune_error=\"{}\"", config.database.string(), pruned.error().message);
-      uv_timer_start(prune_timer.get(), on_prune_timer, kPrunePeriodMs, 0);
-      return;
-    }
-    if (pruned->entries > 0 || pruned->tombstones > 0) {
-      log->info("prune entries={} tombstones={} more={}", pruned->entries, pruned->tombstones, pruned->more);
-      outputs_dirty = true;
-      schedule_write();
-    }
-    uv_timer_start(prune_timer.get(), on_prune_timer, pruned->more ? kPruneAgainMs : kPrunePeriodMs, 0);
+    on_worker([this, now = now_utc()]() -> SerialWorker::Completion {
+      auto pruned = store->prune(now);
+      return [this, pruned] {
+        if (stopping) return;
+        if (!pruned) {
+          log->error("database={} prune_error=\"{}\"", config.database.string(), pruned.error().message);
+          uv_timer_start(prune_timer.get(), on_prune_timer, kPrunePeriodMs, 0);
+          return;
+        }
+        if (pruned->entries > 0 || pruned->tombstones > 0) {
+          log->info("prune entries={} tombstones={} more={}", pruned->entries, pruned->tombstones, pruned->more);
+          outputs_dirty = true;
+          schedule_write();
+        }
+        uv_timer_start(prune_timer.get(), on_prune_timer, pruned->more ? kPruneAgainMs : kPrunePeriodMs, 0);
+      };
+    });
   }
 
   static void on_prune_timer(uv_timer_t* handle) noexcept {
