@@ -191,9 +191,9 @@ bool relative_url_at(const char* s, const char* q) {
 }  // namespace
 
 // Aligned 16-byte loads may read past the terminating NUL, never past its 16-byte
-// block (so never into another page): like libc's own strlen, which the address
-// sanitizer does not see either.
-__attribute__((no_sanitize_address)) std::size_t html_length(const char* s, bool& maybe_relative_urls) {
+// block (so never into another page): like libc's own strlen, which the address and
+// thread sanitizers do not see either.
+__attribute__((no_sanitize("address", "thread"))) std::size_t html_length(const char* s, bool& maybe_relative_urls) {
   maybe_relative_urls = false;
 #ifdef __SSE2__
   const auto start = reinterpret_cast<std::uintptr_t>(s);
