@@ -1,6 +1,5 @@
-// Polls that end together are committed together: many feeds answering at once, and a
-// stop while polls are ending, with the real feedd binary.
-
+// Polls that end together are committed together: many feeds answering at once, a stop
+// while polls are ending, and a commit that waits, with the real feedd binary.
 #include <doctest/doctest.h>
 
 #include <signal.h>
@@ -10,6 +9,8 @@
 #include <set>
 #include <regex>
 #include <thread>
+
+#include <sqlite3.h>
 
 #include "store/store.hpp"
 #include "support/files.hpp"
@@ -173,5 +174,67 @@ TEST_CASE("SIGTERM while polls are ending loses no poll that ended") {
       ++checked;
     }
     CHECK(checked > 0);
+  }
+}
+
+TEST_CASE("a commit held up by a locked database does not hold up the transfers after it") {
+  // The feeds are fetched one after another over one connection. At the first request
+  // another writer (a second SQLite connection) takes the database's write lock and
+  // keeps it for a while: the first poll's commit waits for it (busy timeout), on the
+  // store's thread. The loop goes on fetching, so every request arrives while the lock is
+  // still held; the commits follow once it is released, and nothing is lost.
+  constexpr int kEntries = 3;
+  constexpr int kSequential = 8;
+  constexpr auto kHeld = 2s;
+  feedd::test::TempDir dir{"feedd-batch"};
+  std::mutex mutex;
+  sqlite3* writer = nullptr;
+  std::vector<std::chrono::steady_clock::time_point> arrivals;
+  feedd::test::HttpServer server;
+  for (int f = 0; f < kSequential; ++f) {
+    server.add_handler(path_of(f), [&, f](const feedd::test::HttpRequest&) {
+      std::lock_guard lock(mutex);
+      if (writer == nullptr) {
+        REQUIRE(sqlite3_open(dir.file("feedd.db").c_str(), &writer) == SQLITE_OK);
+        REQUIRE(sqlite3_exec(writer, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK);
+      }
+      arrivals.push_back(std::chrono::steady_clock::now());
+      return feedd::test::response(200, {}, feed_body(f, kEntries));
+    });
+  }
+  std::string text = "[feedd]\ndatabase = \"feedd.db\"\noutput_dir = \"out\"\n"
+                     "[fetch]\nmax_host_connections = 1\n[schedule]\nhost_spacing = \"0s\"\n";
+  for (int f = 0; f < kSequential; ++f) text += "[[feed]]\nurl = \"" + server.url(path_of(f)) + "\"\n";
+  dir.write("feedd.toml", text);
+
+  feedd::test::Process daemon({feedd::test::feedd_binary(), "once", "-c", dir.file("feedd.toml").string()});
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  for (;;) {
+    {
+      std::lock_guard lock(mutex);
+      if (writer != nullptr || std::chrono::steady_clock::now() > deadline) break;
+    }
+    std::this_thread::sleep_for(5ms);
+  }
+  std::this_thread::sleep_for(kHeld);
+  std::size_t before_release = 0;
+  {
+    std::lock_guard lock(mutex);
+    REQUIRE(writer != nullptr);
+    before_release = arrivals.size();
+    CHECK(sqlite3_exec(writer, "ROLLBACK", nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_close(writer);
+  }
+  auto r = daemon.wait(30s);
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(before_release == kSequential);  // the loop never waited for the store
+
+  auto store = feedd::store::Store::open(dir.file("feedd.db"));
+  REQUIRE(store.ok());
+  CHECK((*store)->newest(1000).size() == kSequential * kEntries + 1);
+  for (const auto& feed : (*store)->feeds()) {
+    CAPTURE(feed.url);
+    CHECK(feed.last_status == 200);
   }
 }
