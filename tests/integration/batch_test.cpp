@@ -1,5 +1,6 @@
 // Polls that end together are committed together: many feeds answering at once, a stop
 // while polls are ending, and a commit that waits, with the real feedd binary.
+
 #include <doctest/doctest.h>
 
 #include <signal.h>
