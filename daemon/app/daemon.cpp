@@ -565,7 +565,9 @@ struct Daemon::Impl {
       if (!committed->new_entries.empty() || committed->updated > 0) {
         outputs_dirty = true;
         digest_dirty = true;
-        if (mode == Mode::run && !uv_is_active(as_handle(digest_timer.get()))) {
+        // Also in a one-shot round: the worker writes most of the digest while the loop
+        // still fetches, and the end of the round has less left to do.
+        if (!stopping && !uv_is_active(as_handle(digest_timer.get()))) {
           uv_timer_start(digest_timer.get(), on_digest_timer, kDigestDebounceMs, 0);
         }
       }
