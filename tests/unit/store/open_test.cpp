@@ -160,6 +160,33 @@ TEST_CASE("a new database is created at the current schema version in WAL mode")
   CHECK(mode.text(0) == "wal");
 }
 
+TEST_CASE("a new database gets 16 KiB pages; an existing one keeps its page size") {
+  TempDir dir;
+  const auto page_size = [](const std::filesystem::path& path) {
+    sql::Db db(path, SQLITE_OPEN_READONLY);
+    return db.query_int("PRAGMA page_size");
+  };
+  const auto fresh = dir / "fresh.db";
+  { REQUIRE(Store::open(fresh).ok()); }
+  CHECK(page_size(fresh) == 16384);
+
+  // As an earlier feedd made it: SQLite's default page size, entries in it.
+  const auto old = dir / "old.db";
+  {
+    sql::Db db(old, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+    db.exec("PRAGMA page_size = 4096");
+    schema::migrate(db, 5);
+  }
+  {
+    auto opened = Store::open(old);
+    REQUIRE(opened.ok());
+    auto& store = **opened;
+    (void)store.ensure_feed("https://example.com/feed");
+  }
+  fold_wal(old);
+  CHECK(page_size(old) == 4096);
+}
+
 TEST_CASE("a database at every earlier schema version migrates to the current one, data kept") {
   TempDir dir;
   const auto fresh = dir / "fresh.db";
