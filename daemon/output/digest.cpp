@@ -8,6 +8,7 @@
 #include <cstring>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <unordered_set>
 
 #include "output/atomic_file.hpp"
@@ -110,8 +111,11 @@ bool is_day_file(const std::string& name) {
 
 }  // namespace
 
-std::string digest_line(const store::StoredEntry& entry) {
-  std::string line = local_clock(entry.first_seen);
+namespace {
+
+// A digest line with its local clock time ("HH:MM") already worked out.
+std::string line_at(const store::StoredEntry& entry, const std::string& clock) {
+  std::string line = clock;
   line += "  ";
   append_field(line, entry.feed_title.empty() ? entry.feed_url : entry.feed_title);
   line += "  ";
@@ -121,6 +125,10 @@ std::string digest_line(const store::StoredEntry& entry) {
   return line;
 }
 
+}  // namespace
+
+std::string digest_line(const store::StoredEntry& entry) { return line_at(entry, local_clock(entry.first_seen)); }
+
 Digest::Digest(std::filesystem::path dir, int keep_days) : dir_(std::move(dir)), keep_days_(keep_days) {}
 
 Status Digest::append(const std::vector<store::StoredEntry>& entries, Instant now) {
@@ -129,7 +137,19 @@ Status Digest::append(const std::vector<store::StoredEntry>& entries, Instant no
   if (ec) return make_error(dir_.string() + ": cannot create directory: " + ec.message());
 
   std::map<std::string, std::vector<std::string>> by_day;
-  for (const auto& e : entries) by_day[local_day(e.first_seen)].push_back(digest_line(e));
+  // Entries stored together share their first-seen second: local time is worked out once
+  // per second, not once per entry.
+  std::optional<Instant> at;
+  std::string day;
+  std::string clock;
+  for (const auto& e : entries) {
+    if (e.first_seen != at) {
+      at = e.first_seen;
+      day = local_day(e.first_seen);
+      clock = local_clock(e.first_seen);
+    }
+    by_day[day].push_back(line_at(e, clock));
+  }
 
   for (const auto& [day, lines] : by_day) {
     const auto path = dir_ / (day + ".txt");

@@ -183,7 +183,8 @@ struct Store::Impl {
         digest_through(db, "SELECT through FROM digest_cursor WHERE id = 1"),
         entry_by_id(db, "SELECT " FEEDD_ENTRY_COLUMNS "WHERE e.id = ?1"),
         // What a digest line shows: the same columns, without the bodies.
-        undigested(db, "SELECT e.id, e.url_key, e.url, e.guid, e.title, '', '', e.published, "
+        undigested(db, "SELECT e.id, '', e.url, CASE e.url WHEN '' THEN e.guid ELSE '' END, e.title, '', '', "
+                       "e.published, "
                        "e.updated, e.first_seen, e.date_clamped, NULL, f.url, f.title, f.site_link "
                        "FROM entries e LEFT JOIN feeds f ON f.id = e.first_feed "
                        "WHERE e.id > (SELECT through FROM digest_cursor WHERE id = 1) AND NOT EXISTS "

@@ -168,8 +168,9 @@ class Store {
   //              offset = the file's size; begin_digest(ids, file, offset); append the
   //              lines; fsync; mark_digested(ids).
   // undigested() leaves out the entries of a pending batch; begin_digest refuses a second
-  // batch while one is pending. It reads what a digest line shows (ids, links, title,
-  // dates, the feed): summary, content, authors, categories and enclosures stay empty.
+  // batch while one is pending. It reads what a digest line shows (id, link, title,
+  // dates, the feed; the guid only when there is no link): the URL key, summary, content,
+  // authors, categories and enclosures stay empty.
   std::vector<StoredEntry> undigested(std::size_t limit);
   Status begin_digest(const std::vector<std::int64_t>& ids, const std::string& file,
                       std::uint64_t offset, Instant when);

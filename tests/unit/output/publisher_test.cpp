@@ -144,3 +144,20 @@ TEST_CASE("the merged feed is rewritten only when its content changed") {
   CHECK(std::filesystem::last_write_time(atom) != aged);
   CHECK(count(feedd::test::read_file(atom), "<entry>") == 2);
 }
+
+TEST_CASE("a digest line names the entry's link, or its guid when it has no link") {
+  Fixture f;
+  feedd::feed::Entry linked = article("https://a.example/1", "Linked", 1);
+  linked.id = "tag:a.example,2025:1";
+  feedd::feed::Entry unlinked = article("", "Unlinked", 2);
+  unlinked.id = "urn:uuid:6e8bc430-9c3a-11d9-9669-0800200c9a66";
+  f.poll("https://a.example/rss", "Wire A", {linked, unlinked});
+
+  Publisher publisher(*f.store, f.options());
+  REQUIRE(publisher.write_digest(kNoon + std::chrono::hours(1)).ok());
+  const std::string text = feedd::test::read_file(f.out / "digest" / "2025-02-27.txt");
+  CAPTURE(text);
+  CHECK(count(text, "  Linked  https://a.example/1\n") == 1);
+  CHECK(count(text, "  Unlinked  urn:uuid:6e8bc430-9c3a-11d9-9669-0800200c9a66\n") == 1);
+  CHECK(count(text, "tag:a.example") == 0);
+}
