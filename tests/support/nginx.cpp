@@ -18,6 +18,7 @@ namespace {
 // A child that has exited but is not reaped yet is a zombie: state 'Z' in /proc.
 bool exited(pid_t pid) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  if (!in) return false;  // no /proc: the caller's deadline decides
   std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   const auto paren = stat.rfind(") ");
   return paren == std::string::npos || paren + 2 >= stat.size() || stat[paren + 2] == 'Z';

@@ -69,18 +69,26 @@ TlsNginx::TlsNginx() : root_(dir_.file("www")), ca_file_(dir_.file("ca.pem")) {
            "-set_serial", "2", "-days", "2", "-extfile", config, "-extensions", "server", "-out",
            d + "/server.pem"});
 
-  const std::uint16_t port = unused_port();
-  const std::string http =
-      "  log_format connections '$connection $server_protocol $status $request_uri';\n"
-      "  access_log " + d + "/access.log connections;\n"
-      "  types { application/rss+xml rss; application/atom+xml atom; application/xml xml; }\n"
-      "  server {\n"
-      "    listen 127.0.0.1:" + std::to_string(port) + " ssl http2;\n"
-      "    ssl_certificate " + d + "/server.pem;\n"
-      "    ssl_certificate_key " + d + "/server.key;\n"
-      "    root " + root_.string() + ";\n"
-      "  }\n";
-  nginx_ = std::make_unique<Nginx>(dir_.file("nginx"), port, http);
+  // The free port may be taken before nginx binds it (tests run in parallel): try another.
+  for (int attempt = 1;; ++attempt) {
+    const std::uint16_t port = unused_port();
+    const std::string http =
+        "  log_format connections '$connection $server_protocol $status $request_uri';\n"
+        "  access_log " + d + "/access.log connections;\n"
+        "  types { application/rss+xml rss; application/atom+xml atom; application/xml xml; }\n"
+        "  server {\n"
+        "    listen 127.0.0.1:" + std::to_string(port) + " ssl http2;\n"
+        "    ssl_certificate " + d + "/server.pem;\n"
+        "    ssl_certificate_key " + d + "/server.key;\n"
+        "    root " + root_.string() + ";\n"
+        "  }\n";
+    try {
+      nginx_ = std::make_unique<Nginx>(dir_.file("nginx-" + std::to_string(attempt)), port, http);
+      return;
+    } catch (const std::runtime_error& e) {
+      if (attempt == 3 || std::string_view(e.what()).find("Address already in use") == std::string_view::npos) throw;
+    }
+  }
 }
 
 TlsNginx::~TlsNginx() = default;
