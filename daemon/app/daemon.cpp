@@ -406,6 +406,7 @@ struct Daemon::Impl {
     request.user_agent = feed.config.user_agent;
     request.headers = feed.config.headers;
     request.allow_file = feed.config.url.rfind("file://", 0) == 0;
+    request.ca_file = config.ca_file.string();
     request.limits.max_body_bytes = static_cast<std::size_t>(config.max_body_bytes);
     request.limits.connect_timeout = config.connect_timeout;
     request.limits.total_timeout = config.timeout;

@@ -57,6 +57,7 @@ struct Config {
   std::int64_t low_speed_bytes = 64;   // a transfer slower than this (bytes/s) ...
   Seconds low_speed_time{30};          // ... for this long is aborted
   std::int64_t permanent_redirect_polls = 2;  // polls that confirm a 301/308 before the URL moves
+  std::filesystem::path ca_file;       // CA certificates for https instead of the system's; empty: the system's
 
   // [output]
   std::string title = "feedd";
@@ -101,7 +102,8 @@ struct LoadOptions {
 
 LoadResult load(const std::filesystem::path& path, LoadOptions options = {});
 // load(), plus what only the running system can tell: the database's and the output
-// directory's places are writable (or creatable) by this process.
+// directory's places are writable (or creatable) by this process, and fetch.ca_file,
+// when set, is a file it can read.
 LoadResult check(const std::filesystem::path& path);
 LoadResult load_string(std::string_view text, const std::filesystem::path& path, LoadOptions options = {});
 

@@ -112,6 +112,9 @@ constexpr std::array kKeys{
   KeySpec{"fetch", "permanent_redirect_polls", KeyType::integer, "2", 1, 100,
           "Polls in a row that must see the same 301/308 redirect before the feed is polled at its new URL",
           [](Config& c, FeedConfig*, const Value& v) { c.permanent_redirect_polls = v.number; }},
+  KeySpec{"fetch", "ca_file", KeyType::path, "", 0, 0,
+          "PEM file of CA certificates that verify https servers instead of the system's store, for feeds behind a private CA (default: the system's)",
+          [](Config& c, FeedConfig*, const Value& v) { c.ca_file = v.text; }},
 
   KeySpec{"feed", "url", KeyType::url, "", 0, 0,
           "The feed's URL: http(s)://, file:///absolute/path or file:path/relative/to/config (required)",

@@ -515,6 +515,22 @@ void check_writable(const Config& config, const std::string& key, const std::fil
                           "); create it, fix its permissions or choose another path"});
 }
 
+// A missing CA file would otherwise fail every https poll with a TLS error.
+void check_readable_file(const Config& config, const std::string& key, const std::filesystem::path& file,
+                         std::vector<Diagnostic>& problems) {
+  std::error_code ec;
+  std::string why;
+  if (::access(file.c_str(), R_OK) != 0) {
+    why = std::strerror(errno);
+  } else if (!std::filesystem::is_regular_file(file, ec)) {
+    why = "not a regular file";
+  }
+  if (why.empty()) return;
+  const auto at = config.positions.find(key);
+  const auto [line, column] = at == config.positions.end() ? std::pair{0, 0} : at->second;
+  problems.push_back({config.source.string(), line, column, key + ": cannot read " + file.string() + ": " + why});
+}
+
 }  // namespace
 
 LoadResult check(const std::filesystem::path& path) {
@@ -523,6 +539,7 @@ LoadResult check(const std::filesystem::path& path) {
   const Config& config = *result.config;
   check_writable(config, "feedd.output_dir", config.output_dir, result.problems);
   check_writable(config, "feedd.database", config.database.parent_path(), result.problems);
+  if (!config.ca_file.empty()) check_readable_file(config, "fetch.ca_file", config.ca_file, result.problems);
   if (!result.problems.empty()) result.config.reset();
   return result;
 }

@@ -244,8 +244,9 @@ void Client::Impl::deliver(std::vector<std::unique_ptr<Transfer>> finished) {
       continue;
     }
     if (r.outcome == Outcome::ok) {
-      log->debug("url={} status={} bytes={} ms={} redirects={}", redact_url(transfer->request().url),
-                 r.status, r.bytes_received, r.elapsed.count(), r.redirects.size());
+      log->debug("url={} status={} http={} bytes={} ms={} redirects={}", redact_url(transfer->request().url),
+                 r.status, r.http_version.empty() ? "-" : r.http_version, r.bytes_received, r.elapsed.count(),
+                 r.redirects.size());
     } else {
       log->debug("url={} outcome={} error=\"{}\" ms={}", redact_url(transfer->request().url),
                  to_string(r.outcome), r.error, r.elapsed.count());

@@ -39,6 +39,11 @@ struct Request {
   std::string user_agent;     // overrides ClientOptions::user_agent when set
   std::vector<std::string> headers;  // extra "Name: value" lines
   bool allow_file = false;    // file:// permitted (only for feeds configured as file URLs)
+  // PEM file of the CA certificates that verify https servers, instead of the system's
+  // store (for feeds behind a private CA); empty: the system's. Per request, not per
+  // client, so a reloaded config applies to the next poll; libcurl reuses a connection
+  // only for requests with the same CA file.
+  std::string ca_file;
   Limits limits;
 };
 
@@ -67,6 +72,9 @@ struct Response {
   std::string expires;
   std::string retry_after;       // raw header value
   std::string date;              // raw Date header: the server's clock, for Expires
+  // HTTP version the transfer last spoke, as after "HTTP/" in a status line: "1.0",
+  // "1.1", "2" or "3"; "" when no HTTP response came (refused, TLS failure, file://).
+  std::string http_version;
   // Every redirect in the chain, in order: status and target.
   std::vector<std::pair<long, std::string>> redirects;
   std::uint64_t bytes_received = 0;  // body bytes on the wire

@@ -56,6 +56,17 @@ class Options {
   CURLcode code_ = CURLE_OK;
 };
 
+// CURLINFO_HTTP_VERSION's value as written after "HTTP/"; "" for none (0, or a file).
+std::string http_version_text(long version) {
+  switch (version) {
+    case CURL_HTTP_VERSION_1_0: return "1.0";
+    case CURL_HTTP_VERSION_1_1: return "1.1";
+    case CURL_HTTP_VERSION_2_0: return "2";
+    case CURL_HTTP_VERSION_3: return "3";
+    default: return {};
+  }
+}
+
 }  // namespace
 
 Transfer::Transfer(Request request, Callback done)
@@ -130,6 +141,12 @@ std::string Transfer::setup(const ClientOptions& options) {
   o.set(CURLOPT_HTTPHEADER, headers_.get(), "HTTPHEADER");
   o.set(CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS), "HTTP_VERSION");
   o.set(CURLOPT_SUPPRESS_CONNECT_HEADERS, 1L, "SUPPRESS_CONNECT_HEADERS");  // proxy CONNECT replies
+  if (!request_.ca_file.empty()) {
+    o.set(CURLOPT_CAINFO, request_.ca_file.c_str(), "CAINFO");
+    // Instead of the system's store, not besides it: Debian's libcurl also reads the
+    // certificate directory /etc/ssl/certs unless told not to.
+    o.set(CURLOPT_CAPATH, static_cast<const char*>(nullptr), "CAPATH");
+  }
   return o.error();
 }
 
@@ -260,6 +277,10 @@ void Transfer::finish(CURLcode result) {
   }
   long status = 0;
   if (curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status) == CURLE_OK) response_.status = status;
+  long version = 0;
+  if (curl_easy_getinfo(e, CURLINFO_HTTP_VERSION, &version) == CURLE_OK) {
+    response_.http_version = http_version_text(version);
+  }
 
   if (result == CURLE_OK) {
     response_.outcome = Outcome::ok;

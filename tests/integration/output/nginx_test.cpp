@@ -5,22 +5,19 @@
 #include <doctest/doctest.h>
 
 #include <curl/curl.h>
-#include <signal.h>
 
 #include <cctype>
 #include <map>
-#include <thread>
 
 #include "integration/output/merged_setup.hpp"
 #include "output/atomic_file.hpp"
+#include "support/nginx.hpp"
 
 using feedd::test::output::MergedOutput;
 using feedd::test::read_file;
 using namespace std::chrono_literals;
 
 namespace {
-
-constexpr const char* kNginx = "/usr/sbin/nginx";
 
 struct Fetched {
   long status = 0;
@@ -83,7 +80,7 @@ std::string readme_snippet() {
 }  // namespace
 
 TEST_CASE("nginx serves the output directory with the README's snippet: ETag, Last-Modified and 304s") {
-  if (!std::filesystem::exists(kNginx)) {
+  if (!std::filesystem::exists(feedd::test::kNginxBinary)) {
     MESSAGE("SKIPPED: nginx is not installed (Debian package nginx; scripts/install-deps installs it)");
     return;
   }
@@ -98,28 +95,14 @@ TEST_CASE("nginx serves the output directory with the README's snippet: ETag, La
   REQUIRE(at != std::string::npos);
   snippet.replace(at, placeholder.size(), m.out.string() + "/");
 
-  const auto prefix = m.dir.file("nginx");
-  std::filesystem::create_directories(prefix / "tmp");
   const auto port = feedd::test::unused_port();
-  const std::string p = prefix.string();
-  const auto conf = m.dir.write(
-      "nginx/nginx.conf",
-      "daemon off;\nmaster_process off;\nworker_processes 1;\npid " + p + "/nginx.pid;\n"
-      "error_log " + p + "/error.log;\nevents { worker_connections 32; }\n"
-      "http {\n  access_log off;\n  client_body_temp_path " + p + "/tmp/body;\n"
-      "  proxy_temp_path " + p + "/tmp/proxy;\n  fastcgi_temp_path " + p + "/tmp/fastcgi;\n"
-      "  uwsgi_temp_path " + p + "/tmp/uwsgi;\n  scgi_temp_path " + p + "/tmp/scgi;\n"
-      "  server {\n    listen 127.0.0.1:" + std::to_string(port) + ";\n" + snippet + "  }\n}\n");
-  feedd::test::Process nginx({kNginx, "-p", p, "-e", p + "/error.log", "-c", conf.string()});
+  feedd::test::Nginx nginx(m.dir.file("nginx"), port,
+                           "  access_log off;\n  server {\n    listen 127.0.0.1:" + std::to_string(port) + ";\n" +
+                               snippet + "  }\n");
 
   const std::string base = "http://127.0.0.1:" + std::to_string(port) + "/feeds/";
-  Fetched first;
-  for (auto deadline = std::chrono::steady_clock::now() + 10s; std::chrono::steady_clock::now() < deadline;) {
-    first = get(base + "feed.atom");
-    if (first.status != 0) break;
-    std::this_thread::sleep_for(50ms);
-  }
-  INFO(read_file(prefix / "error.log") << nginx.err_so_far());
+  Fetched first = get(base + "feed.atom");
+  INFO(nginx.error_log());
   REQUIRE(first.status == 200);
   CHECK(first.body == read_file(atom));
   CHECK(first.headers["content-type"].rfind("application/atom+xml", 0) == 0);
@@ -150,7 +133,5 @@ TEST_CASE("nginx serves the output directory with the README's snippet: ETag, La
     CHECK(get(base + "feed.atom", {"If-Modified-Since: " + modified}).status == 200);
   }
 
-  nginx.signal(SIGQUIT);
-  auto stopped = nginx.wait(10s);
-  CHECK_FALSE(stopped.timed_out);
+  CHECK(nginx.stop());
 }

@@ -197,3 +197,35 @@ TEST_CASE("an unknown output.timezone is a config problem; a known one loads") {
   auto good = load_string("[output]\ntimezone = \"UTC\"\n" + std::string(kMinimal), "f.toml");
   CHECK(good.problems.empty());
 }
+
+TEST_CASE("fetch.ca_file resolves against the config's directory, and check() wants a readable file there") {
+  feedd::test::TempDir dir("feedd-config");
+  const auto config = dir.write("feedd.toml", "[fetch]\nca_file = \"certs/ca.pem\"\n" + std::string(kMinimal));
+  auto loaded = feedd::config::load(config);
+  REQUIRE(loaded.problems.empty());
+  CHECK(loaded.config->ca_file == dir.file("certs/ca.pem"));
+
+  auto missing = feedd::config::check(config);
+  CHECK_FALSE(missing.config);
+  REQUIRE(missing.problems.size() == 1);
+  CHECK(missing.problems[0].to_string() == config.string() + ":2:11: fetch.ca_file: cannot read " +
+                                               dir.file("certs/ca.pem").string() + ": No such file or directory");
+
+  std::filesystem::create_directories(dir.file("certs/ca.pem"));
+  auto directory = feedd::config::check(config);
+  REQUIRE(directory.problems.size() == 1);
+  CHECK(directory.problems[0].message.ends_with("certs/ca.pem: not a regular file"));
+
+  std::filesystem::remove(dir.file("certs/ca.pem"));
+  dir.write("certs/ca.pem", "-----BEGIN CERTIFICATE-----\n");
+  auto present = feedd::config::check(config);
+  CHECK(messages(present) == std::vector<std::string>{});
+  REQUIRE(present.config);
+  CHECK(present.config->ca_file == dir.file("certs/ca.pem"));
+}
+
+TEST_CASE("without fetch.ca_file the system's CA store is used: the path stays empty") {
+  auto r = load_string(kMinimal, "/etc/feedd/feedd.toml");
+  REQUIRE(r.config);
+  CHECK(r.config->ca_file.empty());
+}

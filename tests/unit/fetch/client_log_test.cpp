@@ -72,8 +72,10 @@ TEST_CASE("the fetch log names the transfer but never shows a password or the bo
   REQUIRE(seen.has_value());
   CHECK(seen->header("Authorization").has_value());  // the password was used ...
   const std::string text = captured.text();
+  INFO(text);
   CHECK(text.find("/private") != std::string::npos);  // ... the transfer was logged ...
   CHECK(text.find("reader:***@") != std::string::npos);
+  CHECK(text.find(" status=200 http=1.1 ") != std::string::npos);
   CHECK(text.find("s3cret-pw") == std::string::npos);  // ... without the password
   CHECK(text.find("BODY-SENTINEL") == std::string::npos);
 }
