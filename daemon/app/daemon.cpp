@@ -27,8 +27,11 @@ namespace {
 // The merged feed is rewritten at most this often while polls keep landing.
 constexpr std::uint64_t kWriteDebounceMs = 1000;
 // New entries of polls landing together go to the digest in one append (one fdatasync
-// and two small transactions instead of that many per poll).
+// and two small transactions instead of that many per poll). A one-shot round appends
+// more often, so that little of the digest is left for its end, when only the store's
+// thread has work.
 constexpr std::uint64_t kDigestDebounceMs = 200;
+constexpr std::uint64_t kRoundDigestDebounceMs = 50;
 // How often systemd's STATUS= line is refreshed.
 constexpr std::uint64_t kStatusPeriodMs = 10'000;
 // Retention runs this often, and again soon while a batch limit left work to do.
@@ -569,7 +572,8 @@ struct Daemon::Impl {
         // Also in a one-shot round: the worker writes most of the digest while the loop
         // still fetches, and the end of the round has less left to do.
         if (!stopping && !uv_is_active(as_handle(digest_timer.get()))) {
-          uv_timer_start(digest_timer.get(), on_digest_timer, kDigestDebounceMs, 0);
+          uv_timer_start(digest_timer.get(), on_digest_timer,
+                         mode == Mode::once ? kRoundDigestDebounceMs : kDigestDebounceMs, 0);
         }
       }
     }
