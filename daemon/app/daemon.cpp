@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <deque>
+#include <iterator>
+#include <mutex>
 #include <filesystem>
 #include <random>
 #include <utility>
@@ -38,9 +40,9 @@ constexpr std::uint64_t kStatusPeriodMs = 10'000;
 constexpr std::uint64_t kPrunePeriodMs = 10 * 60'000;
 constexpr std::uint64_t kPruneAgainMs = 1'000;
 // Polls that end together are recorded in one transaction, which costs far more than
-// most polls' rows. A check handle commits them after the loop's I/O phase; this many
-// are committed at once, without waiting for it. While a commit runs on the worker,
-// the polls that end meanwhile wait for it and then go together.
+// most polls' rows. A check handle hands them to the worker after the loop's I/O phase;
+// this many are handed over at once, without waiting for it. Polls handed over while a
+// commit runs go together in the next one.
 constexpr std::size_t kCommitBatch = 64;
 
 }  // namespace
@@ -75,7 +77,15 @@ struct Daemon::Impl {
   // loop only fetches and parses. Jobs read `store`, `publisher` and what they capture;
   // the loop thread replaces or uses those itself only after worker->settle().
   std::unique_ptr<SerialWorker> worker;
-  bool commit_posted = false;  // a commit job is out; polls ending meanwhile wait for it
+  // Ended polls handed to the worker. A commit job takes all that are here when it
+  // starts, so polls that end while another commit runs join the next transaction
+  // without waiting for the loop to hear that the first one is done.
+  struct CommitQueue {
+    std::mutex mutex;
+    std::vector<EndedPoll> polls;
+    bool job_queued = false;  // a commit job is posted and has not taken the polls yet
+  } commit_queue;
+  std::size_t commits_outstanding = 0;  // commit jobs whose completion has not run
   bool loop_stopped = false;   // uv_stop was called
   std::unique_ptr<fetch::Client> client;
   UvHandle<uv_timer_t> due_timer;
@@ -496,13 +506,27 @@ struct Daemon::Impl {
     }
   }
 
-  // Records the ended polls in one transaction on the worker; each feed moves on when
-  // the commit is done. One commit is out at a time.
+  // Hands the ended polls to the worker, which records them in one transaction with any
+  // others waiting; each feed moves on when its commit is done.
   void commit_ended() {
-    if (ended.empty() || commit_posted) return;
-    commit_posted = true;
-    auto polls = std::make_shared<std::vector<EndedPoll>>(std::exchange(ended, {}));
-    on_worker([this, polls]() -> SerialWorker::Completion {
+    if (ended.empty()) return;
+    bool post = false;
+    {
+      std::lock_guard lock(commit_queue.mutex);
+      auto& queued = commit_queue.polls;
+      queued.insert(queued.end(), std::make_move_iterator(ended.begin()), std::make_move_iterator(ended.end()));
+      post = !std::exchange(commit_queue.job_queued, true);
+    }
+    ended.clear();
+    if (!post) return;  // the job already queued takes these too
+    ++commits_outstanding;
+    on_worker([this]() -> SerialWorker::Completion {
+      auto polls = std::make_shared<std::vector<EndedPoll>>();
+      {
+        std::lock_guard lock(commit_queue.mutex);
+        polls->swap(commit_queue.polls);
+        commit_queue.job_queued = false;
+      }
       std::vector<store::PollRecord> records;
       records.reserve(polls->size());
       for (const auto& poll : *polls) {
@@ -515,14 +539,13 @@ struct Daemon::Impl {
   }
 
   void on_committed(const std::vector<EndedPoll>& polls, const std::vector<Result<store::IngestResult>>& committed) {
-    commit_posted = false;
+    --commits_outstanding;
     for (std::size_t i = 0; i < polls.size(); ++i) after_commit(polls[i], committed[i]);
-    commit_ended();  // the polls that ended while this commit ran
 
-    // Polls still in flight or waiting are committed later: only the commit of the last
-    // one ends the batch (and a one-shot round).
-    const bool batch_over = in_flight == 0 && !commit_posted;
-    if (batch_over) end_batch(polls.back().now);
+    // Polls still in flight, ended or in a queued commit are committed later: only the
+    // commit of the last one ends the batch (and a one-shot round).
+    const bool batch_over = in_flight == 0 && ended.empty() && commits_outstanding == 0;
+    if (batch_over && !polls.empty()) end_batch(polls.back().now);
     if (mode == Mode::once) {
       if (batch_over) finish_round();
       return;
