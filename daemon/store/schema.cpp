@@ -176,14 +176,18 @@ static_assert(kMigrations.back().version == kCurrentVersion);
 int version(sql::Db& db) { return static_cast<int>(db.query_int("PRAGMA user_version")); }
 
 void migrate(sql::Db& db, int target) {
+  const int from = version(db);
+  if (from >= target) return;
+  // Every step in one transaction: a database is at its old version or at the new one,
+  // never in between, and a new database is made in one commit instead of one per step.
   sql::TransactionStatements tx_statements(db);
+  sql::Transaction tx(db, tx_statements);
   for (const Migration& m : kMigrations) {
     if (m.version > target) break;
-    if (m.version <= version(db)) continue;
-    sql::Transaction tx(db, tx_statements);
+    if (m.version <= from) continue;
     for (std::string_view statement : m.statements) db.exec(statement);
-    tx.commit();
   }
+  tx.commit();
 }
 
 }  // namespace feedd::store::schema
