@@ -44,6 +44,10 @@ constexpr std::uint64_t kPruneAgainMs = 1'000;
 // this many are handed over at once, without waiting for it. Polls handed over while a
 // commit runs go together in the next one.
 constexpr std::size_t kCommitBatch = 64;
+// Polls ended and not yet committed, at most: while the store's thread is behind, no new
+// transfer starts, so parsed feeds do not pile up in memory (a cold start of 10,000
+// feeds fetches faster than it stores).
+constexpr std::size_t kMaxUncommitted = 256;
 
 }  // namespace
 
@@ -86,6 +90,7 @@ struct Daemon::Impl {
     bool job_queued = false;  // a commit job is posted and has not taken the polls yet
   } commit_queue;
   std::size_t commits_outstanding = 0;  // commit jobs whose completion has not run
+  std::size_t uncommitted = 0;          // polls ended whose commit has not completed
   bool loop_stopped = false;   // uv_stop was called
   std::unique_ptr<fetch::Client> client;
   UvHandle<uv_timer_t> due_timer;
@@ -112,7 +117,8 @@ struct Daemon::Impl {
   schedule::HostSpacing hosts;
   std::mt19937_64 jitter_seeds{std::random_device{}()};
   std::size_t in_flight = 0;
-  // Due feeds beyond the cap of transfers handed to the client, in due order. Each
+  // Due feeds beyond the cap of transfers handed to the client (or held while the store is
+  // behind, kMaxUncommitted), in due order. Each
   // transfer holds a curl handle and its buffers: 10,000 feeds due at once must not mean
   // 10,000 of those.
   std::deque<std::size_t> waiting;
@@ -429,6 +435,9 @@ struct Daemon::Impl {
     return request;
   }
 
+  // Whether another transfer may start: below the cap of transfers, and the store keeps up.
+  bool may_start() const { return in_flight < transfer_cap() && uncommitted < kMaxUncommitted; }
+
   std::size_t transfer_cap() const {
     return static_cast<std::size_t>(std::max<std::int64_t>(config.max_connections, 1)) * 2;
   }
@@ -436,7 +445,7 @@ struct Daemon::Impl {
   void start_poll(std::size_t index) {
     Feed& feed = feeds[index];
     if (feed.in_flight || feed.waiting || stopping) return;
-    if (in_flight >= transfer_cap()) {
+    if (!may_start()) {
       feed.waiting = true;
       waiting.push_back(index);
       return;
@@ -449,7 +458,7 @@ struct Daemon::Impl {
   }
 
   void start_waiting() {
-    while (!waiting.empty() && in_flight < transfer_cap() && !stopping) {
+    while (!waiting.empty() && may_start() && !stopping) {
       const std::size_t next = waiting.front();
       waiting.pop_front();
       feeds[next].waiting = false;
@@ -498,6 +507,7 @@ struct Daemon::Impl {
     }
 
     ended.push_back({index, std::move(outcome), decision, now});
+    ++uncommitted;
     if (ended.size() >= kCommitBatch) {
       commit_ended();
     } else {
@@ -540,7 +550,9 @@ struct Daemon::Impl {
 
   void on_committed(const std::vector<EndedPoll>& polls, const std::vector<Result<store::IngestResult>>& committed) {
     --commits_outstanding;
+    uncommitted -= polls.size();
     for (std::size_t i = 0; i < polls.size(); ++i) after_commit(polls[i], committed[i]);
+    start_waiting();  // transfers held back while the store was behind
 
     // Polls still in flight, ended or in a queued commit are committed later: only the
     // commit of the last one ends the batch (and a one-shot round).

@@ -239,3 +239,61 @@ TEST_CASE("a commit held up by a locked database does not hold up the transfers 
     CHECK(feed.last_status == 200);
   }
 }
+
+TEST_CASE("while the store cannot keep up, fetching pauses instead of piling up parsed feeds") {
+  // As above, the database's write lock is taken at the first request, so no commit can
+  // finish. The loop goes on fetching only until a few hundred polls wait for their
+  // commit; the rest start once the store catches up, and nothing is lost.
+  constexpr int kMany = 800;
+  constexpr auto kHeld = 2s;
+  feedd::test::TempDir dir{"feedd-batch"};
+  std::mutex mutex;
+  sqlite3* writer = nullptr;
+  int requests = 0;
+  feedd::test::HttpServer server;
+  for (int f = 0; f < kMany; ++f) {
+    server.add_handler(path_of(f), [&, f](const feedd::test::HttpRequest&) {
+      std::lock_guard lock(mutex);
+      if (writer == nullptr) {
+        REQUIRE(sqlite3_open(dir.file("feedd.db").c_str(), &writer) == SQLITE_OK);
+        REQUIRE(sqlite3_exec(writer, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK);
+      }
+      ++requests;
+      return feedd::test::response(200, {}, feed_body(f, 1));
+    });
+  }
+  std::string text = "[feedd]\ndatabase = \"feedd.db\"\noutput_dir = \"out\"\nlog_level = \"warn\"\n"
+                     "[fetch]\nmax_host_connections = 8\n[schedule]\nhost_spacing = \"0s\"\n";
+  for (int f = 0; f < kMany; ++f) text += "[[feed]]\nurl = \"" + server.url(path_of(f)) + "\"\n";
+  dir.write("feedd.toml", text);
+
+  feedd::test::Process daemon({feedd::test::feedd_binary(), "once", "-c", dir.file("feedd.toml").string()});
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  for (;;) {
+    {
+      std::lock_guard lock(mutex);
+      if (writer != nullptr || std::chrono::steady_clock::now() > deadline) break;
+    }
+    std::this_thread::sleep_for(5ms);
+  }
+  std::this_thread::sleep_for(kHeld);
+  int before_release = 0;
+  {
+    std::lock_guard lock(mutex);
+    REQUIRE(writer != nullptr);
+    before_release = requests;
+    CHECK(sqlite3_exec(writer, "ROLLBACK", nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_close(writer);
+  }
+  auto r = daemon.wait(60s);
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CAPTURE(before_release);
+  CHECK(before_release >= 100);     // fetching went on past the commit that waited
+  CHECK(before_release < kMany / 2);  // and then paused
+
+  auto store = feedd::store::Store::open(dir.file("feedd.db"));
+  REQUIRE(store.ok());
+  CHECK((*store)->newest(10'000).size() == kMany + 1);
+  CHECK((*store)->feeds().size() == kMany);
+}
