@@ -178,54 +178,97 @@ TEST_CASE("SIGTERM while polls are ending loses no poll that ended") {
   }
 }
 
+namespace {
+
+// Another writer (a second SQLite connection) that takes the database's write lock at
+// the first request the server answers and keeps it until release(): no commit of feedd's
+// can finish meanwhile (each waits in SQLite's busy timeout).
+class WriteLockAtFirstRequest {
+ public:
+  explicit WriteLockAtFirstRequest(std::filesystem::path db) : db_(std::move(db)) {}
+  ~WriteLockAtFirstRequest() { release(); }
+
+  // Called by the server's handlers, before they answer.
+  void on_request() {
+    std::lock_guard lock(mutex_);
+    if (writer_ == nullptr && !released_) {
+      REQUIRE(sqlite3_open(db_.c_str(), &writer_) == SQLITE_OK);
+      REQUIRE(sqlite3_exec(writer_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK);
+    }
+    ++requests_;
+  }
+
+  // Waits until the lock is taken, keeps it `held`, then releases it. Returns how many
+  // requests arrived before the release.
+  int hold_then_release(std::chrono::milliseconds held) {
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    for (;;) {
+      {
+        std::lock_guard lock(mutex_);
+        if (writer_ != nullptr || std::chrono::steady_clock::now() > deadline) break;
+      }
+      std::this_thread::sleep_for(5ms);
+    }
+    std::this_thread::sleep_for(held);
+    std::lock_guard lock(mutex_);
+    REQUIRE(writer_ != nullptr);
+    const int before = requests_;
+    release_locked();
+    return before;
+  }
+
+  void release() {
+    std::lock_guard lock(mutex_);
+    release_locked();
+  }
+
+ private:
+  void release_locked() {
+    released_ = true;
+    if (writer_ == nullptr) return;
+    CHECK(sqlite3_exec(writer_, "ROLLBACK", nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_close(writer_);
+    writer_ = nullptr;
+  }
+
+  std::filesystem::path db_;
+  std::mutex mutex_;
+  sqlite3* writer_ = nullptr;
+  bool released_ = false;
+  int requests_ = 0;
+};
+
+// A config of `feeds` feeds of `server`, fetched over at most `connections` connections.
+std::string many_feeds_config(const feedd::test::HttpServer& server, int feeds, int connections) {
+  std::string text = "[feedd]\ndatabase = \"feedd.db\"\noutput_dir = \"out\"\nlog_level = \"warn\"\n"
+                     "[fetch]\nmax_host_connections = " + std::to_string(connections) +
+                     "\n[schedule]\nhost_spacing = \"0s\"\n";
+  for (int f = 0; f < feeds; ++f) text += "[[feed]]\nurl = \"" + server.url(path_of(f)) + "\"\n";
+  return text;
+}
+
+}  // namespace
+
 TEST_CASE("a commit held up by a locked database does not hold up the transfers after it") {
-  // The feeds are fetched one after another over one connection. At the first request
-  // another writer (a second SQLite connection) takes the database's write lock and
-  // keeps it for a while: the first poll's commit waits for it (busy timeout), on the
-  // store's thread. The loop goes on fetching, so every request arrives while the lock is
-  // still held; the commits follow once it is released, and nothing is lost.
+  // The feeds are fetched one after another over one connection. The first poll's
+  // commit waits for the lock on the store's thread; the loop goes on fetching, so every
+  // request arrives while the lock is still held. The commits follow once it is
+  // released, and nothing is lost.
   constexpr int kEntries = 3;
   constexpr int kSequential = 8;
-  constexpr auto kHeld = 2s;
   feedd::test::TempDir dir{"feedd-batch"};
-  std::mutex mutex;
-  sqlite3* writer = nullptr;
-  std::vector<std::chrono::steady_clock::time_point> arrivals;
+  WriteLockAtFirstRequest lock(dir.file("feedd.db"));
   feedd::test::HttpServer server;
   for (int f = 0; f < kSequential; ++f) {
     server.add_handler(path_of(f), [&, f](const feedd::test::HttpRequest&) {
-      std::lock_guard lock(mutex);
-      if (writer == nullptr) {
-        REQUIRE(sqlite3_open(dir.file("feedd.db").c_str(), &writer) == SQLITE_OK);
-        REQUIRE(sqlite3_exec(writer, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK);
-      }
-      arrivals.push_back(std::chrono::steady_clock::now());
+      lock.on_request();
       return feedd::test::response(200, {}, feed_body(f, kEntries));
     });
   }
-  std::string text = "[feedd]\ndatabase = \"feedd.db\"\noutput_dir = \"out\"\n"
-                     "[fetch]\nmax_host_connections = 1\n[schedule]\nhost_spacing = \"0s\"\n";
-  for (int f = 0; f < kSequential; ++f) text += "[[feed]]\nurl = \"" + server.url(path_of(f)) + "\"\n";
-  dir.write("feedd.toml", text);
+  dir.write("feedd.toml", many_feeds_config(server, kSequential, 1));
 
   feedd::test::Process daemon({feedd::test::feedd_binary(), "once", "-c", dir.file("feedd.toml").string()});
-  const auto deadline = std::chrono::steady_clock::now() + 10s;
-  for (;;) {
-    {
-      std::lock_guard lock(mutex);
-      if (writer != nullptr || std::chrono::steady_clock::now() > deadline) break;
-    }
-    std::this_thread::sleep_for(5ms);
-  }
-  std::this_thread::sleep_for(kHeld);
-  std::size_t before_release = 0;
-  {
-    std::lock_guard lock(mutex);
-    REQUIRE(writer != nullptr);
-    before_release = arrivals.size();
-    CHECK(sqlite3_exec(writer, "ROLLBACK", nullptr, nullptr, nullptr) == SQLITE_OK);
-    sqlite3_close(writer);
-  }
+  const int before_release = lock.hold_then_release(2s);
   auto r = daemon.wait(30s);
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
@@ -241,55 +284,28 @@ TEST_CASE("a commit held up by a locked database does not hold up the transfers 
 }
 
 TEST_CASE("while the store cannot keep up, fetching pauses instead of piling up parsed feeds") {
-  // As above, the database's write lock is taken at the first request, so no commit can
-  // finish. The loop goes on fetching only until a few hundred polls wait for their
-  // commit; the rest start once the store catches up, and nothing is lost.
+  // No commit can finish while the lock is held. The loop goes on fetching only until a
+  // few hundred polls wait for their commit; the rest start once the store catches up,
+  // and nothing is lost.
   constexpr int kMany = 800;
-  constexpr auto kHeld = 2s;
   feedd::test::TempDir dir{"feedd-batch"};
-  std::mutex mutex;
-  sqlite3* writer = nullptr;
-  int requests = 0;
+  WriteLockAtFirstRequest lock(dir.file("feedd.db"));
   feedd::test::HttpServer server;
   for (int f = 0; f < kMany; ++f) {
     server.add_handler(path_of(f), [&, f](const feedd::test::HttpRequest&) {
-      std::lock_guard lock(mutex);
-      if (writer == nullptr) {
-        REQUIRE(sqlite3_open(dir.file("feedd.db").c_str(), &writer) == SQLITE_OK);
-        REQUIRE(sqlite3_exec(writer, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK);
-      }
-      ++requests;
+      lock.on_request();
       return feedd::test::response(200, {}, feed_body(f, 1));
     });
   }
-  std::string text = "[feedd]\ndatabase = \"feedd.db\"\noutput_dir = \"out\"\nlog_level = \"warn\"\n"
-                     "[fetch]\nmax_host_connections = 8\n[schedule]\nhost_spacing = \"0s\"\n";
-  for (int f = 0; f < kMany; ++f) text += "[[feed]]\nurl = \"" + server.url(path_of(f)) + "\"\n";
-  dir.write("feedd.toml", text);
+  dir.write("feedd.toml", many_feeds_config(server, kMany, 8));
 
   feedd::test::Process daemon({feedd::test::feedd_binary(), "once", "-c", dir.file("feedd.toml").string()});
-  const auto deadline = std::chrono::steady_clock::now() + 10s;
-  for (;;) {
-    {
-      std::lock_guard lock(mutex);
-      if (writer != nullptr || std::chrono::steady_clock::now() > deadline) break;
-    }
-    std::this_thread::sleep_for(5ms);
-  }
-  std::this_thread::sleep_for(kHeld);
-  int before_release = 0;
-  {
-    std::lock_guard lock(mutex);
-    REQUIRE(writer != nullptr);
-    before_release = requests;
-    CHECK(sqlite3_exec(writer, "ROLLBACK", nullptr, nullptr, nullptr) == SQLITE_OK);
-    sqlite3_close(writer);
-  }
+  const int before_release = lock.hold_then_release(2s);
   auto r = daemon.wait(60s);
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   CAPTURE(before_release);
-  CHECK(before_release >= 100);     // fetching went on past the commit that waited
+  CHECK(before_release >= 100);       // fetching went on past the commit that waited
   CHECK(before_release < kMany / 2);  // and then paused
 
   auto store = feedd::store::Store::open(dir.file("feedd.db"));

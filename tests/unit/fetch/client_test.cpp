@@ -18,9 +18,12 @@
 #include "fetch/client.hpp"
 #include "support/http_server.hpp"
 #include "support/temp_dir.hpp"
+#include "support/fetch_one.hpp"
 #include "support/uv_test_loop.hpp"
 
 namespace feedd {
+using test::fetch_one;
+
 namespace {
 
 using fetch::Outcome;
@@ -32,14 +35,6 @@ Request get(std::string url) {
   Request request;
   request.url = std::move(url);
   return request;
-}
-
-// Starts one request and runs the loop until its callback has run.
-Response fetch_one(test::UvTestLoop& loop, fetch::Client& client, Request request) {
-  std::optional<Response> got;
-  client.start(std::move(request), [&](Response r) { got = std::move(r); });
-  REQUIRE(loop.run_until([&] { return got.has_value(); }));
-  return std::move(*got);
 }
 
 }  // namespace

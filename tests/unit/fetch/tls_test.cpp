@@ -13,9 +13,12 @@
 #include "support/http_server.hpp"
 #include "support/temp_dir.hpp"
 #include "support/tls_nginx.hpp"
+#include "support/fetch_one.hpp"
 #include "support/uv_test_loop.hpp"
 
 namespace feedd {
+using test::fetch_one;
+
 namespace {
 
 using fetch::Outcome;
@@ -27,13 +30,6 @@ Request get(std::string url, std::string ca_file = {}) {
   request.url = std::move(url);
   request.ca_file = std::move(ca_file);
   return request;
-}
-
-Response fetch_one(test::UvTestLoop& loop, fetch::Client& client, Request request) {
-  std::optional<Response> got;
-  client.start(std::move(request), [&](Response r) { got = std::move(r); });
-  REQUIRE(loop.run_until([&] { return got.has_value(); }));
-  return std::move(*got);
 }
 
 // A feed large enough to take many HTTP/2 DATA frames.
