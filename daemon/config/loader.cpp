@@ -7,6 +7,7 @@
 #include <cstring>
 #include <limits>
 #include <tuple>
+#include <unordered_map>
 #include <fstream>
 #include <sstream>
 
@@ -204,9 +205,10 @@ class Loader {
         continue;
       }
       if (feed.url.empty()) continue;  // its problem is already reported
-      const auto duplicate = std::find_if(config.feeds.begin(), config.feeds.end(),
-                                          [&](const FeedConfig& f) { return f.url == feed.url; });
-      if (duplicate != config.feeds.end()) {
+      // By URL in a hash map: a config of 10,000 feeds is checked in linear time.
+      const auto [seen, added] = feed_index_.try_emplace(feed.url, config.feeds.size());
+      if (!added) {
+        const FeedConfig* duplicate = &config.feeds[seen->second];
         const std::string first = duplicate->file == file_
                                       ? "line " + std::to_string(duplicate->line)
                                       : duplicate->file + ":" + std::to_string(duplicate->line);
@@ -412,6 +414,7 @@ class Loader {
   std::string file_;
   std::vector<Diagnostic> problems_;
   LoadOptions options_;
+  std::unordered_map<std::string, std::size_t> feed_index_;  // feed URL -> its index in config.feeds
   std::size_t sorted_until_ = 0;
   std::filesystem::path missing_feeds_file_;
 };
