@@ -75,6 +75,7 @@ struct Daemon::Impl {
 
   config::Config config;
   Mode mode;
+  std::string log_level;  // from the command line; empty: the config's
   std::shared_ptr<spdlog::logger> log = log::get("app");
 
   uv_loop_t loop{};
@@ -136,7 +137,7 @@ struct Daemon::Impl {
   std::uint64_t polls = 0;
   std::uint64_t failed_polls = 0;
 
-  Impl(config::Config c, Mode m) : config(std::move(c)), mode(m) {}
+  Impl(config::Config c, Mode m, std::string level) : config(std::move(c)), mode(m), log_level(std::move(level)) {}
 
   ~Impl() { shutdown(); }
 
@@ -392,7 +393,7 @@ struct Daemon::Impl {
     }
 
     config = std::move(next);
-    log::setup(config.log_level);
+    log::setup(log_level.empty() ? config.log_level : log_level);
     publisher = std::make_unique<output::Publisher>(*store, publisher_options());
     outputs_dirty = true;
     schedule_write();
@@ -912,8 +913,8 @@ struct Daemon::Impl {
   }
 };
 
-Daemon::Daemon(config::Config config, Mode mode)
-    : impl_(std::make_unique<Impl>(std::move(config), mode)) {}
+Daemon::Daemon(config::Config config, Mode mode, std::string log_level)
+    : impl_(std::make_unique<Impl>(std::move(config), mode, std::move(log_level))) {}
 Daemon::~Daemon() = default;
 int Daemon::run() { return impl_->run(); }
 

@@ -1,8 +1,10 @@
 #pragma once
 // The daemon: one libuv loop drives the schedule, the fetches, the store and the outputs.
 // `once` polls every feed one time and stops; `run` polls forever until a signal.
+// The loop fetches and parses; one worker thread stores and writes the outputs.
 
 #include <memory>
+#include <string>
 
 #include "config/config.hpp"
 
@@ -12,7 +14,9 @@ enum class Mode { once, run };
 
 class Daemon {
  public:
-  Daemon(config::Config config, Mode mode);
+  // log_level: the command line's level (-v, --log-level), which outlasts a reload of the
+  // config; empty: the config's feedd.log_level.
+  Daemon(config::Config config, Mode mode, std::string log_level = {});
   ~Daemon();
   Daemon(const Daemon&) = delete;
   Daemon& operator=(const Daemon&) = delete;

@@ -18,7 +18,7 @@ int run_daemon(const std::string& config_path, const std::string& log_level, Mod
     return 1;
   }
   log::setup(log_level.empty() ? loaded.config->log_level : log_level);
-  Daemon daemon(std::move(*loaded.config), mode);
+  Daemon daemon(std::move(*loaded.config), mode, log_level);
   return daemon.run();
 }
 

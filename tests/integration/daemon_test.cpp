@@ -89,6 +89,43 @@ TEST_CASE("SIGHUP adds and removes feeds while the others keep their validators"
   CHECK(r.err.find("reload=done feeds=2 added=1 removed=1") != std::string::npos);
 }
 
+TEST_CASE("the command line's log level outlasts a SIGHUP, and without one the config's holds") {
+  HttpServer server;
+  serve_feed(server, "one");
+  TempDir dir;
+  // The config asks for warnings only; the command line for info.
+  std::string text = config_text(server, {"one"});
+  text.replace(text.find("[feedd]\n"), 8, "[feedd]\nlog_level = \"warn\"\n");
+  dir.write("feedd.toml", text);
+  Process daemon({feedd::test::feedd_binary(), "--log-level", "info", "run", "-c", dir.file("feedd.toml").string()});
+  REQUIRE(eventually([&] { return daemon.err_so_far().find("status=200") != std::string::npos; }));
+  daemon.signal(SIGHUP);
+  REQUIRE(eventually([&] { return daemon.err_so_far().find("reload=done") != std::string::npos; }));
+  // Polls after the reload are still logged at info.
+  const std::size_t before = server.requests("/one.rss");
+  REQUIRE(eventually([&] { return server.requests("/one.rss") >= before + 2; }));
+  daemon.signal(SIGTERM);
+  auto r = daemon.wait(10s);
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  const auto reloaded = r.err.find("reload=done");
+  REQUIRE(reloaded != std::string::npos);
+  CHECK(r.err.find("status=304", reloaded) != std::string::npos);
+  CHECK(r.err.find("signal=SIGTERM stopping") != std::string::npos);
+
+  // Without a command-line level, the config's warn holds: no info line at all.
+  Process quiet({feedd::test::feedd_binary(), "run", "-c", dir.file("feedd.toml").string()});
+  const std::size_t quiet_before = server.requests("/one.rss");
+  REQUIRE(eventually([&] { return server.requests("/one.rss") >= quiet_before + 1; }));
+  quiet.signal(SIGHUP);
+  std::this_thread::sleep_for(300ms);
+  quiet.signal(SIGTERM);
+  auto q = quiet.wait(10s);
+  INFO(q.err);
+  CHECK(q.exit_code == 0);
+  CHECK(q.err.find("level=info") == std::string::npos);
+}
+
 TEST_CASE("SIGHUP with a broken config logs every problem and keeps the running one") {
   HttpServer server;
   serve_feed(server, "one");

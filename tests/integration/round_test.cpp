@@ -174,7 +174,7 @@ TEST_CASE("feedd run polls, writes the outputs and stops cleanly on SIGTERM") {
   CHECK(server.requests("/a.rss") == 1);
 }
 
-TEST_CASE("a second feedd on the same database is refused while the first runs; feedd feeds still reads it") {
+TEST_CASE("a second feedd on the same database is refused while the first runs, and feedd feeds still reads it") {
   HttpServer server;
   server.add_endpoint("/a.rss", 200, {}, rss_feed());
   Setup s;

@@ -143,7 +143,7 @@ TEST_CASE("a poll sets the next due time and its reason") {
   CHECK(failed.state.next_due_reason == "backoff (3 errors)");
 }
 
-TEST_CASE("a 301/308 chain moves the polled URL after the configured number of polls; the identity stays") {
+TEST_CASE("a 301/308 chain moves the polled URL after the configured number of polls, and the identity stays") {
   const auto chain = std::vector<std::pair<long, std::string>>{{301, "https://example.org/mid"},
                                                                {308, "https://example.net/rss"}};
   auto settings = exact_settings();

@@ -189,7 +189,7 @@ TEST_CASE("a missing feeds file is a problem at the key that names it, and is re
   CHECK(r.missing_feeds_file == dir.file("feeds.toml"));
 }
 
-TEST_CASE("an unknown output.timezone is a config problem; a known one loads") {
+TEST_CASE("an unknown output.timezone is a config problem, and a known one loads") {
   auto bad = load_string("[output]\ntimezone = \"Mars/Olympus_Mons\"\n" + std::string(kMinimal), "f.toml");
   REQUIRE(bad.problems.size() == 1);
   CHECK(bad.problems[0].to_string().rfind(

@@ -13,7 +13,7 @@ TEST_CASE("feeds are grouped by host, port included, case and credentials ignore
   CHECK(host_of("file:feed.xml") == "");
 }
 
-TEST_CASE("feeds of one host due at once start at least the gap apart; other hosts are not held back") {
+TEST_CASE("feeds of one host due at once start at least the gap apart, and other hosts are not held back") {
   HostSpacing spacing(1000);
   CHECK(spacing.reserve("a.example", 5000) == 5000);
   CHECK(spacing.reserve("a.example", 5000) == 6000);

@@ -160,7 +160,7 @@ TEST_CASE("a new database is created at the current schema version in WAL mode")
   CHECK(mode.text(0) == "wal");
 }
 
-TEST_CASE("a new database gets 16 KiB pages; an existing one keeps its page size") {
+TEST_CASE("a new database gets 16 KiB pages, and an existing one keeps its page size") {
   TempDir dir;
   const auto page_size = [](const std::filesystem::path& path) {
     sql::Db db(path, SQLITE_OPEN_READONLY);
