@@ -268,7 +268,7 @@ TEST_CASE("a commit held up by a locked database does not hold up the transfers 
   dir.write("feedd.toml", many_feeds_config(server, kSequential, 1));
 
   feedd::test::Process daemon({feedd::test::feedd_binary(), "once", "-c", dir.file("feedd.toml").string()});
-  const int before_release = lock.hold_then_release(2s);
+  const int before_release = lock.hold_then_release(3s);
   auto r = daemon.wait(30s);
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
@@ -300,7 +300,7 @@ TEST_CASE("while the store cannot keep up, fetching pauses instead of piling up 
   dir.write("feedd.toml", many_feeds_config(server, kMany, 8));
 
   feedd::test::Process daemon({feedd::test::feedd_binary(), "once", "-c", dir.file("feedd.toml").string()});
-  const int before_release = lock.hold_then_release(2s);
+  const int before_release = lock.hold_then_release(3s);
   auto r = daemon.wait(60s);
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
