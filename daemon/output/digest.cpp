@@ -109,10 +109,6 @@ bool is_day_file(const std::string& name) {
   return true;
 }
 
-}  // namespace
-
-namespace {
-
 // A digest line with its local clock time ("HH:MM") already worked out.
 std::string line_at(const store::StoredEntry& entry, const std::string& clock) {
   std::string line = clock;
