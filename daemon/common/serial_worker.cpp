@@ -45,19 +45,17 @@ void SerialWorker::work() {
   }
 }
 
-std::size_t SerialWorker::run_completions() {
+void SerialWorker::run_completions() {
   // One at a time, so that a completion may itself settle() (or post) safely.
-  std::size_t ran = 0;
   for (;;) {
     std::pair<Completion, std::exception_ptr> next;
     {
       std::lock_guard lock(mutex_);
-      if (done_.empty()) return ran;
+      if (done_.empty()) return;
       next = std::move(done_.front());
       done_.pop_front();
     }
     --outstanding_;
-    ++ran;
     try {
       if (next.second) std::rethrow_exception(next.second);
       if (next.first) next.first();

@@ -58,8 +58,8 @@ class SerialWorker {
  private:
   static void on_async(uv_async_t* handle) noexcept;
   void work();
-  // Runs the completions that are ready; returns how many ran.
-  std::size_t run_completions();
+  // Runs the completions that are ready.
+  void run_completions();
 
   OnError on_error_;
   UvHandle<uv_async_t> async_;
