@@ -51,6 +51,12 @@ std::string read_file(const std::filesystem::path& path, int& error) {
   return text.str();
 }
 
+// Where the config file set `key` (line, column), or `otherwise` when it did not.
+std::pair<int, int> position_of(const Config& config, const std::string& key, std::pair<int, int> otherwise) {
+  const auto at = config.positions.find(key);
+  return at == config.positions.end() ? otherwise : at->second;
+}
+
 class Loader {
  public:
   Loader(const std::filesystem::path& path, LoadOptions options)
@@ -101,7 +107,7 @@ class Loader {
     int error = 0;
     const std::string text = read_file(feeds_path, error);
     if (error != 0) {
-      const auto [line, column] = position_of(config, "feedd.feeds_file");
+      const auto [line, column] = position_of(config, "feedd.feeds_file", {1, 1});
       problems_.push_back({main_file, line, column,
                            "feedd.feeds_file: cannot read " + feeds_path.string() + ": " +
                                std::strerror(error) +
@@ -131,11 +137,6 @@ class Loader {
     }
     sort_problems();
     file_ = main_file;
-  }
-
-  static std::pair<int, int> position_of(const Config& config, const std::string& key) {
-    const auto at = config.positions.find(key);
-    return at == config.positions.end() ? std::pair{1, 1} : at->second;
   }
 
   static bool is_section(std::string_view name) {
@@ -376,7 +377,7 @@ class Loader {
 
   void check_whole(const Config& config) {
     if (config.min_interval > config.max_interval) {
-      const auto [line, column] = position_of(config, "schedule.min_interval");
+      const auto [line, column] = position_of(config, "schedule.min_interval", {1, 1});
       problems_.push_back({file_, line, column,
                            "schedule.min_interval (" + format_duration(config.min_interval.count()) +
                                ") is larger than schedule.max_interval (" +
@@ -511,8 +512,7 @@ void check_writable(const Config& config, const std::string& key, const std::fil
     why = base.string() + " is not writable: " + std::strerror(errno);
   }
   if (why.empty()) return;
-  const auto at = config.positions.find(key);
-  const auto [line, column] = at == config.positions.end() ? std::pair{0, 0} : at->second;
+  const auto [line, column] = position_of(config, key, {0, 0});
   problems.push_back({config.source.string(), line, column,
                       key + ": cannot write to " + dir.string() + " (" + why +
                           "); create it, fix its permissions or choose another path"});
@@ -529,8 +529,7 @@ void check_readable_file(const Config& config, const std::string& key, const std
     why = "not a regular file";
   }
   if (why.empty()) return;
-  const auto at = config.positions.find(key);
-  const auto [line, column] = at == config.positions.end() ? std::pair{0, 0} : at->second;
+  const auto [line, column] = position_of(config, key, {0, 0});
   problems.push_back({config.source.string(), line, column, key + ": cannot read " + file.string() + ": " + why});
 }
 
