@@ -80,6 +80,14 @@ std::int64_t count_entries(const std::filesystem::path& db) {
   return check.query_int("SELECT count(*) FROM entries");
 }
 
+// PRAGMA integrity_check finds nothing wrong.
+void check_integrity(const std::filesystem::path& db) {
+  sql::Db check(db, SQLITE_OPEN_READONLY);
+  sql::Stmt integrity(check, "PRAGMA integrity_check");
+  REQUIRE(integrity.step());
+  CHECK(integrity.text(0) == "ok");
+}
+
 }  // namespace
 
 TEST_CASE("when the disk fills up the poll rolls back, the store keeps working and recovers when space returns") {
@@ -125,10 +133,7 @@ TEST_CASE("when the disk fills up the poll rolls back, the store keeps working a
   CHECK(retry->new_entries.size() == 10);
   opened = make_error("closed");
   CHECK(count_entries(db) == static_cast<std::int64_t>(committed + 1) * 10);
-  sql::Db check(db, SQLITE_OPEN_READONLY);
-  sql::Stmt integrity(check, "PRAGMA integrity_check");
-  REQUIRE(integrity.step());
-  CHECK(integrity.text(0) == "ok");
+  check_integrity(db);
 }
 
 TEST_CASE("when the disk fills up during a batch of polls, each poll is kept or failed whole") {
@@ -181,8 +186,5 @@ TEST_CASE("when the disk fills up during a batch of polls, each poll is kept or 
   }
   CHECK(store.newest(100000).size() == stored);
   opened = make_error("closed");
-  sql::Db check(db, SQLITE_OPEN_READONLY);
-  sql::Stmt integrity(check, "PRAGMA integrity_check");
-  REQUIRE(integrity.step());
-  CHECK(integrity.text(0) == "ok");
+  check_integrity(db);
 }
