@@ -31,25 +31,28 @@ std::size_t unicode_break(std::string_view text, std::size_t i) {
 }
 
 // One field of a line: control characters, line separators and runs of white space
-// become one space; an empty field is "-".
+// become one space; an empty field is "-". Runs of ordinary bytes are copied whole.
 void append_field(std::string& line, std::string_view text) {
   bool space = false;
   bool any = false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (c < 0x20 || c == 0x7f || c == ' ') {
-      space = any;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    std::size_t end = i;
+    for (; end < text.size(); ++end) {
+      const auto c = static_cast<unsigned char>(text[end]);
+      if (c <= 0x20 || c == 0x7f || ((c == 0xC2 || c == 0xE2) && unicode_break(text, end) != 0)) break;
+    }
+    if (end > i) {
+      if (space) line += ' ';
+      line.append(text, i, end - i);
+      space = false;
+      any = true;
+      i = end;
       continue;
     }
-    if (const std::size_t skip = unicode_break(text, i)) {
-      space = any;
-      i += skip - 1;
-      continue;
-    }
-    if (space) line += ' ';
-    space = false;
-    any = true;
-    line += static_cast<char>(c);
+    space = any;
+    const std::size_t skip = unicode_break(text, i);
+    i += skip != 0 ? skip : 1;
   }
   if (!any) line += '-';
 }
@@ -72,12 +75,14 @@ std::unordered_set<std::string> tail_lines(const std::filesystem::path& path) {
   return lines;
 }
 
-Status append_to_file(const std::filesystem::path& path, const std::string& day,
-                      const std::string& text) {
+// Appends text (after the header, when the file is new) and returns the file's size.
+Result<std::uintmax_t> append_to_file(const std::filesystem::path& path, const std::string& day,
+                                      const std::string& text) {
   const int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
   if (fd < 0) return os_error(path, "open");
   std::string data;
-  if (::lseek(fd, 0, SEEK_END) == 0) data = "# feedd digest " + day + "\n";
+  const off_t before = ::lseek(fd, 0, SEEK_END);
+  if (before == 0) data = "# feedd digest " + day + "\n";
   data += text;
   std::size_t done = 0;
   while (done < data.size()) {
@@ -96,7 +101,7 @@ Status append_to_file(const std::filesystem::path& path, const std::string& day,
     return e;
   }
   if (::close(fd) != 0) return os_error(path, "close");
-  return Ok{};
+  return static_cast<std::uintmax_t>(before < 0 ? 0 : before) + data.size();
 }
 
 // "YYYY-MM-DD.txt": a day's file (anything else in the directory is not ours to remove).
@@ -111,7 +116,9 @@ bool is_day_file(const std::string& name) {
 
 // A digest line with its local clock time ("HH:MM") already worked out.
 std::string line_at(const store::StoredEntry& entry, const std::string& clock) {
-  std::string line = clock;
+  std::string line;
+  line.reserve(clock.size() + 16 + entry.feed_title.size() + entry.title.size() + entry.url.size());
+  line += clock;
   line += "  ";
   append_field(line, entry.feed_title.empty() ? entry.feed_url : entry.feed_title);
   line += "  ";
@@ -132,6 +139,7 @@ Status Digest::append(const std::vector<store::StoredEntry>& entries, Instant no
   std::filesystem::create_directories(dir_, ec);
   if (ec) return make_error(dir_.string() + ": cannot create directory: " + ec.message());
 
+  appended_size_.clear();
   std::map<std::string, std::vector<std::string>> by_day;
   // Entries stored together share their first-seen second: local time is worked out once
   // per second, not once per entry.
@@ -149,16 +157,30 @@ Status Digest::append(const std::vector<store::StoredEntry>& entries, Instant no
 
   for (const auto& [day, lines] : by_day) {
     const auto path = dir_ / (day + ".txt");
-    const auto existing = tail_lines(path);
+    // A file whose every line the store has recorded, still at the size it had then,
+    // holds no line of these entries: its tail need not be read back.
+    std::error_code ec;
+    const auto recorded = recorded_size_.find(path);
+    const bool clean =
+        recorded != recorded_size_.end() && std::filesystem::file_size(path, ec) == recorded->second && !ec;
+    const auto existing = clean ? std::unordered_set<std::string>() : tail_lines(path);
     std::string text;
     for (const auto& line : lines) {
-      if (existing.count(line) == 0) text += line + "\n";
+      if (existing.count(line) != 0) continue;
+      text += line;
+      text += '\n';
     }
     if (text.empty()) continue;
     auto appended = append_to_file(path, day, text);
-    if (!appended) return appended;
+    if (!appended) return appended.error();
+    appended_size_[path] = *appended;
   }
   return update_today(now);
+}
+
+void Digest::recorded() {
+  for (auto& [path, size] : appended_size_) recorded_size_[path] = size;
+  appended_size_.clear();
 }
 
 Status Digest::update_today(Instant now) {
@@ -170,7 +192,7 @@ Status Digest::update_today(Instant now) {
     std::filesystem::create_directories(dir_, made);
     if (made) return make_error(dir_.string() + ": cannot create directory: " + made.message());
     auto created = append_to_file(path, day, "");
-    if (!created) return created;
+    if (!created) return created.error();
   }
   const auto link = dir_ / "today";
   std::error_code ec;

@@ -8,7 +8,9 @@
 // HH:MM is the local time the entry was first seen. Each file opens with a header line:
 //   # feedd digest YYYY-MM-DD
 
+#include <cstdint>
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -32,6 +34,10 @@ class Digest {
   // record of it must not write the entry twice), and points `today` at the file of
   // the day `now` falls in. Each day's file is fdatasync'd before this returns.
   Status append(const std::vector<store::StoredEntry>& entries, Instant now);
+  // The store has recorded the entries of the last append: until one of its files
+  // changes size by other hands, the next append to that file skips reading its tail
+  // back.
+  void recorded();
 
   // Points DIR/today at the file for the day `now` falls in (creating it with its header),
   // replacing the link atomically, and removes the files of days no longer kept.
@@ -46,6 +52,8 @@ class Digest {
   std::filesystem::path dir_;
   int keep_days_;
   std::string pruned_for_;  // the day whose pruning is done
+  std::map<std::filesystem::path, std::uintmax_t> appended_size_;  // sizes after appends not yet recorded
+  std::map<std::filesystem::path, std::uintmax_t> recorded_size_;  // sizes when every line was recorded
 };
 
 }  // namespace feedd::output

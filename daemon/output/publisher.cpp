@@ -33,6 +33,7 @@ Status Publisher::write_digest(Instant now) {
     for (const auto& e : pending) ids.push_back(e.id);
     auto marked = store_.mark_digested(ids);
     if (!marked) return marked;
+    digest_.recorded();
     if (pending.size() < kDigestBatch) return Ok{};
   }
 }

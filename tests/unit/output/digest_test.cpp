@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include <cstdlib>
+#include <fstream>
 
 #include "output/digest.hpp"
 #include "support/files.hpp"
@@ -82,6 +83,46 @@ TEST_CASE("an entry appended again after a crash is not written twice") {
         "# feedd digest 2025-02-27\n"
         "15:04  The Moscow Times  One  https://news.example.org/1\n"
         "15:04  The Moscow Times  Two  https://news.example.org/2\n");
+}
+
+TEST_CASE("once the store recorded an append, a later entry with the same line is written too") {
+  UtcZone utc;
+  feedd::test::TempDir dir;
+  Digest digest(dir.path());
+  // Two feeds with one name, each with an entry without a link and with the same guid and
+  // title: two entries, one line.
+  auto first = entry(1, "Weather", kDay1);
+  first.url.clear();
+  first.guid = "weather";
+  auto second = first;
+  second.id = 2;
+  REQUIRE(digest.append({first}, kDay1).ok());
+  digest.recorded();
+  REQUIRE(digest.append({second}, kDay1).ok());
+  digest.recorded();
+  CHECK(feedd::test::read_file(dir.path() / "2025-02-27.txt") ==
+        "# feedd digest 2025-02-27\n"
+        "15:04  The Moscow Times  Weather  weather\n"
+        "15:04  The Moscow Times  Weather  weather\n");
+}
+
+TEST_CASE("a recorded file that changed size since is read back before the next append") {
+  UtcZone utc;
+  feedd::test::TempDir dir;
+  Digest digest(dir.path());
+  REQUIRE(digest.append({entry(1, "One", kDay1)}, kDay1).ok());
+  digest.recorded();
+  // The file grew by other hands since the record: entry 2's line, as a crashed run leaves it.
+  {
+    std::ofstream out(dir.path() / "2025-02-27.txt", std::ios::app);
+    out << "15:04  The Moscow Times  Two  https://news.example.org/2\n";
+  }
+  REQUIRE(digest.append({entry(2, "Two", kDay1), entry(3, "Three", kDay1)}, kDay1).ok());
+  CHECK(feedd::test::read_file(dir.path() / "2025-02-27.txt") ==
+        "# feedd digest 2025-02-27\n"
+        "15:04  The Moscow Times  One  https://news.example.org/1\n"
+        "15:04  The Moscow Times  Two  https://news.example.org/2\n"
+        "15:04  The Moscow Times  Three  https://news.example.org/3\n");
 }
 
 TEST_CASE("at midnight today moves to the new day's file, which opens with its header") {
