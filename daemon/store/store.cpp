@@ -312,9 +312,9 @@ struct Store::Impl {
 
   // What undigested() hands out, kept from the commits that stored it, so the digest
   // does not read back every entry just written (on a cold round that was a sixth of
-  // the work). `fresh` holds, in id order, every entry stored since id fresh_from by
-  // this Store's committed transactions, as a digest line shows it; this process is the
-  // database's only writer (the lock). A transaction's own entries wait in `staged`
+  // the work). `fresh` holds, in id order, every entry from id fresh_from on that this
+  // Store's committed transactions stored, as a digest line shows it; this process is
+  // the database's only writer (the lock). A transaction's own entries wait in `staged`
   // until it commits. Anything that removes an entry at or above fresh_from, or moves it
   // to another feed, drops the lot (fresh_valid), and undigested() reads the database
   // until the digest has caught up with a new start.
@@ -506,14 +506,17 @@ std::optional<std::vector<StoredEntry>> Store::Impl::undigested_fresh(std::size_
       return std::nullopt;
     }
   }
+  // What is handed out leaves `fresh`, which then starts after it: should the digest
+  // not record it, through stays below fresh_from and the database answers again.
+  const std::size_t n = std::min(limit, fresh.size());
   std::vector<StoredEntry> out;
-  out.reserve(std::min(limit, fresh.size()));
+  out.reserve(n);
   std::int64_t shown_feed = 0;
   std::string feed_url;
   std::string feed_title;
   std::string feed_link;
-  for (const auto& f : fresh) {
-    if (out.size() == limit) break;
+  for (std::size_t i = 0; i < n; ++i) {
+    Fresh& f = fresh[i];
     if (f.feed_id != shown_feed) {
       sql::Stmt::Use q(feed_shown);
       q->bind(1, f.feed_id);
@@ -525,9 +528,9 @@ std::optional<std::vector<StoredEntry>> Store::Impl::undigested_fresh(std::size_
     }
     StoredEntry& e = out.emplace_back();
     e.id = f.id;
-    e.url = f.url;
-    e.guid = f.guid;
-    e.title = f.title;
+    e.url = std::move(f.url);
+    e.guid = std::move(f.guid);
+    e.title = std::move(f.title);
     e.published = Instant{std::chrono::seconds{f.published}};
     e.updated = f.updated;
     e.first_seen = Instant{std::chrono::seconds{f.first_seen}};
@@ -536,6 +539,8 @@ std::optional<std::vector<StoredEntry>> Store::Impl::undigested_fresh(std::size_
     e.feed_title = feed_title;
     e.feed_link = feed_link;
   }
+  if (n > 0) fresh_from = fresh[n - 1].id + 1;
+  fresh.erase(fresh.begin(), fresh.begin() + static_cast<std::ptrdiff_t>(n));
   return out;
 }
 
