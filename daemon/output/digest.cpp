@@ -114,23 +114,31 @@ bool is_day_file(const std::string& name) {
   return true;
 }
 
-// A digest line with its local clock time ("HH:MM") already worked out.
-std::string line_at(const store::StoredEntry& entry, const std::string& clock) {
-  std::string line;
-  line.reserve(clock.size() + 16 + entry.feed_title.size() + entry.title.size() + entry.url.size());
-  line += clock;
-  line += "  ";
-  append_field(line, entry.feed_title.empty() ? entry.feed_url : entry.feed_title);
-  line += "  ";
-  append_field(line, entry.title);
-  line += "  ";
-  append_field(line, entry.url.empty() ? entry.guid : entry.url);
-  return line;
+// Appends a digest line, without its newline, with its local clock time ("HH:MM")
+// already worked out.
+void append_line(std::string& out, const store::StoredEntry& entry, const std::string& clock) {
+  out += clock;
+  out += "  ";
+  append_field(out, entry.feed_title.empty() ? entry.feed_url : entry.feed_title);
+  out += "  ";
+  append_field(out, entry.title);
+  out += "  ";
+  append_field(out, entry.url.empty() ? entry.guid : entry.url);
 }
+
+// A day's new lines, one text, each line ending with a newline.
+struct DayText {
+  std::string text;
+  std::vector<std::size_t> starts;  // where each line starts
+};
 
 }  // namespace
 
-std::string digest_line(const store::StoredEntry& entry) { return line_at(entry, local_clock(entry.first_seen)); }
+std::string digest_line(const store::StoredEntry& entry) {
+  std::string line;
+  append_line(line, entry, local_clock(entry.first_seen));
+  return line;
+}
 
 Digest::Digest(std::filesystem::path dir, int keep_days) : dir_(std::move(dir)), keep_days_(keep_days) {}
 
@@ -140,38 +148,45 @@ Status Digest::append(const std::vector<store::StoredEntry>& entries, Instant no
   if (ec) return make_error(dir_.string() + ": cannot create directory: " + ec.message());
 
   appended_size_.clear();
-  std::map<std::string, std::vector<std::string>> by_day;
+  std::map<std::string, DayText> by_day;
   // Entries stored together share their first-seen second: local time is worked out once
   // per second, not once per entry.
   std::optional<Instant> at;
-  std::string day;
+  DayText* day = nullptr;
   std::string clock;
   for (const auto& e : entries) {
     if (e.first_seen != at) {
       at = e.first_seen;
-      day = local_day(e.first_seen);
+      day = &by_day[local_day(e.first_seen)];
       clock = local_clock(e.first_seen);
     }
-    by_day[day].push_back(line_at(e, clock));
+    day->starts.push_back(day->text.size());
+    append_line(day->text, e, clock);
+    day->text += '\n';
   }
 
-  for (const auto& [day, lines] : by_day) {
-    const auto path = dir_ / (day + ".txt");
+  for (auto& [name, lines] : by_day) {
+    const auto path = dir_ / (name + ".txt");
     // A file whose every line the store has recorded, still at the size it had then,
-    // holds no line of these entries: its tail need not be read back.
-    std::error_code ec;
+    // holds no line of these entries: its tail need not be read back. Otherwise a line
+    // the file already holds (a crash came between an append and its record) is left out.
     const auto recorded = recorded_size_.find(path);
     const bool clean =
         recorded != recorded_size_.end() && std::filesystem::file_size(path, ec) == recorded->second && !ec;
-    const auto existing = clean ? std::unordered_set<std::string>() : tail_lines(path);
     std::string text;
-    for (const auto& line : lines) {
-      if (existing.count(line) != 0) continue;
-      text += line;
-      text += '\n';
+    if (clean) {
+      text = std::move(lines.text);
+    } else {
+      const auto existing = tail_lines(path);
+      for (std::size_t i = 0; i < lines.starts.size(); ++i) {
+        const std::size_t from = lines.starts[i];
+        const std::size_t to = i + 1 < lines.starts.size() ? lines.starts[i + 1] : lines.text.size();
+        const std::string_view line(lines.text.data() + from, to - from);
+        if (existing.count(std::string(line.substr(0, line.size() - 1))) == 0) text += line;
+      }
     }
     if (text.empty()) continue;
-    auto appended = append_to_file(path, day, text);
+    auto appended = append_to_file(path, name, text);
     if (!appended) return appended.error();
     appended_size_[path] = *appended;
   }
