@@ -1,8 +1,8 @@
 #pragma once
 // How the parts of an entry without a column of their own are kept: authors, categories
 // and enclosures as one compact JSON object in entries.extra, e.g.
-//   {"a":[{"n":"Ann","e":"ann@example.org","u":"https://..."}],"c":["tech"],
-//    "x":[{"u":"https://.../ep1.mp3","t":"audio/mpeg","l":1234}]}
+//   {"a":[{"e":"ann@example.org","n":"Ann","u":"https://..."}],"c":["tech"],
+//    "x":[{"l":1234,"t":"audio/mpeg","u":"https://.../ep1.mp3"}]}
 // JSON, because it is readable with the sqlite3 shell's json functions and a hand-made
 // format would need its own escaping; one column, because outputs always want all three
 // together and separate tables would triple the rows written per new entry. Absent
@@ -23,7 +23,8 @@ struct Extra {
   std::vector<feed::Enclosure> enclosures;
 };
 
-// "" when all three are empty.
+// "" when all three are empty. Byte for byte what nlohmann::json's dump() writes for the
+// object above.
 std::string encode_extra(const std::vector<feed::Person>& authors,
                          const std::vector<std::string>& categories,
                          const std::vector<feed::Enclosure>& enclosures);
