@@ -30,17 +30,29 @@ std::size_t unicode_break(std::string_view text, std::size_t i) {
   return 0;
 }
 
+// Whether the byte at text[i] is shown as it is.
+bool plain_at(std::string_view text, std::size_t i) {
+  const auto c = static_cast<unsigned char>(text[i]);
+  return c > 0x20 && c != 0x7f && !((c == 0xC2 || c == 0xE2) && unicode_break(text, i) != 0);
+}
+
 // One field of a line: control characters, line separators and runs of white space
-// become one space; an empty field is "-". Runs of ordinary bytes are copied whole.
+// become one space; an empty field is "-". Runs of ordinary bytes, with the single
+// spaces between words, are copied whole.
 void append_field(std::string& line, std::string_view text) {
   bool space = false;
   bool any = false;
   std::size_t i = 0;
   while (i < text.size()) {
     std::size_t end = i;
-    for (; end < text.size(); ++end) {
-      const auto c = static_cast<unsigned char>(text[end]);
-      if (c <= 0x20 || c == 0x7f || ((c == 0xC2 || c == 0xE2) && unicode_break(text, end) != 0)) break;
+    while (end < text.size()) {
+      if (plain_at(text, end)) {
+        ++end;
+      } else if (end > i && text[end] == ' ' && end + 1 < text.size() && plain_at(text, end + 1)) {
+        end += 2;
+      } else {
+        break;
+      }
     }
     if (end > i) {
       if (space) line += ' ';

@@ -49,6 +49,14 @@ TEST_CASE("newlines and control characters in feed text cannot break a digest li
   CHECK(digest_line(e) == "15:04  -  Line one Line two and more spaces  https://news.example.org/1");
 }
 
+TEST_CASE("spaces at the ends of a field go, and a run of them inside becomes one") {
+  UtcZone utc;
+  auto e = entry(1, "  lead, one space, two  spaces \u2028 and a break\t ", kDay1);
+  e.feed_title = " x ";
+  e.url = "a \u0085b";
+  CHECK(digest_line(e) == "15:04  x  lead, one space, two spaces and a break  a b");
+}
+
 TEST_CASE("Unicode line separators and C1 controls cannot break a digest line either") {
   UtcZone utc;
   // U+2028, U+2029, NEL (U+0085) and another C1 control; é and — stay.
