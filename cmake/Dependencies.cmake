@@ -39,6 +39,10 @@ feedd_require_package(CLI11_FOUND libcli11-dev "CLI11")
 find_package(nlohmann_json QUIET)
 feedd_require_package(nlohmann_json_FOUND nlohmann-json3-dev "nlohmann-json")
 
+# xxHash: the store's content hash (store/content_hash.hpp).
+pkg_check_modules(XXHASH QUIET IMPORTED_TARGET libxxhash)
+feedd_require_package(XXHASH_FOUND libxxhash-dev "xxHash")
+
 pkg_check_modules(SYSTEMD QUIET IMPORTED_TARGET libsystemd)
 feedd_require_package(SYSTEMD_FOUND libsystemd-dev "libsystemd")
 

@@ -1,5 +1,6 @@
 #pragma once
-// FNV-1a, 64 bits: the store's hash for fallback keys and content change detection.
+// FNV-1a, 64 bits: the store's hash for fallback keys (and, before XXH3, for content
+// change detection: see content_hash.hpp).
 // Not cryptographic, and it need not be: the inputs come from feeds we poll, a collision
 // only merges two entries of the same feed (the feed is part of every fallback key), and
 // for a feed with n fallback-keyed entries the chance of any collision is about

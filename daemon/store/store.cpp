@@ -4,7 +4,6 @@
 #include <sys/file.h>
 
 #include <algorithm>
-#include <bit>
 #include <cerrno>
 #include <cstring>
 #include <iterator>
@@ -15,6 +14,7 @@
 #include "common/fd.hpp"
 #include "common/log.hpp"
 #include "store/codec.hpp"
+#include "store/content_hash.hpp"
 #include "store/feed_row.hpp"
 #include "store/hash.hpp"
 #include "store/schema.hpp"
@@ -55,19 +55,6 @@ StoredEntry read_entry(const sql::Stmt& s) {
   e.feed_title = s.text(13);
   e.feed_link = s.text(14);
   return e;
-}
-
-std::int64_t content_hash(const feed::Entry& e) {
-  Fnv1a h;
-  h.field(e.title).field(e.summary).field(e.content);
-  for (const auto& p : e.authors) h.field(p.name).field(p.email).field(p.uri);
-  h.field("");
-  for (const auto& c : e.categories) h.field(c);
-  h.field("");
-  for (const auto& x : e.enclosures) {
-    h.field(x.url).field(x.type).field(x.length ? std::to_string(*x.length) : "");
-  }
-  return std::bit_cast<std::int64_t>(h.value());
 }
 
 std::string error_text(const std::filesystem::path& path, std::string_view what,
@@ -164,6 +151,7 @@ struct Store::Impl {
         entry_update(db,
                      "UPDATE entries SET title = ?2, summary = ?3, content = ?4, updated = ?5, "
                      "content_hash = ?6, extra = ?7 WHERE id = ?1"),
+        entry_rehash(db, "UPDATE entries SET content_hash = ?2 WHERE id = ?1"),
         link_insert(db,
                     "INSERT INTO entry_feeds(entry_id, feed_id, first_seen) VALUES(?1, ?2, ?3) "
                     "ON CONFLICT DO NOTHING"),
@@ -268,6 +256,7 @@ struct Store::Impl {
   sql::Stmt entry_find;
   sql::Stmt entry_insert;
   sql::Stmt entry_update;
+  sql::Stmt entry_rehash;
   sql::Stmt link_insert;
   sql::Stmt newest_all;
   sql::Stmt newest_of_feeds;
@@ -407,6 +396,14 @@ void Store::Impl::ingest(std::int64_t feed_id, const feed::Entry& e, Instant now
     // Only the feed that first carried it updates it: two feeds that describe one article
     // differently would otherwise overwrite each other at every round.
     if (stored_hash == hash || first_feed != feed_id) {
+      ++result.duplicates;
+      return;
+    }
+    // Unchanged since an older feedd stored it with the hash it used then: the current
+    // hash is kept from now on, and nothing else changes.
+    if (stored_hash == legacy_content_hash(e)) {
+      sql::Stmt::Use rehash(entry_rehash);
+      rehash->bind(1, id).bind(2, hash).run();
       ++result.duplicates;
       return;
     }
