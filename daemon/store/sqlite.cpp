@@ -7,7 +7,24 @@
 
 namespace feedd::store::sql {
 
+namespace {
+
+// Once, before SQLite's first use in the process: no global count of SQLite's memory,
+// which every allocation would otherwise update under one process-wide mutex (feedd
+// never reads it). When something opened a database first, SQLite refuses the change,
+// and that is harmless.
+void configure_sqlite() {
+  static const bool done = [] {
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    return true;
+  }();
+  (void)done;
+}
+
+}  // namespace
+
 Db::Db(const std::filesystem::path& path, int flags) {
+  configure_sqlite();
   sqlite3* raw = nullptr;
   const int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
   db_.reset(raw);  // owned even on failure: sqlite3_open_v2 may allocate a handle anyway
