@@ -11,6 +11,8 @@
 // 16: sfeed_update's own default): feedd fetch.max_host_connections, sfeed maxjobs,
 // newsboat reload-threads. sfeed fetches with curl's --etag-save/--etag-compare (the
 // ETag setup its documentation describes), so its warm round is conditional too.
+// Within each run the tools take turns (feedd, sfeed, newsboat), so the machine's load
+// changing between runs moves them alike; each figure is the median over the runs.
 // Needs nginx, sfeed and newsboat (scripts/install-deps bench). Not a test.
 
 #include <fcntl.h>
@@ -30,6 +32,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <map>
 #include <optional>
@@ -335,77 +338,90 @@ int main(int argc, char** argv) {
 
   const std::vector<std::string> env = {"HOME=" + (root / "home").string(), "no_proxy=127.0.0.1",
                                         "NO_PROXY=127.0.0.1", "TZ=UTC"};
-  std::vector<Row> rows;
-  const auto run_tool = [&](const std::string& tool, auto prepare, const std::vector<std::string>& cmd) {
-    Row cold{tool, "cold", {}};
-    Row warm{tool, "warm", {}};
-    for (int r = 0; r < o.runs; ++r) {
-      const fs::path state = prepare(r);
-      cold.runs.push_back(measure(cmd, env, state / "cold.log", o.timeout_s));
-      warm.runs.push_back(measure(cmd, env, state / "warm.log", o.timeout_s));
-      std::cerr << tool << " run " << r + 1 << ": cold " << cold.runs.back().wall << " s, warm "
-                << warm.runs.back().wall << " s\n";
-    }
-    rows.push_back(cold);
-    rows.push_back(warm);
+  // Each tool: a label, how to make its empty state for a run (returns the directory the
+  // logs go to), and its command. The tools take turns within each run, so a change in
+  // the machine's load touches them alike and the ratios stay fair.
+  struct Tool {
+    std::string name;
+    std::function<fs::path(int)> prepare;
+    std::vector<std::string> cmd;
   };
+  std::vector<Tool> tools;
 
   // feedd
   {
     const fs::path dir = root / "feedd";
-    run_tool(
-        "feedd",
-        [&](int) {
-          fs::remove_all(dir);
-          fs::create_directories(dir);
-          std::string cfg = "[feedd]\ndatabase = \"feedd.db\"\noutput_dir = \"out\"\nlog_level = \"warn\"\n"
-                            "[fetch]\nmax_host_connections = " + std::to_string(o.jobs) + "\n";
-          for (const auto& u : urls) cfg += "[[feed]]\nurl = \"" + u + "\"\n";
-          write_file(dir / "feedd.toml", cfg);
-          return dir;
-        },
-        std::vector<std::string>{o.feedd, "once", "-c", (dir / "feedd.toml").string()});
+    tools.push_back({"feedd",
+                     [&, dir](int) {
+                       fs::remove_all(dir);
+                       fs::create_directories(dir);
+                       std::string cfg =
+                           "[feedd]\ndatabase = \"feedd.db\"\noutput_dir = \"out\"\nlog_level = \"warn\"\n"
+                           "[fetch]\nmax_host_connections = " + std::to_string(o.jobs) + "\n";
+                       for (const auto& u : urls) cfg += "[[feed]]\nurl = \"" + u + "\"\n";
+                       write_file(dir / "feedd.toml", cfg);
+                       return dir;
+                     },
+                     {o.feedd, "once", "-c", (dir / "feedd.toml").string()}});
   }
   // sfeed
   if (!skipped(o, "sfeed")) {
     const fs::path dir = root / "sfeed";
-    run_tool(
-        "sfeed",
-        [&](int) {
-          fs::remove_all(dir);
-          fs::create_directories(dir / "etags");
-          std::string rc = "sfeedpath=\"" + (dir / "feeds").string() + "\"\nmaxjobs=" + std::to_string(o.jobs) +
-                           "\nfetch() {\n\tetag=\"" + (dir / "etags").string() +
-                           "/$(printf '%s' \"$1\" | tr '/' '_')\"\n"
-                           "\tcurl -L --max-redirs 0 -H \"User-Agent:\" -f -s -m 15 "
-                           "--etag-compare \"$etag\" --etag-save \"$etag\" \"$2\" 2>/dev/null\n}\nfeeds() {\n";
-          for (std::size_t i = 0; i < urls.size(); ++i) rc += "\tfeed \"f" + std::to_string(i) + "\" \"" + urls[i] + "\"\n";
-          rc += "}\n";
-          write_file(dir / "sfeedrc", rc);
-          return dir;
-        },
-        std::vector<std::string>{"sfeed_update", (root / "sfeed" / "sfeedrc").string()});
+    tools.push_back({"sfeed",
+                     [&, dir](int) {
+                       fs::remove_all(dir);
+                       fs::create_directories(dir / "etags");
+                       std::string rc = "sfeedpath=\"" + (dir / "feeds").string() + "\"\nmaxjobs=" +
+                                        std::to_string(o.jobs) + "\nfetch() {\n\tetag=\"" +
+                                        (dir / "etags").string() + "/$(printf '%s' \"$1\" | tr '/' '_')\"\n"
+                                        "\tcurl -L --max-redirs 0 -H \"User-Agent:\" -f -s -m 15 "
+                                        "--etag-compare \"$etag\" --etag-save \"$etag\" \"$2\" 2>/dev/null\n}\n"
+                                        "feeds() {\n";
+                       for (std::size_t i = 0; i < urls.size(); ++i) {
+                         rc += "\tfeed \"f" + std::to_string(i) + "\" \"" + urls[i] + "\"\n";
+                       }
+                       rc += "}\n";
+                       write_file(dir / "sfeedrc", rc);
+                       return dir;
+                     },
+                     {"sfeed_update", (dir / "sfeedrc").string()}});
   }
   // newsboat: with the same parallelism, and (--newsboat-default) with its own default.
-  const auto run_newsboat = [&](const std::string& label, int threads) {
+  const auto add_newsboat = [&](const std::string& label, int threads) {
     const fs::path dir = root / label;
-    run_tool(
-        label,
-        [&](int) {
-          fs::remove_all(dir);
-          fs::create_directories(dir);
-          std::string list;
-          for (const auto& u : urls) list += u + "\n";
-          write_file(dir / "urls", list);
-          write_file(dir / "config", "reload-threads " + std::to_string(threads) + "\n");
-          return dir;
-        },
-        std::vector<std::string>{"newsboat", "-u", (dir / "urls").string(), "-C", (dir / "config").string(), "-c",
-                                 (dir / "cache.db").string(), "-x", "reload"});
+    tools.push_back({label,
+                     [&, dir, threads](int) {
+                       fs::remove_all(dir);
+                       fs::create_directories(dir);
+                       std::string list;
+                       for (const auto& u : urls) list += u + "\n";
+                       write_file(dir / "urls", list);
+                       write_file(dir / "config", "reload-threads " + std::to_string(threads) + "\n");
+                       return dir;
+                     },
+                     {"newsboat", "-u", (dir / "urls").string(), "-C", (dir / "config").string(), "-c",
+                      (dir / "cache.db").string(), "-x", "reload"}});
   };
   if (!skipped(o, "newsboat")) {
-    run_newsboat("newsboat", o.jobs);
-    if (o.newsboat_default) run_newsboat("newsboat-1-thread", 1);
+    add_newsboat("newsboat", o.jobs);
+    if (o.newsboat_default) add_newsboat("newsboat-1-thread", 1);
+  }
+
+  std::vector<Row> rows;
+  for (const auto& t : tools) {
+    rows.push_back({t.name, "cold", {}});
+    rows.push_back({t.name, "warm", {}});
+  }
+  for (int r = 0; r < o.runs; ++r) {
+    for (std::size_t i = 0; i < tools.size(); ++i) {
+      const fs::path state = tools[i].prepare(r);
+      Row& cold = rows[2 * i];
+      Row& warm = rows[2 * i + 1];
+      cold.runs.push_back(measure(tools[i].cmd, env, state / "cold.log", o.timeout_s));
+      warm.runs.push_back(measure(tools[i].cmd, env, state / "warm.log", o.timeout_s));
+      std::cerr << tools[i].name << " run " << r + 1 << ": cold " << cold.runs.back().wall << " s, warm "
+                << warm.runs.back().wall << " s\n";
+    }
   }
 
   kill(nginx, SIGQUIT);
