@@ -343,6 +343,43 @@ struct Store::Impl {
   // undigested() from `fresh`, when it holds the answer.
   std::optional<std::vector<StoredEntry>> undigested_fresh(std::size_t limit);
 
+  // newest() of the whole store, from memory: the top_capacity highest (published, id)
+  // of all entries, kept as entries are stored. Exact while top_valid: from the start
+  // when the database had no entries (a first round ranks as it stores, instead of
+  // sorting the whole store at its end), or from newest()'s first answer. An entry of
+  // `top` removed, or the newest id stored not being the one last seen here, sends
+  // newest() back to the database.
+  struct Ranked {
+    std::int64_t published = 0;
+    std::int64_t id = 0;
+    bool operator>(const Ranked& o) const { return published != o.published ? published > o.published : id > o.id; }
+  };
+  std::vector<Ranked> top;  // a min-heap under std::greater: top.front() is the lowest kept
+  std::size_t top_capacity = 1024;
+  bool top_valid = false;
+  std::int64_t top_last_id = 0;
+  void rank(const Ranked& r) {
+    if (top.size() == top_capacity) {
+      if (!(r > top.front())) return;
+      std::pop_heap(top.begin(), top.end(), std::greater<>());
+      top.pop_back();
+    }
+    top.push_back(r);
+    std::push_heap(top.begin(), top.end(), std::greater<>());
+  }
+  void forget_ranked(std::int64_t id) {
+    if (!top_valid) return;
+    for (const Ranked& r : top) {
+      if (r.id == id) {
+        top_valid = false;
+        top.clear();
+        return;
+      }
+    }
+  }
+  // The ids of the `limit` newest entries, when `top` holds them.
+  std::optional<std::vector<std::int64_t>> newest_ids(std::size_t limit);
+
   bool write_failing = false;   // said once until a write succeeds again
   std::int64_t cap_cursor = 0;  // prune(): the last feed whose cap was checked
 };
@@ -455,6 +492,10 @@ void Store::Impl::begin_writes() {
 }
 
 void Store::Impl::writes_committed() {
+  if (top_valid && !staged.empty()) {
+    for (const Fresh& f : staged) rank({f.published, f.id});
+    top_last_id = staged.back().id;
+  }
   if (!fresh_valid) return;
   // A digest that cannot be written (a full disk) leaves entries undigested: past this
   // many, the database holds them instead of memory.
@@ -541,6 +582,25 @@ std::optional<std::vector<StoredEntry>> Store::Impl::undigested_fresh(std::size_
   return out;
 }
 
+std::optional<std::vector<std::int64_t>> Store::Impl::newest_ids(std::size_t limit) {
+  if (!top_valid || limit > top_capacity) return std::nullopt;
+  {
+    sql::Stmt::Use q(last_entry);
+    const std::int64_t newest = q->step() ? q->integer(0) : 0;
+    if (newest != top_last_id) {
+      top_valid = false;
+      top.clear();
+      return std::nullopt;
+    }
+  }
+  std::vector<Ranked> sorted = top;
+  std::sort(sorted.begin(), sorted.end(), std::greater<>());
+  std::vector<std::int64_t> ids;
+  ids.reserve(std::min(limit, sorted.size()));
+  for (std::size_t i = 0; i < sorted.size() && i < limit; ++i) ids.push_back(sorted[i].id);
+  return ids;
+}
+
 Store::Impl::Sequence& Store::Impl::sequence() {
   if (seq) return *seq;
   Sequence s;
@@ -598,6 +658,7 @@ bool Store::Impl::unlink(std::int64_t entry_id, std::int64_t feed_id, Instant no
 
 void Store::Impl::bury(std::int64_t id, const std::string& key, Instant now) {
   forget_fresh(id);
+  forget_ranked(id);
   {
     sql::Stmt::Use put(tomb_put);
     put->bind(1, key).bind(2, now).run();
@@ -694,6 +755,10 @@ Result<std::unique_ptr<Store>> Store::open(const std::filesystem::path& path,
 
     stage = "cannot prepare statements";
     auto impl = std::make_unique<Impl>(path, std::move(options), std::move(*lock), std::move(db));
+    {
+      sql::Stmt::Use last(impl->last_entry);
+      impl->top_valid = !last->step();  // no entries: the newest are those stored from now on
+    }
     return std::make_unique<Store>(std::move(impl));
   } catch (const sql::SqlError& e) {
     return make_error(error_text(path, stage, e) +
@@ -845,10 +910,27 @@ std::vector<Result<IngestResult>> Store::commit_polls(std::span<const PollRecord
 // outrank it (on a tie the higher id comes first) and the answer is exact. Otherwise
 // widen the window (8 times) and ask again. The window starts at a few times the limit,
 // which on a running daemon holds the answer at once.
+// Without a feed filter, the newest kept in memory (Impl::top) answer first; the window's
+// answer, asked for at least top_capacity entries, sets them up.
 std::vector<StoredEntry> Store::newest(std::size_t limit, const std::vector<std::string>& feed_urls) {
   std::vector<StoredEntry> out;
   if (limit == 0) return out;
   try {
+    if (feed_urls.empty()) {
+      if (auto ids = impl_->newest_ids(limit)) {
+        out.reserve(ids->size());
+        for (std::int64_t id : *ids) {
+          sql::Stmt::Use q(impl_->entry_by_id);
+          q->bind(1, id);
+          if (q->step()) out.push_back(read_entry(*q));
+        }
+        return out;
+      }
+    }
+    // Without a feed filter, enough to keep the newest in memory from now on.
+    const std::size_t wanted = limit;
+    const bool to_rank = feed_urls.empty();
+    if (to_rank) limit = std::max(limit, impl_->top_capacity);
     std::int64_t lowest = 0;
     std::int64_t highest = 0;
     {
@@ -876,6 +958,16 @@ std::vector<StoredEntry> Store::newest(std::size_t limit, const std::vector<std:
         if (!below->step() || out.back().published->time_since_epoch().count() >= below->integer(0)) break;
       }
       window = window > (std::int64_t{1} << 58) ? highest - lowest + 1 : window * 8;
+    }
+    if (to_rank) {
+      impl_->top_capacity = std::max(impl_->top_capacity, wanted);
+      impl_->top.clear();
+      for (const auto& e : out) {
+        impl_->rank({e.published ? e.published->time_since_epoch().count() : 0, e.id});
+      }
+      impl_->top_last_id = highest;
+      impl_->top_valid = true;
+      if (out.size() > wanted) out.resize(wanted);
     }
   } catch (const sql::SqlError& e) {
     log::get("store")->error("event=read-failed what=newest error=\"{}\"", e.what());
