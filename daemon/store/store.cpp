@@ -343,23 +343,25 @@ struct Store::Impl {
   // undigested() from `fresh`, when it holds the answer.
   std::optional<std::vector<StoredEntry>> undigested_fresh(std::size_t limit);
 
-  // newest() of the whole store, from memory: the top_capacity highest (published, id)
-  // of all entries, kept as entries are stored. Exact while top_valid: from the start
-  // when the database had no entries (a first round ranks as it stores, instead of
-  // sorting the whole store at its end), or from newest()'s first answer. An entry of
-  // `top` removed, or the newest id stored not being the one last seen here, sends
-  // newest() back to the database.
+  // newest() of the whole store, from memory: the kTopCapacity highest (published, id)
+  // of all entries, kept as entries are stored. Exact while top_valid, which a database
+  // without entries at open starts as: a first round ranks its entries as it stores
+  // them instead of sorting the whole store at its end (every entry shares one
+  // first-seen second, so no window proves itself short of the whole store). Otherwise
+  // the window answers as before: on a running daemon the first one holds the answer.
+  // An entry of `top` removed, or the newest id stored not being the one last seen
+  // here, sends newest() back to the window for good.
   struct Ranked {
     std::int64_t published = 0;
     std::int64_t id = 0;
     bool operator>(const Ranked& o) const { return published != o.published ? published > o.published : id > o.id; }
   };
   std::vector<Ranked> top;  // a min-heap under std::greater: top.front() is the lowest kept
-  std::size_t top_capacity = 1024;
+  static constexpr std::size_t kTopCapacity = 1024;
   bool top_valid = false;
   std::int64_t top_last_id = 0;
   void rank(const Ranked& r) {
-    if (top.size() == top_capacity) {
+    if (top.size() == kTopCapacity) {
       if (!(r > top.front())) return;
       std::pop_heap(top.begin(), top.end(), std::greater<>());
       top.pop_back();
@@ -583,7 +585,7 @@ std::optional<std::vector<StoredEntry>> Store::Impl::undigested_fresh(std::size_
 }
 
 std::optional<std::vector<std::int64_t>> Store::Impl::newest_ids(std::size_t limit) {
-  if (!top_valid || limit > top_capacity) return std::nullopt;
+  if (!top_valid || limit > kTopCapacity) return std::nullopt;
   {
     sql::Stmt::Use q(last_entry);
     const std::int64_t newest = q->step() ? q->integer(0) : 0;
@@ -910,8 +912,7 @@ std::vector<Result<IngestResult>> Store::commit_polls(std::span<const PollRecord
 // outrank it (on a tie the higher id comes first) and the answer is exact. Otherwise
 // widen the window (8 times) and ask again. The window starts at a few times the limit,
 // which on a running daemon holds the answer at once.
-// Without a feed filter, the newest kept in memory (Impl::top) answer first; the window's
-// answer, asked for at least top_capacity entries, sets them up.
+// Without a feed filter, the newest kept in memory (Impl::top) answer first when they can.
 std::vector<StoredEntry> Store::newest(std::size_t limit, const std::vector<std::string>& feed_urls) {
   std::vector<StoredEntry> out;
   if (limit == 0) return out;
@@ -927,10 +928,6 @@ std::vector<StoredEntry> Store::newest(std::size_t limit, const std::vector<std:
         return out;
       }
     }
-    // Without a feed filter, enough to keep the newest in memory from now on.
-    const std::size_t wanted = limit;
-    const bool to_rank = feed_urls.empty();
-    if (to_rank) limit = std::max(limit, impl_->top_capacity);
     std::int64_t lowest = 0;
     std::int64_t highest = 0;
     {
@@ -958,16 +955,6 @@ std::vector<StoredEntry> Store::newest(std::size_t limit, const std::vector<std:
         if (!below->step() || out.back().published->time_since_epoch().count() >= below->integer(0)) break;
       }
       window = window > (std::int64_t{1} << 58) ? highest - lowest + 1 : window * 8;
-    }
-    if (to_rank) {
-      impl_->top_capacity = std::max(impl_->top_capacity, wanted);
-      impl_->top.clear();
-      for (const auto& e : out) {
-        impl_->rank({e.published ? e.published->time_since_epoch().count() : 0, e.id});
-      }
-      impl_->top_last_id = highest;
-      impl_->top_valid = true;
-      if (out.size() > wanted) out.resize(wanted);
     }
   } catch (const sql::SqlError& e) {
     log::get("store")->error("event=read-failed what=newest error=\"{}\"", e.what());

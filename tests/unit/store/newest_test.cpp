@@ -50,8 +50,6 @@ void check_against_reopened(StoreFixture& fx, std::initializer_list<std::size_t>
     const auto read = ranked(fx.store->newest(limit));
     CHECK(read.size() == kept[i].size());
     CHECK(read == kept[i]);
-    // And again, now from what the reopened store keeps.
-    CHECK(ranked(fx.store->newest(limit)) == read);
     ++i;
   }
 }
@@ -65,7 +63,7 @@ TEST_CASE("newest of a store that started empty agrees with the database after m
   REQUIRE(newest.size() == 50);
   for (std::size_t i = 1; i < newest.size(); ++i) CHECK(newest[i - 1].published >= newest[i].published);
   check_against_reopened(fx, {1, 7, 50, 200, 600, 1000});
-  // A reopened store goes on keeping the newest as it stores more.
+  // A reopened store (which asks the database) agrees too after it stored more.
   fill(fx, 900);
   check_against_reopened(fx, {10, 300, 900});
 }
