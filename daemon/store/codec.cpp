@@ -51,6 +51,22 @@ void append_member(std::string& out, bool& first, const char* key, std::string_v
   append_string(out, text);
 }
 
+// A member `"key":[...]` holding the items (none: nothing), each written by write(out, item).
+template <class T, class Write>
+void append_array(std::string& out, bool& first_key, const char* key, const std::vector<T>& items, Write write) {
+  if (items.empty()) return;
+  if (!first_key) out += ',';
+  first_key = false;
+  out += '"';
+  out += key;
+  out += "\":[";
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (i) out += ',';
+    write(out, items[i]);
+  }
+  out += ']';
+}
+
 bool all_valid(const std::vector<feed::Person>& authors, const std::vector<std::string>& categories,
                const std::vector<feed::Enclosure>& enclosures) {
   for (const auto& p : authors) {
@@ -114,50 +130,27 @@ std::string encode_extra(const std::vector<feed::Person>& authors,
   // "e" < "n" < "u", "l" < "t" < "u".
   std::string out = "{";
   bool first_key = true;
-  if (!authors.empty()) {
-    out += "\"a\":[";
-    for (std::size_t i = 0; i < authors.size(); ++i) {
-      const auto& p = authors[i];
-      if (i) out += ',';
-      out += '{';
-      bool first = true;
-      if (!p.email.empty()) append_member(out, first, "e", p.email);
-      if (!p.name.empty()) append_member(out, first, "n", p.name);
-      if (!p.uri.empty()) append_member(out, first, "u", p.uri);
-      out += '}';
+  append_array(out, first_key, "a", authors, [](std::string& o, const feed::Person& p) {
+    o += '{';
+    bool first = true;
+    if (!p.email.empty()) append_member(o, first, "e", p.email);
+    if (!p.name.empty()) append_member(o, first, "n", p.name);
+    if (!p.uri.empty()) append_member(o, first, "u", p.uri);
+    o += '}';
+  });
+  append_array(out, first_key, "c", categories, [](std::string& o, const std::string& c) { append_string(o, c); });
+  append_array(out, first_key, "x", enclosures, [](std::string& o, const feed::Enclosure& e) {
+    o += '{';
+    bool first = true;
+    if (e.length) {
+      o += "\"l\":";
+      o += std::to_string(*e.length);
+      first = false;
     }
-    out += ']';
-    first_key = false;
-  }
-  if (!categories.empty()) {
-    if (!first_key) out += ',';
-    out += "\"c\":[";
-    for (std::size_t i = 0; i < categories.size(); ++i) {
-      if (i) out += ',';
-      append_string(out, categories[i]);
-    }
-    out += ']';
-    first_key = false;
-  }
-  if (!enclosures.empty()) {
-    if (!first_key) out += ',';
-    out += "\"x\":[";
-    for (std::size_t i = 0; i < enclosures.size(); ++i) {
-      const auto& e = enclosures[i];
-      if (i) out += ',';
-      out += '{';
-      bool first = true;
-      if (e.length) {
-        out += "\"l\":";
-        out += std::to_string(*e.length);
-        first = false;
-      }
-      if (!e.type.empty()) append_member(out, first, "t", e.type);
-      append_member(out, first, "u", e.url);
-      out += '}';
-    }
-    out += ']';
-  }
+    if (!e.type.empty()) append_member(o, first, "t", e.type);
+    append_member(o, first, "u", e.url);
+    o += '}';
+  });
   out += '}';
   return out;
 }

@@ -1,5 +1,3 @@
-#include <sqlite3.h>
-
 #include <optional>
 #include <string>
 #include <tuple>
@@ -180,17 +178,7 @@ TEST_CASE("undigested reads the database when another connection changed the ent
   StoreFixture fx;
   const FeedState f = fx.feed("https://example.com/feed");
   fx.poll(f, feed_of({entry("https://example.com/1", "One"), entry("https://example.com/2", "Two")}));
-  {
-    sqlite3* raw = nullptr;
-    REQUIRE(sqlite3_open(fx.db_path.c_str(), &raw) == SQLITE_OK);
-    sqlite3_busy_timeout(raw, 5000);
-    char* error = nullptr;
-    const int rc = sqlite3_exec(raw, "DELETE FROM entries WHERE id = (SELECT max(id) FROM entries)", nullptr,
-                                nullptr, &error);
-    CHECK_MESSAGE(rc == SQLITE_OK, (error ? error : ""));
-    sqlite3_free(error);
-    sqlite3_close(raw);
-  }
+  exec_outside(fx.db_path, "DELETE FROM entries WHERE id = (SELECT max(id) FROM entries)");
   const auto got = fx.store->undigested(10);
   REQUIRE(got.size() == 1);
   CHECK(got[0].title == "One");

@@ -1,5 +1,3 @@
-#include <sqlite3.h>
-
 #include <chrono>
 #include <cstdint>
 #include <string>
@@ -96,20 +94,10 @@ TEST_CASE("newest reads the database when another connection stored an entry") {
   const FeedState f = fx.feed("https://example.com/feed");
   fx.poll(f, feed_of({entry("https://example.com/1", "One")}));
   REQUIRE(fx.store->newest(10).size() == 1);
-  {
-    sqlite3* raw = nullptr;
-    REQUIRE(sqlite3_open(fx.db_path.c_str(), &raw) == SQLITE_OK);
-    sqlite3_busy_timeout(raw, 5000);
-    char* error = nullptr;
-    const int rc = sqlite3_exec(raw,
-                                "INSERT INTO entries(url_key, url, guid, title, summary, content, published, "
-                                "first_seen, content_hash) SELECT url_key || 'x', url || 'x', '', 'Outside', '', '', "
-                                "published + 60, first_seen + 60, 0 FROM entries",
-                                nullptr, nullptr, &error);
-    CHECK_MESSAGE(rc == SQLITE_OK, (error ? error : ""));
-    sqlite3_free(error);
-    sqlite3_close(raw);
-  }
+  exec_outside(fx.db_path,
+               "INSERT INTO entries(url_key, url, guid, title, summary, content, published, first_seen, "
+               "content_hash) SELECT url_key || 'x', url || 'x', '', 'Outside', '', '', published + 60, "
+               "first_seen + 60, 0 FROM entries");
   const auto got = fx.store->newest(10);
   REQUIRE(got.size() == 2);
   CHECK(got[0].title == "Outside");

@@ -1,6 +1,8 @@
 #pragma once
 // Helpers for store tests: a store in a temp dir, entries and feeds built in one line.
 
+#include <sqlite3.h>
+
 #include <chrono>
 #include <memory>
 #include <string>
@@ -53,6 +55,18 @@ struct StoreFixture {
     return *r;
   }
 };
+
+// Runs SQL on the database through a connection of its own, as another program would.
+inline void exec_outside(const std::filesystem::path& db, const char* sql) {
+  sqlite3* raw = nullptr;
+  REQUIRE(sqlite3_open(db.c_str(), &raw) == SQLITE_OK);
+  sqlite3_busy_timeout(raw, 5000);
+  char* error = nullptr;
+  const int rc = sqlite3_exec(raw, sql, nullptr, nullptr, &error);
+  CHECK_MESSAGE(rc == SQLITE_OK, (error ? error : ""));
+  sqlite3_free(error);
+  sqlite3_close(raw);
+}
 
 inline feed::Feed feed_of(std::initializer_list<feed::Entry> entries) {
   feed::Feed f;
