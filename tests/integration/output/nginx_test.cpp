@@ -80,10 +80,8 @@ std::string readme_snippet() {
 }  // namespace
 
 TEST_CASE("nginx serves the output directory with the README's snippet: ETag, Last-Modified and 304s") {
-  if (!std::filesystem::exists(feedd::test::kNginxBinary)) {
-    MESSAGE("SKIPPED: nginx is not installed (Debian package nginx; scripts/install-deps installs it)");
-    return;
-  }
+  // Without nginx this fails, naming the package (the TLS tests do the same): a test that
+  // passes by not running says nothing.
   MergedOutput m;
   const auto atom = m.out / "feed.atom";
   // An older mtime, so that the rewrite below shows in Last-Modified.
