@@ -206,7 +206,9 @@ Status Digest::append(const std::vector<store::StoredEntry>& entries, Instant no
 }
 
 void Digest::recorded() {
-  for (auto& [path, size] : appended_size_) recorded_size_[path] = size;
+  // Only the files of the last append: the map stays as small as one batch's days, and
+  // another file is read back once before its next append.
+  recorded_size_ = std::move(appended_size_);
   appended_size_.clear();
 }
 

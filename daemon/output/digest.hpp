@@ -34,8 +34,8 @@ class Digest {
   // record of it must not write the entry twice), and points `today` at the file of
   // the day `now` falls in. Each day's file is fdatasync'd before this returns.
   Status append(const std::vector<store::StoredEntry>& entries, Instant now);
-  // The store has recorded the entries of the last append: until one of its files
-  // changes size by other hands, the next append to that file skips reading its tail
+  // The store has recorded the entries of the last append: until one of that append's
+  // files changes size by other hands, the next append to it skips reading its tail
   // back.
   void recorded();
 
