@@ -333,12 +333,13 @@ struct Store::Impl {
   void begin_writes();
   // It committed: its entries and updates join `fresh`.
   void writes_committed();
+  void drop_fresh() {
+    fresh_valid = false;
+    fresh.clear();
+  }
   // An entry is removed, or carried by another feed now.
   void forget_fresh(std::int64_t id) {
-    if (fresh_valid && id >= fresh_from) {
-      fresh_valid = false;
-      fresh.clear();
-    }
+    if (fresh_valid && id >= fresh_from) drop_fresh();
   }
   // undigested() from `fresh`, when it holds the answer.
   std::optional<std::vector<StoredEntry>> undigested_fresh(std::size_t limit);
@@ -369,14 +370,14 @@ struct Store::Impl {
     top.push_back(r);
     std::push_heap(top.begin(), top.end(), std::greater<>());
   }
+  void drop_ranked() {
+    top_valid = false;
+    top.clear();
+  }
+  // An entry is removed.
   void forget_ranked(std::int64_t id) {
-    if (!top_valid) return;
-    for (const Ranked& r : top) {
-      if (r.id == id) {
-        top_valid = false;
-        top.clear();
-        return;
-      }
+    if (top_valid && std::any_of(top.begin(), top.end(), [&](const Ranked& r) { return r.id == id; })) {
+      drop_ranked();
     }
   }
   // The ids of the `limit` newest entries, when `top` holds them.
@@ -503,7 +504,7 @@ void Store::Impl::writes_committed() {
   // many, the database holds them instead of memory.
   constexpr std::size_t kFreshMax = 100000;
   if (fresh.size() + staged.size() > kFreshMax) {
-    forget_fresh(fresh_from);
+    drop_fresh();
     return;
   }
   std::move(staged.begin(), staged.end(), std::back_inserter(fresh));
@@ -542,7 +543,7 @@ std::optional<std::vector<StoredEntry>> Store::Impl::undigested_fresh(std::size_
     const std::int64_t newest = q->step() ? q->integer(0) : 0;
     const bool agrees = fresh.empty() ? newest <= through : newest == fresh.back().id;
     if (!agrees) {
-      forget_fresh(fresh_from);
+      drop_fresh();
       return std::nullopt;
     }
   }
@@ -590,8 +591,7 @@ std::optional<std::vector<std::int64_t>> Store::Impl::newest_ids(std::size_t lim
     sql::Stmt::Use q(last_entry);
     const std::int64_t newest = q->step() ? q->integer(0) : 0;
     if (newest != top_last_id) {
-      top_valid = false;
-      top.clear();
+      drop_ranked();
       return std::nullopt;
     }
   }
@@ -918,15 +918,7 @@ std::vector<StoredEntry> Store::newest(std::size_t limit, const std::vector<std:
   if (limit == 0) return out;
   try {
     if (feed_urls.empty()) {
-      if (auto ids = impl_->newest_ids(limit)) {
-        out.reserve(ids->size());
-        for (std::int64_t id : *ids) {
-          sql::Stmt::Use q(impl_->entry_by_id);
-          q->bind(1, id);
-          if (q->step()) out.push_back(read_entry(*q));
-        }
-        return out;
-      }
+      if (auto ids = impl_->newest_ids(limit)) return entries_by_id(*ids);
     }
     std::int64_t lowest = 0;
     std::int64_t highest = 0;
