@@ -41,13 +41,18 @@ void append_string(std::string& out, std::string_view text) {
   out += '"';
 }
 
-// A member `"key":"text"`, after a comma unless it is the object's first.
-void append_member(std::string& out, bool& first, const char* key, std::string_view text) {
+// `"key":`, after a comma unless it starts the object.
+void append_key(std::string& out, bool& first, const char* key) {
   if (!first) out += ',';
   first = false;
   out += '"';
   out += key;
   out += "\":";
+}
+
+// A member `"key":"text"`.
+void append_member(std::string& out, bool& first, const char* key, std::string_view text) {
+  append_key(out, first, key);
   append_string(out, text);
 }
 
@@ -55,11 +60,8 @@ void append_member(std::string& out, bool& first, const char* key, std::string_v
 template <class T, class Write>
 void append_array(std::string& out, bool& first_key, const char* key, const std::vector<T>& items, Write write) {
   if (items.empty()) return;
-  if (!first_key) out += ',';
-  first_key = false;
-  out += '"';
-  out += key;
-  out += "\":[";
+  append_key(out, first_key, key);
+  out += '[';
   for (std::size_t i = 0; i < items.size(); ++i) {
     if (i) out += ',';
     write(out, items[i]);
@@ -143,9 +145,8 @@ std::string encode_extra(const std::vector<feed::Person>& authors,
     o += '{';
     bool first = true;
     if (e.length) {
-      o += "\"l\":";
+      append_key(o, first, "l");
       o += std::to_string(*e.length);
-      first = false;
     }
     if (!e.type.empty()) append_member(o, first, "t", e.type);
     append_member(o, first, "u", e.url);
