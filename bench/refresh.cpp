@@ -343,7 +343,7 @@ int main(int argc, char** argv) {
   // the machine's load touches them alike and the ratios stay fair.
   struct Tool {
     std::string name;
-    std::function<fs::path(int)> prepare;
+    std::function<fs::path()> prepare;
     std::vector<std::string> cmd;
   };
   std::vector<Tool> tools;
@@ -352,7 +352,7 @@ int main(int argc, char** argv) {
   {
     const fs::path dir = root / "feedd";
     tools.push_back({"feedd",
-                     [&, dir](int) {
+                     [&, dir] {
                        fs::remove_all(dir);
                        fs::create_directories(dir);
                        std::string cfg =
@@ -368,7 +368,7 @@ int main(int argc, char** argv) {
   if (!skipped(o, "sfeed")) {
     const fs::path dir = root / "sfeed";
     tools.push_back({"sfeed",
-                     [&, dir](int) {
+                     [&, dir] {
                        fs::remove_all(dir);
                        fs::create_directories(dir / "etags");
                        std::string rc = "sfeedpath=\"" + (dir / "feeds").string() + "\"\nmaxjobs=" +
@@ -390,7 +390,7 @@ int main(int argc, char** argv) {
   const auto add_newsboat = [&](const std::string& label, int threads) {
     const fs::path dir = root / label;
     tools.push_back({label,
-                     [&, dir, threads](int) {
+                     [&, dir, threads] {
                        fs::remove_all(dir);
                        fs::create_directories(dir);
                        std::string list;
@@ -414,7 +414,7 @@ int main(int argc, char** argv) {
   }
   for (int r = 0; r < o.runs; ++r) {
     for (std::size_t i = 0; i < tools.size(); ++i) {
-      const fs::path state = tools[i].prepare(r);
+      const fs::path state = tools[i].prepare();
       Row& cold = rows[2 * i];
       Row& warm = rows[2 * i + 1];
       cold.runs.push_back(measure(tools[i].cmd, env, state / "cold.log", o.timeout_s));
