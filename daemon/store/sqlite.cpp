@@ -163,4 +163,22 @@ Transaction::~Transaction() {
   }
 }
 
+ReadTransaction::ReadTransaction(const Db& db, TransactionStatements& statements)
+    : db_(db), s_(statements) {
+  if (sqlite3_get_autocommit(db_.get()) == 0) return;
+  Stmt::Use use(s_.begin_read);
+  use->run();
+  began_ = true;
+}
+
+ReadTransaction::~ReadTransaction() {
+  if (!began_ || sqlite3_get_autocommit(db_.get()) != 0) return;
+  try {
+    Stmt::Use use(s_.rollback);
+    use->run();
+  } catch (const std::exception& e) {
+    log::get("store")->error("event=read-end-failed error=\"{}\"", e.what());
+  }
+}
+
 }  // namespace feedd::store::sql

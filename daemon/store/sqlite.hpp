@@ -103,11 +103,13 @@ class Stmt {
   std::unique_ptr<sqlite3_stmt, Finalize> stmt_;
 };
 
-// The three statements a transaction needs, prepared once per connection.
+// The statements transactions need, prepared once per connection.
 struct TransactionStatements {
   explicit TransactionStatements(const Db& db)
-      : begin(db, "BEGIN IMMEDIATE"), commit(db, "COMMIT"), rollback(db, "ROLLBACK") {}
+      : begin(db, "BEGIN IMMEDIATE"), begin_read(db, "BEGIN DEFERRED"), commit(db, "COMMIT"),
+        rollback(db, "ROLLBACK") {}
   Stmt begin;
+  Stmt begin_read;
   Stmt commit;
   Stmt rollback;
 };
@@ -127,6 +129,22 @@ class Transaction {
   const Db& db_;
   TransactionStatements& s_;
   bool done_ = false;
+};
+
+// One read transaction around several reads: they see one snapshot, and the connection
+// takes its WAL read lock once instead of once per statement (two fcntl calls each).
+// Inside a transaction already, it does nothing. Ends with ROLLBACK: nothing was written.
+class ReadTransaction {
+ public:
+  ReadTransaction(const Db& db, TransactionStatements& statements);
+  ~ReadTransaction();
+  ReadTransaction(const ReadTransaction&) = delete;
+  ReadTransaction& operator=(const ReadTransaction&) = delete;
+
+ private:
+  const Db& db_;
+  TransactionStatements& s_;
+  bool began_ = false;
 };
 
 }  // namespace feedd::store::sql

@@ -917,6 +917,7 @@ std::vector<StoredEntry> Store::newest(std::size_t limit, const std::vector<std:
   std::vector<StoredEntry> out;
   if (limit == 0) return out;
   try {
+    sql::ReadTransaction snapshot(impl_->db, impl_->tx);
     if (feed_urls.empty()) {
       if (auto ids = impl_->newest_ids(limit)) return entries_by_id(*ids);
     }
@@ -958,6 +959,7 @@ std::vector<StoredEntry> Store::entries_by_id(const std::vector<std::int64_t>& i
   std::vector<StoredEntry> out;
   out.reserve(ids.size());
   try {
+    sql::ReadTransaction snapshot(impl_->db, impl_->tx);
     for (std::int64_t id : ids) {
       sql::Stmt::Use q(impl_->entry_by_id);
       q->bind(1, id);
@@ -972,6 +974,7 @@ std::vector<StoredEntry> Store::entries_by_id(const std::vector<std::int64_t>& i
 std::vector<StoredEntry> Store::undigested(std::size_t limit) {
   std::vector<StoredEntry> out;
   try {
+    sql::ReadTransaction snapshot(impl_->db, impl_->tx);
     if (auto fresh = impl_->undigested_fresh(limit)) return std::move(*fresh);
     sql::Stmt::Use q(impl_->undigested);
     q->bind(1, static_cast<std::int64_t>(limit));
