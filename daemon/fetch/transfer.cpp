@@ -233,6 +233,15 @@ void Transfer::header_line(std::string_view line) {
     response_.retry_after = value;
   } else if (iequals(name, "Date")) {
     response_.date = value;
+  } else if (iequals(name, "Content-Length")) {
+    // Room for the body at once instead of growing it chunk by chunk. The length is the
+    // server's word: at most the body cap, and at most 1 MiB before any byte arrived.
+    constexpr std::size_t kMaxReserve = std::size_t{1} << 20;
+    std::size_t length = 0;
+    const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), length);
+    if (ec == std::errc{} && end == value.data() + value.size()) {
+      response_.body.reserve(std::min({length, request_.limits.max_body_bytes, kMaxReserve}));
+    }
   }
 }
 
