@@ -43,6 +43,21 @@ feedd_require_package(nlohmann_json_FOUND nlohmann-json3-dev "nlohmann-json")
 pkg_check_modules(XXHASH QUIET IMPORTED_TARGET libxxhash)
 feedd_require_package(XXHASH_FOUND libxxhash-dev "xxHash")
 
+# jemalloc: the allocator of the feedd program and of the benchmarks (README
+# "Dependencies" says why). Not with a sanitizer, which brings its own allocator.
+if(FEEDD_SANITIZE OR FEEDD_SANITIZE_THREAD)
+  set(FEEDD_JEMALLOC OFF)
+else()
+  pkg_check_modules(JEMALLOC QUIET IMPORTED_TARGET jemalloc)
+  feedd_require_package(JEMALLOC_FOUND libjemalloc-dev "jemalloc")
+  set(FEEDD_JEMALLOC ON)
+endif()
+function(feedd_use_allocator target)
+  if(FEEDD_JEMALLOC)
+    target_link_libraries(${target} PRIVATE PkgConfig::JEMALLOC)
+  endif()
+endfunction()
+
 pkg_check_modules(SYSTEMD QUIET IMPORTED_TARGET libsystemd)
 feedd_require_package(SYSTEMD_FOUND libsystemd-dev "libsystemd")
 

@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 
 #include "app/commands.hpp"
+#include "common/allocator.hpp"
 #include "common/log.hpp"
 #include "feedd/version.hpp"
 
@@ -19,7 +20,9 @@ int main(int argc, char** argv) {
   CLI::App cli{"feedd: polls RSS and Atom feeds, keeps every article once, and writes a merged "
                "feed and a daily digest."};
   cli.name("feedd");
-  cli.set_version_flag("-V,--version", std::string("feedd ") + feedd::kVersion);
+  cli.set_version_flag("-V,--version", [] {
+    return std::string("feedd ") + feedd::kVersion + "\nallocator: " + feedd::allocator_name();
+  });
   cli.require_subcommand(1);
 
   std::string config_path = "/etc/feedd/feedd.toml";

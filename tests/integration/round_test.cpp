@@ -207,6 +207,10 @@ TEST_CASE("the command line answers --help and --version and refuses unknown com
   auto version = feedd::test::run({feedd::test::feedd_binary(), "--version"});
   CHECK(version.exit_code == 0);
   CHECK(version.out.rfind("feedd ", 0) == 0);
+  // The program runs on the allocator it was linked with: jemalloc, except in the
+  // sanitizer builds.
+  CHECK(version.out.find(FEEDD_JEMALLOC ? "\nallocator: jemalloc 5." : "\nallocator: the C library's malloc") !=
+        std::string::npos);
   auto unknown = feedd::test::run({feedd::test::feedd_binary(), "frobnicate"});
   CHECK(unknown.exit_code == 2);
   CHECK(unknown.err.find("Usage") != std::string::npos);
