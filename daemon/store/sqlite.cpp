@@ -151,16 +151,24 @@ void Transaction::commit() {
   done_ = true;
 }
 
-Transaction::~Transaction() {
-  if (done_) return;
-  // After SQLITE_FULL or an I/O error SQLite may have rolled back already.
-  if (sqlite3_get_autocommit(db_.get()) != 0) return;
+namespace {
+
+// Ends the connection's open transaction, if it still has one (after SQLITE_FULL or an
+// I/O error SQLite may have rolled back already). From destructors: a failure is logged.
+void roll_back(const Db& db, TransactionStatements& s, const char* event) noexcept {
+  if (sqlite3_get_autocommit(db.get()) != 0) return;
   try {
-    Stmt::Use use(s_.rollback);
+    Stmt::Use use(s.rollback);
     use->run();
   } catch (const std::exception& e) {
-    log::get("store")->error("event=rollback-failed error=\"{}\"", e.what());
+    log::get("store")->error("event={} error=\"{}\"", event, e.what());
   }
+}
+
+}  // namespace
+
+Transaction::~Transaction() {
+  if (!done_) roll_back(db_, s_, "rollback-failed");
 }
 
 ReadTransaction::ReadTransaction(const Db& db, TransactionStatements& statements)
@@ -172,13 +180,7 @@ ReadTransaction::ReadTransaction(const Db& db, TransactionStatements& statements
 }
 
 ReadTransaction::~ReadTransaction() {
-  if (!began_ || sqlite3_get_autocommit(db_.get()) != 0) return;
-  try {
-    Stmt::Use use(s_.rollback);
-    use->run();
-  } catch (const std::exception& e) {
-    log::get("store")->error("event=read-end-failed error=\"{}\"", e.what());
-  }
+  if (began_) roll_back(db_, s_, "read-end-failed");
 }
 
 }  // namespace feedd::store::sql

@@ -298,6 +298,11 @@ struct Store::Impl {
   };
   std::optional<Sequence> seq;
   Sequence& sequence();
+  // The id of the newest entry stored, by this connection or another; 0 when there is none.
+  std::int64_t newest_entry_id() {
+    sql::Stmt::Use q(last_entry);
+    return q->step() ? q->integer(0) : 0;
+  }
 
   // What undigested() hands out, kept from the commits that stored it, so the digest
   // does not read back every entry just written (on a cold round that was a sixth of
@@ -538,14 +543,11 @@ std::optional<std::vector<StoredEntry>> Store::Impl::undigested_fresh(std::size_
   fresh.erase(fresh.begin(), first);
   // A check that costs one index lookup: the newest entry stored is the newest one
   // here (or, with nothing here, already written).
-  {
-    sql::Stmt::Use q(last_entry);
-    const std::int64_t newest = q->step() ? q->integer(0) : 0;
-    const bool agrees = fresh.empty() ? newest <= through : newest == fresh.back().id;
-    if (!agrees) {
-      drop_fresh();
-      return std::nullopt;
-    }
+  const std::int64_t newest = newest_entry_id();
+  const bool agrees = fresh.empty() ? newest <= through : newest == fresh.back().id;
+  if (!agrees) {
+    drop_fresh();
+    return std::nullopt;
   }
   // What is handed out leaves `fresh`, which then starts after it: should the digest
   // not record it, through stays below fresh_from and the database answers again.
@@ -587,13 +589,9 @@ std::optional<std::vector<StoredEntry>> Store::Impl::undigested_fresh(std::size_
 
 std::optional<std::vector<std::int64_t>> Store::Impl::newest_ids(std::size_t limit) {
   if (!top_valid || limit > kTopCapacity) return std::nullopt;
-  {
-    sql::Stmt::Use q(last_entry);
-    const std::int64_t newest = q->step() ? q->integer(0) : 0;
-    if (newest != top_last_id) {
-      drop_ranked();
-      return std::nullopt;
-    }
+  if (newest_entry_id() != top_last_id) {
+    drop_ranked();
+    return std::nullopt;
   }
   std::vector<Ranked> sorted = top;
   std::sort(sorted.begin(), sorted.end(), std::greater<>());
@@ -761,10 +759,7 @@ Result<std::unique_ptr<Store>> Store::open(const std::filesystem::path& path,
 
     stage = "cannot prepare statements";
     auto impl = std::make_unique<Impl>(path, std::move(options), std::move(*lock), std::move(db));
-    {
-      sql::Stmt::Use last(impl->last_entry);
-      impl->top_valid = !last->step();  // no entries: the newest are those stored from now on
-    }
+    impl->top_valid = impl->newest_entry_id() == 0;  // no entries: the newest are those stored from now on
     return std::make_unique<Store>(std::move(impl));
   } catch (const sql::SqlError& e) {
     return make_error(error_text(path, stage, e) +
