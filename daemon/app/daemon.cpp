@@ -160,6 +160,9 @@ struct Daemon::Impl {
     store_options.retention_days = static_cast<int>(config.retention_days);
     store_options.max_entries_per_feed = static_cast<int>(config.max_entries_per_feed);
     store_options.tombstone_days = static_cast<int>(config.tombstone_days);
+    // The integrity check reads the whole database: at every start of the daemon, and
+    // once a day for one-shot rounds run from cron.
+    if (mode == Mode::once) store_options.integrity_check_interval = std::chrono::hours(24);
     auto opened = store::Store::open(config.database, store_options);
     if (!opened) {
       log->error("database={} error=\"{}\"", config.database.string(), opened.error().message);

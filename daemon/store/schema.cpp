@@ -154,12 +154,24 @@ constexpr std::array<std::string_view, 3> kV7{
     "PRAGMA user_version = 7",
 };
 
+// Version 8: when the database last passed PRAGMA quick_check (Unix seconds; 0: never).
+// The check reads the whole file, so a one-shot round (cron) runs it only when the last
+// one is a day old (StoreOptions::integrity_check_interval); Store::open records it.
+constexpr std::array<std::string_view, 3> kV8{
+    R"sql(CREATE TABLE integrity_check (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  passed_at INTEGER NOT NULL
+))sql",
+    "INSERT INTO integrity_check(id, passed_at) VALUES(1, 0)",
+    "PRAGMA user_version = 8",
+};
+
 struct Migration {
   int version;
   std::span<const std::string_view> statements;
 };
 
-constexpr std::array<Migration, 7> kMigrations{{
+constexpr std::array<Migration, 8> kMigrations{{
     {1, kV1},
     {2, kV2},
     {3, kV3},
@@ -167,6 +179,7 @@ constexpr std::array<Migration, 7> kMigrations{{
     {5, kV5},
     {6, kV6},
     {7, kV7},
+    {8, kV8},
 }};
 
 static_assert(kMigrations.back().version == kCurrentVersion);

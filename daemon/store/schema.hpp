@@ -7,7 +7,7 @@
 
 namespace feedd::store::schema {
 
-inline constexpr int kCurrentVersion = 7;
+inline constexpr int kCurrentVersion = 8;
 
 int version(sql::Db& db);
 

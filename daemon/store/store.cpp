@@ -680,6 +680,19 @@ void Store::Impl::report_write_failure(const sql::SqlError& e) {
 Store::Store(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Store::~Store() = default;
 
+namespace {
+
+// Whether PRAGMA quick_check is to run at this open: always before version 8 (which keeps
+// the record), else when the last check that passed is `interval` old, or dated after now
+// (a wall clock stepped back).
+bool integrity_check_due(sql::Db& db, int version, std::chrono::seconds interval, std::int64_t now_s) {
+  if (interval.count() <= 0 || version < 8) return true;
+  const std::int64_t passed_at = db.query_int("SELECT coalesce(max(passed_at), 0) FROM integrity_check");
+  return passed_at <= 0 || passed_at > now_s || now_s - passed_at >= interval.count();
+}
+
+}  // namespace
+
 Result<std::unique_ptr<Store>> Store::open(const std::filesystem::path& path,
                                            StoreOptions options) {
   const char* stage = "cannot open the database";
@@ -714,7 +727,10 @@ Result<std::unique_ptr<Store>> Store::open(const std::filesystem::path& path,
                         ": an SQLite database that feedd did not create; refusing to start, "
                         "the file was not changed");
     }
-    if (options.check_integrity_on_open && objects > 0) {
+    const std::int64_t now_s = now_utc().time_since_epoch().count();
+    const bool checking = options.check_integrity_on_open && objects > 0 &&
+                          integrity_check_due(db, version, options.integrity_check_interval, now_s);
+    if (checking) {
       sql::Stmt check(db, "PRAGMA quick_check(1)");
       std::string verdict = check.step() ? check.text(0) : std::string("no answer");
       check.reset();
@@ -756,6 +772,12 @@ Result<std::unique_ptr<Store>> Store::open(const std::filesystem::path& path,
 
     stage = "cannot migrate the database";
     schema::migrate(db);
+
+    // A new database is as sound as a checked one.
+    if (checking || objects == 0) {
+      sql::Stmt passed(db, "UPDATE integrity_check SET passed_at = ?1 WHERE id = 1");
+      passed.bind(1, now_s).run();
+    }
 
     stage = "cannot prepare statements";
     auto impl = std::make_unique<Impl>(path, std::move(options), std::move(*lock), std::move(db));

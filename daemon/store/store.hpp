@@ -3,6 +3,7 @@
 // which feeds carried which entry, and what the digest has written.
 // Only the loop thread uses a Store.
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -79,8 +80,11 @@ struct StoreOptions {
   // Removed from URLs besides utm_* etc. Exact names, any case; a trailing '*' makes a
   // prefix ("ref_*").
   std::vector<std::string> extra_tracking_params;
-  // Run PRAGMA quick_check at open (reads the whole file once; refuses a corrupt one).
+  // Run PRAGMA quick_check at open (it reads the whole file; a corrupt one is refused) ...
   bool check_integrity_on_open = true;
+  // ... when the last check that passed is at least this old, or is dated after now (0:
+  // at every open). The daemon checks at every start, a one-shot round once a day.
+  std::chrono::seconds integrity_check_interval{0};
   // Retention (applied by prune()): entries are kept this many days after first seen
   // (0: no age limit) ...
   int retention_days = 90;

@@ -4,12 +4,14 @@
 
 #include <signal.h>
 
+#include <filesystem>
 #include <memory>
 #include <thread>
 
 
 #include <pugixml.hpp>
 
+#include "store/sqlite.hpp"
 #include "store/store.hpp"
 #include "support/files.hpp"
 #include "support/http_server.hpp"
@@ -132,6 +134,40 @@ TEST_CASE("one round stores an article shared by two feeds once and writes it on
     CHECK(feedd::test::read_file(s.out / "feed.atom") == atom);
     CHECK(server.requests("/a.rss") == 2);
   }
+}
+
+TEST_CASE("a one-shot round checks the database's integrity once a day, the daemon at every start") {
+  HttpServer server;
+  server.add_endpoint("/a.rss", 200, {{"Content-Type", "application/rss+xml"}}, rss_feed());
+  Setup s;
+  s.write_config({server.url("/a.rss")});
+  const auto db = s.dir.file("state/feedd.db");
+  const auto passed_at = [&] {
+    feedd::store::sql::Db d(db, SQLITE_OPEN_READONLY);
+    return d.query_int("SELECT passed_at FROM integrity_check");
+  };
+  const auto set_passed_at = [&](std::int64_t when) {
+    feedd::store::sql::Db d(db, SQLITE_OPEN_READWRITE);
+    feedd::store::sql::Stmt set(d, "UPDATE integrity_check SET passed_at = ?1");
+    set.bind(1, when).run();
+  };
+  const std::int64_t now = feedd::now_utc().time_since_epoch().count();
+
+  REQUIRE(s.once().exit_code == 0);
+  set_passed_at(now - 3600);
+  REQUIRE(s.once().exit_code == 0);
+  CHECK(passed_at() == now - 3600);  // checked an hour ago: not again
+
+  set_passed_at(now - 25 * 3600);
+  REQUIRE(s.once().exit_code == 0);
+  CHECK(passed_at() >= now);  // a day old: checked, and recorded
+
+  set_passed_at(now - 3600);
+  std::filesystem::remove(s.out / "feed.atom");  // so that the daemon is seen to write it
+  auto daemon = s.run_until_written(2);
+  CHECK(passed_at() >= now);  // the daemon checks whenever it starts
+  daemon->signal(SIGTERM);
+  CHECK(daemon->wait(10s).exit_code == 0);
 }
 
 TEST_CASE("refused connections, a 404 and a non-XML body fail their feeds and spare the others") {

@@ -1,5 +1,7 @@
 // Opening: refusing what cannot be trusted (and never touching it), and migrations.
 
+#include <chrono>
+#include <cstdlib>
 #include <fstream>
 #include <iterator>
 #include <string>
@@ -90,6 +92,94 @@ TEST_CASE("a database with corrupt pages is refused and left untouched") {
   for (std::size_t i = 8 * 4096; i < 12 * 4096; ++i) bytes[i] = static_cast<char>(0xA5);
   write_bytes(path, bytes);
   check_refused(path, "corrupt");
+}
+
+namespace {
+
+// When the database last passed the integrity check, as recorded in it.
+std::int64_t passed_at(const std::filesystem::path& path) {
+  sql::Db db(path, SQLITE_OPEN_READONLY);
+  return db.query_int("SELECT passed_at FROM integrity_check");
+}
+
+void set_passed_at(const std::filesystem::path& path, std::int64_t when) {
+  sql::Db db(path, SQLITE_OPEN_READWRITE);
+  sql::Stmt set(db, "UPDATE integrity_check SET passed_at = ?1");
+  set.bind(1, when).run();
+}
+
+std::int64_t now_s() { return now_utc().time_since_epoch().count(); }
+
+}  // namespace
+
+TEST_CASE("the integrity check runs at every open, or with an interval once the last pass is that old") {
+  TempDir dir;
+  const auto path = dir / "feedd.db";
+  const auto open_with = [&](std::chrono::seconds interval) {
+    StoreOptions options;
+    options.integrity_check_interval = interval;
+    auto opened = Store::open(path, options);
+    REQUIRE_MESSAGE(opened.ok(), (opened.ok() ? "" : opened.error().message));
+  };
+  const std::int64_t hour = 3600;
+
+  // A new database counts as checked when it is made.
+  open_with(std::chrono::hours(24));
+  CHECK(std::abs(passed_at(path) - now_s()) <= 5);
+
+  SUBCASE("an hour after the last pass, a daily check does not run") {
+    set_passed_at(path, now_s() - hour);
+    const std::int64_t before = passed_at(path);
+    open_with(std::chrono::hours(24));
+    CHECK(passed_at(path) == before);
+  }
+  SUBCASE("a day after the last pass, it runs and is recorded") {
+    set_passed_at(path, now_s() - 25 * hour);
+    open_with(std::chrono::hours(24));
+    CHECK(std::abs(passed_at(path) - now_s()) <= 5);
+  }
+  SUBCASE("a pass dated after now (the clock stepped back) does not put the check off") {
+    set_passed_at(path, now_s() + 10 * hour);
+    open_with(std::chrono::hours(24));
+    CHECK(std::abs(passed_at(path) - now_s()) <= 5);
+  }
+  SUBCASE("with no interval it runs at every open") {
+    set_passed_at(path, now_s() - 60);
+    open_with(std::chrono::seconds(0));
+    CHECK(std::abs(passed_at(path) - now_s()) <= 5);
+  }
+}
+
+TEST_CASE("a corrupt database whose last check is a day old is refused by a daily check") {
+  TempDir dir;
+  const auto path = dir / "feedd.db";
+  {
+    auto opened = Store::open(path);
+    REQUIRE(opened.ok());
+    auto f = (*opened)->ensure_feed("https://example.com/feed");
+    REQUIRE(f.ok());
+    feed::Feed doc;
+    for (int i = 0; i < 400; ++i) {
+      auto e = entry("https://example.com/" + std::to_string(i));
+      e.content = std::string(300, 'x');
+      doc.entries.push_back(e);
+    }
+    REQUIRE((*opened)->commit_poll(*f, &doc, at(2)).ok());
+  }
+  set_passed_at(path, now_s() - 25 * 3600);
+  fold_wal(path);
+  std::string bytes = read_bytes(path);
+  REQUIRE(bytes.size() > 20 * 4096);
+  for (std::size_t i = 8 * 4096; i < 12 * 4096; ++i) bytes[i] = static_cast<char>(0xA5);
+  write_bytes(path, bytes);
+  const std::string before = read_bytes(path);
+  StoreOptions options;
+  options.integrity_check_interval = std::chrono::hours(24);
+  auto opened = Store::open(path, options);
+  REQUIRE_FALSE(opened.ok());
+  CAPTURE(opened.error().message);
+  CHECK(opened.error().message.find("corrupt") != std::string::npos);
+  CHECK(read_bytes(path) == before);
 }
 
 TEST_CASE("a truncated database is refused and left untouched") {
