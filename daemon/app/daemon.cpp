@@ -210,6 +210,14 @@ struct Daemon::Impl {
     client_options.max_host_connections = static_cast<std::size_t>(config.max_host_connections);
     client = std::make_unique<fetch::Client>(&loop, client_options);
 
+    // What the last run left in the WAL goes into the database file on the store's
+    // thread while the first transfers run (a new database has next to nothing there).
+    on_worker([this, database = config.database.string()]() -> SerialWorker::Completion {
+      auto copied = store->checkpoint();
+      if (!copied) log->warn("database={} checkpoint_error=\"{}\"", database, copied.error().message);
+      return nullptr;
+    });
+
     due_timer = UvHandle<uv_timer_t>::make(&loop, uv_timer_init);
     write_timer = UvHandle<uv_timer_t>::make(&loop, uv_timer_init);
     digest_timer = UvHandle<uv_timer_t>::make(&loop, uv_timer_init);

@@ -1076,6 +1076,20 @@ Status Store::mark_digested(const std::vector<std::int64_t>& ids) {
   return Ok{};
 }
 
+Result<int> Store::checkpoint() {
+  try {
+    int frames = 0;
+    int copied = 0;
+    const int rc =
+        sqlite3_wal_checkpoint_v2(impl_->db.get(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &frames, &copied);
+    // SQLITE_BUSY: another connection held what a checkpoint needs; the next one copies it.
+    if (rc != SQLITE_OK && rc != SQLITE_BUSY) impl_->db.fail(rc, "checkpoint");
+    return std::max(copied, 0);
+  } catch (const sql::SqlError& e) {
+    return make_error(error_text(impl_->path, "cannot checkpoint the WAL", e));
+  }
+}
+
 Result<PruneResult> Store::prune(Instant now, std::size_t batch) {
   constexpr std::int64_t kFeedsPerCall = 200;
   constexpr std::int64_t kDay = 86400;

@@ -184,6 +184,14 @@ class Store {
   // must be what undigested() (or the pending batch) handed out, from its start.
   Status mark_digested(const std::vector<std::int64_t>& ids);
 
+  // Copies what the WAL holds into the database file: a passive checkpoint, which never
+  // waits for other connections. The store leaves its WAL at close, and the next open
+  // reads all of it back to rebuild SQLite's index of it; the daemon calls this on the
+  // store's thread as it starts, while the first transfers run, so that the WAL holds
+  // about one run's writes instead of growing to the autocheckpoint's 10,000 pages.
+  // Returns the frames copied.
+  Result<int> checkpoint();
+
   // Retention, in small batches so the loop never stalls: removes at most `batch`
   // entries past their age, caps up to a few hundred feeds (taken in turn across calls)
   // at max_entries_per_feed, and expires old tombstones. Call it every few minutes, and

@@ -136,6 +136,40 @@ TEST_CASE("one round stores an article shared by two feeds once and writes it on
   }
 }
 
+TEST_CASE("a round folds what the last one left in the WAL into the database file") {
+  HttpServer server;
+  server.add_endpoint("/a.rss", 200, {{"Content-Type", "application/rss+xml"}}, rss_feed());
+  server.add_endpoint("/b.atom", 200, {{"Content-Type", "application/atom+xml"}}, atom_feed());
+  Setup s;
+  s.write_config({server.url("/a.rss"), server.url("/b.atom")});
+  const auto db = s.dir.file("state/feedd.db");
+  // The entries the database file holds by itself (a copy without the WAL); -1 when not
+  // even the table is there.
+  const auto in_file_alone = [&] {
+    const auto copy = s.dir.file("alone.db");
+    std::filesystem::remove(copy);
+    std::filesystem::copy_file(db, copy);
+    feedd::store::sql::Db alone(copy, SQLITE_OPEN_READWRITE);
+    if (alone.query_int("SELECT count(*) FROM sqlite_schema WHERE name = 'entries'") == 0) return std::int64_t{-1};
+    return alone.query_int("SELECT count(*) FROM entries");
+  };
+
+  auto first = s.once();
+  INFO(first.err);
+  REQUIRE(first.exit_code == 0);
+  // A one-shot round ends without copying its writes out of the WAL ...
+  CHECK(in_file_alone() < 3);
+  REQUIRE(std::filesystem::file_size(db.string() + "-wal") > 0);
+
+  // ... and the next one copies them while it fetches: the next open reads back only
+  // what that round wrote.
+  auto second = s.once();
+  INFO(second.err);
+  REQUIRE(second.exit_code == 0);
+  CHECK(in_file_alone() == 3);
+  CHECK(s.stored().size() == 3);
+}
+
 TEST_CASE("a one-shot round checks the database's integrity once a day, the daemon at every start") {
   HttpServer server;
   server.add_endpoint("/a.rss", 200, {{"Content-Type", "application/rss+xml"}}, rss_feed());

@@ -1,7 +1,9 @@
 #include <algorithm>
+#include <filesystem>
 
 #include <doctest/doctest.h>
 
+#include "store/sqlite.hpp"
 #include "unit/store/store_fixture.hpp"
 
 using namespace feedd;
@@ -433,4 +435,31 @@ TEST_CASE("newest for some feeds finds their entries below many newer ones of ot
   CHECK(b.size() == 3001);
   CHECK(std::any_of(b.begin(), b.end(), [](const auto& e) { return e.title == "Q1"; }));
   CHECK(fx.store->newest(5000).size() == 3002);
+}
+
+TEST_CASE("checkpoint() copies what the WAL holds into the database file") {
+  StoreFixture fx;
+  const auto f = fx.feed("https://example.com/feed");
+  fx.poll(f, feed_of({entry("https://example.com/1"), entry("https://example.com/2")}));
+
+  // The entries the database file holds by itself, as a copy of it without its WAL shows
+  // them; -1 when not even the table is there yet.
+  const auto in_file_alone = [&] {
+    const auto copy = fx.dir / "alone.db";
+    std::filesystem::remove(copy);
+    std::filesystem::copy_file(fx.db_path, copy);
+    sql::Db db(copy, SQLITE_OPEN_READWRITE);
+    if (db.query_int("SELECT count(*) FROM sqlite_schema WHERE name = 'entries'") == 0) return std::int64_t{-1};
+    return db.query_int("SELECT count(*) FROM entries");
+  };
+  CHECK(in_file_alone() < 2);  // the store leaves its writes in the WAL
+
+  auto copied = fx.store->checkpoint();
+  REQUIRE_MESSAGE(copied.ok(), (copied.ok() ? "" : copied.error().message));
+  CHECK(*copied > 0);
+  CHECK(in_file_alone() == 2);
+
+  // The store goes on writing after it, and reads what it wrote.
+  fx.poll(f, feed_of({entry("https://example.com/3")}), at(3));
+  CHECK(fx.store->newest(10).size() == 3);
 }
