@@ -372,6 +372,11 @@ struct Daemon::Impl {
       log->warn("config={} \"fetch.max_connections, fetch.max_host_connections and fetch.user_agent "
                 "take effect at restart\"", config.source.string());
     }
+    if (next.tracking_params != config.tracking_params) {
+      // The store keys entries with the parameters it was opened with.
+      log->warn("config={} key=store.tracking_params \"new tracking parameters take effect at restart\"",
+                config.source.string());
+    }
 
     std::size_t added = 0;
     std::size_t removed = 0;

@@ -126,6 +126,23 @@ TEST_CASE("the command line's log level outlasts a SIGHUP, and without one the c
   CHECK(q.err.find("level=info") == std::string::npos);
 }
 
+TEST_CASE("SIGHUP with new tracking parameters says they take effect at restart") {
+  HttpServer server;
+  serve_feed(server, "one");
+  TempDir dir;
+  dir.write("feedd.toml", config_text(server, {"one"}));
+  Process daemon({feedd::test::feedd_binary(), "run", "-c", dir.file("feedd.toml").string()});
+  REQUIRE(eventually([&] { return server.requests("/one.rss") >= 1; }));
+  dir.write("feedd.toml", config_text(server, {"one"}, "[store]\ntracking_params = [\"ref\"]\n"));
+  daemon.signal(SIGHUP);
+  REQUIRE(eventually([&] { return daemon.err_so_far().find("reload=done") != std::string::npos; }));
+  daemon.signal(SIGTERM);
+  auto r = daemon.wait(10s);
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(feedd::test::lines_with(r.err, "key=store.tracking_params").size() == 1);
+}
+
 TEST_CASE("SIGHUP with a broken config logs every problem and keeps the running one") {
   HttpServer server;
   serve_feed(server, "one");
