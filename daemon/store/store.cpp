@@ -17,6 +17,7 @@
 #include "store/content_hash.hpp"
 #include "store/feed_row.hpp"
 #include "store/hash.hpp"
+#include "store/recent.hpp"
 #include "store/schema.hpp"
 #include "store/sqlite.hpp"
 #include "store/url_key.hpp"
@@ -304,89 +305,14 @@ struct Store::Impl {
     return q->step() ? q->integer(0) : 0;
   }
 
-  // What undigested() hands out, kept from the commits that stored it, so the digest
-  // does not read back every entry just written (on a cold round that was a sixth of
-  // the work). `fresh` holds, in id order, every entry from id fresh_from on that this
-  // Store's committed transactions stored, as a digest line shows it; this process is
-  // the database's only writer (the lock). A transaction's own entries wait in `staged`
-  // until it commits. Anything that removes an entry at or above fresh_from, or moves it
-  // to another feed, drops the lot (fresh_valid), and undigested() reads the database
-  // until the digest has caught up with a new start.
-  struct Fresh {
-    std::int64_t id = 0;
-    std::int64_t feed_id = 0;
-    std::string url;
-    std::string guid;  // only when there is no url, as undigested() reads it
-    std::string title;
-    std::int64_t published = 0;
-    std::optional<Instant> updated;
-    std::int64_t first_seen = 0;
-    bool clamped = false;
-  };
-  struct FreshUpdate {
-    std::int64_t id = 0;
-    std::string title;
-    std::optional<Instant> updated;
-  };
-  std::vector<Fresh> fresh;
-  std::vector<Fresh> staged;
-  std::vector<FreshUpdate> staged_updates;
-  std::int64_t fresh_from = 0;
-  bool fresh_valid = false;
+  // What the digest has still to write and the newest entries, kept in memory from the
+  // transactions that stored them (recent.hpp).
+  RecentEntries recent;
   // A write transaction that may store entries begins: forget the last one's ids (a
   // rolled-back transaction hands them out again) and its staged entries.
   void begin_writes();
-  // It committed: its entries and updates join `fresh`.
-  void writes_committed();
-  void drop_fresh() {
-    fresh_valid = false;
-    fresh.clear();
-  }
-  // An entry is removed, or carried by another feed now.
-  void forget_fresh(std::int64_t id) {
-    if (fresh_valid && id >= fresh_from) drop_fresh();
-  }
-  // undigested() from `fresh`, when it holds the answer.
+  // undigested() from memory, when it holds the answer.
   std::optional<std::vector<StoredEntry>> undigested_fresh(std::size_t limit);
-
-  // newest() of the whole store, from memory: the kTopCapacity highest (published, id)
-  // of all entries, kept as entries are stored. Exact while top_valid, which a database
-  // without entries at open starts as: a first round ranks its entries as it stores
-  // them instead of sorting the whole store at its end (every entry shares one
-  // first-seen second, so no window proves itself short of the whole store). Otherwise
-  // the window answers as before: on a running daemon the first one holds the answer.
-  // An entry of `top` removed, or the newest id stored not being the one last seen
-  // here, sends newest() back to the window for good.
-  struct Ranked {
-    std::int64_t published = 0;
-    std::int64_t id = 0;
-    bool operator>(const Ranked& o) const { return published != o.published ? published > o.published : id > o.id; }
-  };
-  std::vector<Ranked> top;  // a min-heap under std::greater: top.front() is the lowest kept
-  static constexpr std::size_t kTopCapacity = 1024;
-  bool top_valid = false;
-  std::int64_t top_last_id = 0;
-  void rank(const Ranked& r) {
-    if (top.size() == kTopCapacity) {
-      if (!(r > top.front())) return;
-      std::pop_heap(top.begin(), top.end(), std::greater<>());
-      top.pop_back();
-    }
-    top.push_back(r);
-    std::push_heap(top.begin(), top.end(), std::greater<>());
-  }
-  void drop_ranked() {
-    top_valid = false;
-    top.clear();
-  }
-  // An entry is removed.
-  void forget_ranked(std::int64_t id) {
-    if (top_valid && std::any_of(top.begin(), top.end(), [&](const Ranked& r) { return r.id == id; })) {
-      drop_ranked();
-    }
-  }
-  // The ids of the `limit` newest entries, when `top` holds them.
-  std::optional<std::vector<std::int64_t>> newest_ids(std::size_t limit);
 
   bool write_failing = false;   // said once until a write succeeds again
   std::int64_t cap_cursor = 0;  // prune(): the last feed whose cap was checked
@@ -456,7 +382,7 @@ void Store::Impl::ingest(std::int64_t feed_id, const feed::Entry& e, Instant now
     sql::Stmt::Use update(entry_update);
     update->bind(1, id).bind(2, e.title).bind(3, e.summary).bind(4, e.content);
     update->bind(5, updated.value_or(now)).bind(6, hash).bind_text_or_null(7, extra).run();
-    staged_updates.push_back({id, e.title, updated.value_or(now)});
+    recent.stage_update(id, e.title, updated.value_or(now));
     ++result.updated;
     return;
   }
@@ -484,82 +410,35 @@ void Store::Impl::ingest(std::int64_t feed_id, const feed::Entry& e, Instant now
   next.next_id = id + 1;
   next.min_first_seen = first_seen;
   result.new_entries.push_back(id);
-  staged.push_back({id, feed_id, std::string(choice.url), choice.url.empty() ? e.id : std::string(), e.title,
-                    published, updated, first_seen, clamped});
+  recent.stage({id, feed_id, std::string(choice.url), choice.url.empty() ? e.id : std::string(), e.title,
+                published, updated, first_seen, clamped});
 }
 
 void Store::Impl::begin_writes() {
   seq.reset();
-  staged.clear();
-  staged_updates.clear();
-  if (!fresh_valid) {
-    fresh.clear();
-    fresh_from = sequence().next_id;
-    fresh_valid = true;
-  }
-}
-
-void Store::Impl::writes_committed() {
-  if (top_valid && !staged.empty()) {
-    for (const Fresh& f : staged) rank({f.published, f.id});
-    top_last_id = staged.back().id;
-  }
-  if (!fresh_valid) return;
-  // A digest that cannot be written (a full disk) leaves entries undigested: past this
-  // many, the database holds them instead of memory.
-  constexpr std::size_t kFreshMax = 100000;
-  if (fresh.size() + staged.size() > kFreshMax) {
-    drop_fresh();
-    return;
-  }
-  std::move(staged.begin(), staged.end(), std::back_inserter(fresh));
-  staged.clear();
-  for (auto& u : staged_updates) {
-    const auto it = std::lower_bound(fresh.begin(), fresh.end(), u.id,
-                                     [](const Fresh& f, std::int64_t id) { return f.id < id; });
-    if (it == fresh.end() || it->id != u.id) continue;
-    it->title = std::move(u.title);
-    it->updated = u.updated;
-  }
-  staged_updates.clear();
+  recent.begin(sequence().next_id);
 }
 
 std::optional<std::vector<StoredEntry>> Store::Impl::undigested_fresh(std::size_t limit) {
-  if (!fresh_valid) return std::nullopt;
   std::int64_t through = 0;
   {
     sql::Stmt::Use q(digest_through);
     if (!q->step()) return std::nullopt;
     through = q->integer(0);
   }
-  // Entries below fresh_from not yet written, or a pending batch: the database answers.
-  if (through + 1 < fresh_from) return std::nullopt;
   {
     sql::Stmt::Use q(digest_batch_get);
-    if (q->step()) return std::nullopt;
+    if (q->step()) return std::nullopt;  // a pending batch: the database answers
   }
-  const auto first = std::upper_bound(fresh.begin(), fresh.end(), through,
-                                      [](std::int64_t t, const Fresh& f) { return t < f.id; });
-  fresh.erase(fresh.begin(), first);
-  // A check that costs one index lookup: the newest entry stored is the newest one
-  // here (or, with nothing here, already written).
-  const std::int64_t newest = newest_entry_id();
-  const bool agrees = fresh.empty() ? newest <= through : newest == fresh.back().id;
-  if (!agrees) {
-    drop_fresh();
-    return std::nullopt;
-  }
-  // What is handed out leaves `fresh`, which then starts after it: should the digest
-  // not record it, through stays below fresh_from and the database answers again.
-  const std::size_t n = std::min(limit, fresh.size());
+  auto taken = recent.take_unwritten(through, newest_entry_id(), limit);
+  if (!taken) return std::nullopt;
   std::vector<StoredEntry> out;
-  out.reserve(n);
+  out.reserve(taken->size());
   std::int64_t shown_feed = 0;
   std::string feed_url;
   std::string feed_title;
   std::string feed_link;
-  for (std::size_t i = 0; i < n; ++i) {
-    Fresh& f = fresh[i];
+  for (auto& f : *taken) {
     if (f.feed_id != shown_feed) {
       sql::Stmt::Use q(feed_shown);
       q->bind(1, f.feed_id);
@@ -582,23 +461,7 @@ std::optional<std::vector<StoredEntry>> Store::Impl::undigested_fresh(std::size_
     e.feed_title = feed_title;
     e.feed_link = feed_link;
   }
-  if (n > 0) fresh_from = fresh[n - 1].id + 1;
-  fresh.erase(fresh.begin(), fresh.begin() + static_cast<std::ptrdiff_t>(n));
   return out;
-}
-
-std::optional<std::vector<std::int64_t>> Store::Impl::newest_ids(std::size_t limit) {
-  if (!top_valid || limit > kTopCapacity) return std::nullopt;
-  if (newest_entry_id() != top_last_id) {
-    drop_ranked();
-    return std::nullopt;
-  }
-  std::vector<Ranked> sorted = top;
-  std::sort(sorted.begin(), sorted.end(), std::greater<>());
-  std::vector<std::int64_t> ids;
-  ids.reserve(std::min(limit, sorted.size()));
-  for (std::size_t i = 0; i < sorted.size() && i < limit; ++i) ids.push_back(sorted[i].id);
-  return ids;
 }
 
 Store::Impl::Sequence& Store::Impl::sequence() {
@@ -646,7 +509,7 @@ bool Store::Impl::unlink(std::int64_t entry_id, std::int64_t feed_id, Instant no
     bury(entry_id, key, now);
     return true;
   }
-  forget_fresh(entry_id);
+  recent.moved(entry_id);
   {
     sql::Stmt::Use set(entry_set_first_feed);
     set->bind(1, entry_id).bind(2, *other).run();
@@ -657,8 +520,7 @@ bool Store::Impl::unlink(std::int64_t entry_id, std::int64_t feed_id, Instant no
 }
 
 void Store::Impl::bury(std::int64_t id, const std::string& key, Instant now) {
-  forget_fresh(id);
-  forget_ranked(id);
+  recent.removed(id);
   {
     sql::Stmt::Use put(tomb_put);
     put->bind(1, key).bind(2, now).run();
@@ -781,7 +643,7 @@ Result<std::unique_ptr<Store>> Store::open(const std::filesystem::path& path,
 
     stage = "cannot prepare statements";
     auto impl = std::make_unique<Impl>(path, std::move(options), std::move(*lock), std::move(db));
-    impl->top_valid = impl->newest_entry_id() == 0;  // no entries: the newest are those stored from now on
+    if (impl->newest_entry_id() == 0) impl->recent.rank_from_empty();
     return std::make_unique<Store>(std::move(impl));
   } catch (const sql::SqlError& e) {
     return make_error(error_text(path, stage, e) +
@@ -800,7 +662,7 @@ std::vector<Result<T>> Store::Impl::together_or_alone(std::size_t n, Together to
       begin_writes();
       for (std::size_t i = 0; i < n; ++i) out.emplace_back(together(i));
       t.commit();
-      writes_committed();
+      recent.committed();
       note_write_succeeded();
       return out;
     } catch (const MissingFeed&) {
@@ -908,7 +770,7 @@ Result<IngestResult> Store::commit_poll(const FeedState& state, const feed::Feed
     impl_->begin_writes();
     result = impl_->record(state, parsed, now);
     tx.commit();
-    impl_->writes_committed();
+    impl_->recent.committed();
   } catch (const Impl::MissingFeed& e) {
     return make_error(e.what());
   } catch (const sql::SqlError& e) {
@@ -933,14 +795,14 @@ std::vector<Result<IngestResult>> Store::commit_polls(std::span<const PollRecord
 // outrank it (on a tie the higher id comes first) and the answer is exact. Otherwise
 // widen the window (8 times) and ask again. The window starts at a few times the limit,
 // which on a running daemon holds the answer at once.
-// Without a feed filter, the newest kept in memory (Impl::top) answer first when they can.
+// Without a feed filter, the newest kept in memory (Impl::recent) answer first when they can.
 std::vector<StoredEntry> Store::newest(std::size_t limit, const std::vector<std::string>& feed_urls) {
   std::vector<StoredEntry> out;
   if (limit == 0) return out;
   try {
     sql::ReadTransaction snapshot(impl_->db, impl_->tx);
     if (feed_urls.empty()) {
-      if (auto ids = impl_->newest_ids(limit)) return entries_by_id(*ids);
+      if (auto ids = impl_->recent.newest_ids(limit, impl_->newest_entry_id())) return entries_by_id(*ids);
     }
     std::int64_t lowest = 0;
     std::int64_t highest = 0;
