@@ -1,7 +1,8 @@
 #pragma once
 // The SQLite store: feeds and their polling state, entries deduplicated by URL key,
 // which feeds carried which entry, and what the digest has written.
-// Only the loop thread uses a Store.
+// One thread at a time uses a Store: the daemon's store thread, or the loop while that one
+// is idle.
 
 #include <chrono>
 #include <cstdint>
@@ -189,7 +190,7 @@ class Store {
   // reads all of it back to rebuild SQLite's index of it; the daemon calls this on the
   // store's thread as it starts, while the first transfers run, so that the WAL holds
   // about one run's writes instead of growing to the autocheckpoint's 10,000 pages.
-  // Returns the frames copied.
+  // Returns how many of the WAL's frames are in the database file now.
   Result<int> checkpoint();
 
   // Retention, in small batches so the loop never stalls: removes at most `batch`
