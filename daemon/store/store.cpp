@@ -9,6 +9,7 @@
 #include <iterator>
 #include <stdexcept>
 #include <system_error>
+#include <unordered_map>
 #include <utility>
 
 #include "common/fd.hpp"
@@ -236,6 +237,7 @@ struct Store::Impl {
   std::vector<Result<T>> together_or_alone(std::size_t n, Together together, Alone alone);
 
   FeedState add_feed(const std::string& url);
+  FeedState insert_feed(const std::string& url);
   IngestResult record(const FeedState& state, const feed::Feed* parsed, Instant now);
   void ingest(std::int64_t feed_id, const feed::Entry& e, Instant now, IngestResult& result);
   void note_write_succeeded();
@@ -676,6 +678,19 @@ std::vector<Result<T>> Store::Impl::together_or_alone(std::size_t n, Together to
   return out;
 }
 
+// A feed the caller found absent, inserted inside its transaction.
+FeedState Store::Impl::insert_feed(const std::string& url) {
+  {
+    sql::Stmt::Use insert(feed_insert);
+    insert->bind(1, url).run();
+  }
+  if (sqlite3_changes(db.get()) != 1) return add_feed(url);  // there after all
+  FeedState f;
+  f.id = sqlite3_last_insert_rowid(db.get());
+  f.url = url;
+  return f;
+}
+
 // The feed with this URL, inserted if absent, inside the caller's transaction.
 FeedState Store::Impl::add_feed(const std::string& url) {
   {
@@ -700,9 +715,26 @@ Result<FeedState> Store::ensure_feed(const std::string& url) {
 }
 
 std::vector<Result<FeedState>> Store::ensure_feeds(const std::vector<std::string>& urls) {
-  // One transaction for all: a daemon may start with thousands of feeds.
+  // One transaction for all: a daemon may start with thousands of feeds. The feeds already
+  // there come from one read of the table, and a new one from its insert alone (a new
+  // row's state is FeedState's defaults): a statement per new feed instead of two per feed.
+  std::optional<std::unordered_map<std::string, FeedState>> known;
   return impl_->together_or_alone<FeedState>(
-      urls.size(), [&](std::size_t i) { return impl_->add_feed(urls[i]); },
+      urls.size(),
+      [&](std::size_t i) {
+        if (!known) {
+          known.emplace();
+          sql::Stmt::Use all(impl_->feed_all);
+          while (all->step()) {
+            FeedState f = read_feed(*all);
+            std::string url = f.url;
+            known->emplace(std::move(url), std::move(f));
+          }
+        }
+        auto it = known->find(urls[i]);
+        if (it == known->end()) it = known->emplace(urls[i], impl_->insert_feed(urls[i])).first;
+        return it->second;
+      },
       [&](std::size_t i) { return ensure_feed(urls[i]); });
 }
 

@@ -417,6 +417,53 @@ TEST_CASE("ensure_feeds adds many feeds at once and finds the ones already there
   CHECK(fx.store->feed_by_url("https://c.example/feed")->id == got[2]->id);
 }
 
+TEST_CASE("ensure_feeds hands out each feed's state exactly as the database holds it") {
+  StoreFixture fx;
+  FeedState polled = fx.feed("https://b.example/feed");
+  polled.title = "B";
+  polled.etag = "\"v7\"";
+  polled.last_modified = "Thu, 27 Feb 2025 15:04:00 GMT";
+  polled.last_status = 200;
+  polled.consecutive_errors = 2;
+  polled.last_poll = at(3);
+  polled.next_due = at(4);
+  polled.next_due_reason = "ttl";
+  polled.schedule_memory = "{}";
+  REQUIRE(fx.store->commit_poll(polled, nullptr, at(3)).ok());
+
+  // New feeds, a known one, and a URL named twice.
+  const std::vector<std::string> urls{"https://a.example/feed", "https://b.example/feed", "https://c.example/feed",
+                                      "https://a.example/feed"};
+  const auto got = fx.store->ensure_feeds(urls);
+  REQUIRE(got.size() == urls.size());
+  for (std::size_t i = 0; i < urls.size(); ++i) {
+    CAPTURE(i);
+    REQUIRE(got[i].ok());
+    const auto stored = fx.store->feed_by_url(urls[i]);
+    REQUIRE(stored.has_value());
+    const FeedState& f = *got[i];
+    CHECK(f.id == stored->id);
+    CHECK(f.url == stored->url);
+    CHECK(f.title == stored->title);
+    CHECK(f.site_link == stored->site_link);
+    CHECK(f.etag == stored->etag);
+    CHECK(f.last_modified == stored->last_modified);
+    CHECK(f.last_status == stored->last_status);
+    CHECK(f.last_error == stored->last_error);
+    CHECK(f.consecutive_errors == stored->consecutive_errors);
+    CHECK(f.last_poll == stored->last_poll);
+    CHECK(f.last_success == stored->last_success);
+    CHECK(f.next_due == stored->next_due);
+    CHECK(f.next_due_reason == stored->next_due_reason);
+    CHECK(f.disabled_reason == stored->disabled_reason);
+    CHECK(f.poll_url == stored->poll_url);
+    CHECK(f.schedule_memory == stored->schedule_memory);
+  }
+  CHECK(got[1]->etag == "\"v7\"");
+  CHECK(got[0]->id == got[3]->id);
+  CHECK(fx.store->feeds().size() == 3);
+}
+
 TEST_CASE("newest for some feeds finds their entries below many newer ones of other feeds") {
   StoreFixture fx;
   const FeedState quiet = fx.feed("https://quiet.example/feed");
