@@ -7,6 +7,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <memory>
 #include <thread>
 
 #include "support/files.hpp"
@@ -61,6 +62,21 @@ bool eventually(F done, std::chrono::milliseconds timeout = 15s) {
   }
   return true;
 }
+
+// One feed served, `feedd run` on it, and its first poll seen.
+struct OneFeedDaemon {
+  HttpServer server;
+  TempDir dir;
+  std::unique_ptr<Process> daemon;
+
+  OneFeedDaemon() {
+    serve_feed(server, "one");
+    dir.write("feedd.toml", config_text(server, {"one"}));
+    daemon = std::make_unique<Process>(
+        std::vector<std::string>{feedd::test::feedd_binary(), "run", "-c", dir.file("feedd.toml").string()});
+    REQUIRE(eventually([&] { return server.requests("/one.rss") >= 1; }));
+  }
+};
 
 }  // namespace
 
@@ -127,38 +143,27 @@ TEST_CASE("the command line's log level outlasts a SIGHUP, and without one the c
 }
 
 TEST_CASE("SIGHUP with new tracking parameters says they take effect at restart") {
-  HttpServer server;
-  serve_feed(server, "one");
-  TempDir dir;
-  dir.write("feedd.toml", config_text(server, {"one"}));
-  Process daemon({feedd::test::feedd_binary(), "run", "-c", dir.file("feedd.toml").string()});
-  REQUIRE(eventually([&] { return server.requests("/one.rss") >= 1; }));
-  dir.write("feedd.toml", config_text(server, {"one"}, "[store]\ntracking_params = [\"ref\"]\n"));
-  daemon.signal(SIGHUP);
-  REQUIRE(eventually([&] { return daemon.err_so_far().find("reload=done") != std::string::npos; }));
-  daemon.signal(SIGTERM);
-  auto r = daemon.wait(10s);
+  OneFeedDaemon d;
+  d.dir.write("feedd.toml", config_text(d.server, {"one"}, "[store]\ntracking_params = [\"ref\"]\n"));
+  d.daemon->signal(SIGHUP);
+  REQUIRE(eventually([&] { return d.daemon->err_so_far().find("reload=done") != std::string::npos; }));
+  d.daemon->signal(SIGTERM);
+  auto r = d.daemon->wait(10s);
   INFO(r.err);
   CHECK(r.exit_code == 0);
   CHECK(feedd::test::lines_with(r.err, "key=store.tracking_params").size() == 1);
 }
 
 TEST_CASE("SIGHUP with a broken config logs every problem and keeps the running one") {
-  HttpServer server;
-  serve_feed(server, "one");
-  TempDir dir;
-  dir.write("feedd.toml", config_text(server, {"one"}));
-  Process daemon({feedd::test::feedd_binary(), "run", "-c", dir.file("feedd.toml").string()});
-  REQUIRE(eventually([&] { return server.requests("/one.rss") >= 1; }));
+  OneFeedDaemon d;
+  d.dir.write("feedd.toml", "[fetch]\nmax_redirect = 3\n[[feed]]\nurl = \"ftp://nope\"\n");
+  d.daemon->signal(SIGHUP);
+  REQUIRE(eventually([&] { return d.daemon->err_so_far().find("reload=rejected") != std::string::npos; }));
+  const std::size_t before = d.server.requests("/one.rss");
+  CHECK(eventually([&] { return d.server.requests("/one.rss") >= before + 2; }));
 
-  dir.write("feedd.toml", "[fetch]\nmax_redirect = 3\n[[feed]]\nurl = \"ftp://nope\"\n");
-  daemon.signal(SIGHUP);
-  REQUIRE(eventually([&] { return daemon.err_so_far().find("reload=rejected") != std::string::npos; }));
-  const std::size_t before = server.requests("/one.rss");
-  CHECK(eventually([&] { return server.requests("/one.rss") >= before + 2; }));
-
-  daemon.signal(SIGTERM);
-  auto r = daemon.wait(10s);
+  d.daemon->signal(SIGTERM);
+  auto r = d.daemon->wait(10s);
   CHECK(r.exit_code == 0);
   CHECK(r.err.find("feedd.toml:2:1: unknown key 'max_redirect' in [fetch] (did you mean 'max_redirects'?)") !=
         std::string::npos);

@@ -29,9 +29,10 @@ void write_bytes(const std::filesystem::path& p, const std::string& bytes) {
 }
 
 // The refusal names the file, says what SQLite said, and leaves the file as it was.
-void check_refused(const std::filesystem::path& path, const std::string& expected_cause) {
+void check_refused(const std::filesystem::path& path, const std::string& expected_cause,
+                   StoreOptions options = {}) {
   const std::string before = read_bytes(path);
-  auto opened = Store::open(path);
+  auto opened = Store::open(path, std::move(options));
   REQUIRE_FALSE(opened.ok());
   const std::string& message = opened.error().message;
   CAPTURE(message);
@@ -58,25 +59,12 @@ std::string schema_of(const std::filesystem::path& path) {
   return out;
 }
 
-}  // namespace
-
-TEST_CASE("a file that is not a database is refused with SQLite's error and left untouched") {
-  TempDir dir;
-  const auto path = dir / "feedd.db";
-  std::string junk;
-  for (int i = 0; i < 200; ++i) junk += "this is a text file, not a database\n";
-  write_bytes(path, junk);
-  check_refused(path, "file is not a database");
-}
-
-TEST_CASE("a database with corrupt pages is refused and left untouched") {
-  TempDir dir;
-  const auto path = dir / "feedd.db";
+// A database with 400 entries of one feed, its WAL folded in: more than 20 pages of 4 KiB.
+void make_database(const std::filesystem::path& path) {
   {
     auto opened = Store::open(path);
     REQUIRE(opened.ok());
-    auto& store = **opened;
-    auto f = store.ensure_feed("https://example.com/feed");
+    auto f = (*opened)->ensure_feed("https://example.com/feed");
     REQUIRE(f.ok());
     feed::Feed doc;
     for (int i = 0; i < 400; ++i) {
@@ -84,17 +72,18 @@ TEST_CASE("a database with corrupt pages is refused and left untouched") {
       e.content = std::string(300, 'x');
       doc.entries.push_back(e);
     }
-    REQUIRE(store.commit_poll(*f, &doc, at(2)).ok());
+    REQUIRE((*opened)->commit_poll(*f, &doc, at(2)).ok());
   }
   fold_wal(path);
-  std::string bytes = read_bytes(path);
-  REQUIRE(bytes.size() > 20 * 4096);
-  for (std::size_t i = 8 * 4096; i < 12 * 4096; ++i) bytes[i] = static_cast<char>(0xA5);
-  write_bytes(path, bytes);
-  check_refused(path, "corrupt");
+  REQUIRE(read_bytes(path).size() > 20 * 4096);
 }
 
-namespace {
+// Overwrites 16 KiB in the middle of the file with a pattern no page holds.
+void corrupt_pages(const std::filesystem::path& path) {
+  std::string bytes = read_bytes(path);
+  for (std::size_t i = 8 * 4096; i < 12 * 4096; ++i) bytes[i] = static_cast<char>(0xA5);
+  write_bytes(path, bytes);
+}
 
 // When the database last passed the integrity check, as recorded in it.
 std::int64_t passed_at(const std::filesystem::path& path) {
@@ -111,6 +100,23 @@ void set_passed_at(const std::filesystem::path& path, std::int64_t when) {
 std::int64_t now_s() { return now_utc().time_since_epoch().count(); }
 
 }  // namespace
+
+TEST_CASE("a file that is not a database is refused with SQLite's error and left untouched") {
+  TempDir dir;
+  const auto path = dir / "feedd.db";
+  std::string junk;
+  for (int i = 0; i < 200; ++i) junk += "this is a text file, not a database\n";
+  write_bytes(path, junk);
+  check_refused(path, "file is not a database");
+}
+
+TEST_CASE("a database with corrupt pages is refused and left untouched") {
+  TempDir dir;
+  const auto path = dir / "feedd.db";
+  make_database(path);
+  corrupt_pages(path);
+  check_refused(path, "corrupt");
+}
 
 TEST_CASE("the integrity check runs at every open, or with an interval once the last pass is that old") {
   TempDir dir;
@@ -153,48 +159,18 @@ TEST_CASE("the integrity check runs at every open, or with an interval once the 
 TEST_CASE("a corrupt database whose last check is a day old is refused by a daily check") {
   TempDir dir;
   const auto path = dir / "feedd.db";
-  {
-    auto opened = Store::open(path);
-    REQUIRE(opened.ok());
-    auto f = (*opened)->ensure_feed("https://example.com/feed");
-    REQUIRE(f.ok());
-    feed::Feed doc;
-    for (int i = 0; i < 400; ++i) {
-      auto e = entry("https://example.com/" + std::to_string(i));
-      e.content = std::string(300, 'x');
-      doc.entries.push_back(e);
-    }
-    REQUIRE((*opened)->commit_poll(*f, &doc, at(2)).ok());
-  }
+  make_database(path);
   set_passed_at(path, now_s() - 25 * 3600);
-  fold_wal(path);
-  std::string bytes = read_bytes(path);
-  REQUIRE(bytes.size() > 20 * 4096);
-  for (std::size_t i = 8 * 4096; i < 12 * 4096; ++i) bytes[i] = static_cast<char>(0xA5);
-  write_bytes(path, bytes);
-  const std::string before = read_bytes(path);
-  StoreOptions options;
-  options.integrity_check_interval = std::chrono::hours(24);
-  auto opened = Store::open(path, options);
-  REQUIRE_FALSE(opened.ok());
-  CAPTURE(opened.error().message);
-  CHECK(opened.error().message.find("corrupt") != std::string::npos);
-  CHECK(read_bytes(path) == before);
+  corrupt_pages(path);
+  StoreOptions daily;
+  daily.integrity_check_interval = std::chrono::hours(24);
+  check_refused(path, "corrupt", daily);
 }
 
 TEST_CASE("a truncated database is refused and left untouched") {
   TempDir dir;
   const auto path = dir / "feedd.db";
-  {
-    auto opened = Store::open(path);
-    REQUIRE(opened.ok());
-    auto f = (*opened)->ensure_feed("https://example.com/feed");
-    REQUIRE(f.ok());
-    feed::Feed doc;
-    for (int i = 0; i < 400; ++i) doc.entries.push_back(entry("https://example.com/" + std::to_string(i)));
-    REQUIRE((*opened)->commit_poll(*f, &doc, at(2)).ok());
-  }
-  fold_wal(path);
+  make_database(path);
   const std::string bytes = read_bytes(path);
   write_bytes(path, bytes.substr(0, bytes.size() / 2));
   check_refused(path, "refusing");
