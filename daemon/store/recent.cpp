@@ -10,7 +10,18 @@ namespace feedd::store {
 void RecentEntries::rank_from_empty() {
   ranked_.clear();
   ranked_valid_ = true;
+  rank_capacity_ = kRankCapacity;
   last_ranked_id_ = 0;
+}
+
+void RecentEntries::seed_newest(const std::vector<Ranked>& newest, std::size_t limit, std::int64_t newest_id) {
+  if (limit == 0 || limit > kRankCapacity || newest.size() > limit) return;
+  ranked_ = newest;
+  std::make_heap(ranked_.begin(), ranked_.end(), std::greater<>());
+  // Fewer than asked for: the whole store, so any number up to the cap is known.
+  rank_capacity_ = newest.size() < limit ? kRankCapacity : limit;
+  ranked_valid_ = true;
+  last_ranked_id_ = newest_id;
 }
 
 void RecentEntries::begin(std::int64_t next_id) {
@@ -85,7 +96,7 @@ std::optional<std::vector<RecentEntries::Entry>> RecentEntries::take_unwritten(s
 }
 
 std::optional<std::vector<std::int64_t>> RecentEntries::newest_ids(std::size_t limit, std::int64_t newest_id) {
-  if (!ranked_valid_ || limit > kRankCapacity) return std::nullopt;
+  if (!ranked_valid_ || limit > rank_capacity_) return std::nullopt;
   if (newest_id != last_ranked_id_) {
     drop_ranked();
     return std::nullopt;
@@ -109,7 +120,7 @@ void RecentEntries::drop_ranked() {
 }
 
 void RecentEntries::rank(const Ranked& r) {
-  if (ranked_.size() == kRankCapacity) {
+  if (ranked_.size() >= rank_capacity_) {
     if (!(r > ranked_.front())) return;
     std::pop_heap(ranked_.begin(), ranked_.end(), std::greater<>());
     ranked_.pop_back();

@@ -71,17 +71,24 @@ class RecentEntries {
   std::optional<std::vector<Entry>> take_unwritten(std::int64_t through, std::int64_t newest_id,
                                                    std::size_t limit);
 
-  // For the merged feed: the ids of the `limit` newest entries, newest first, when they are
-  // kept and `newest_id` is the last one ranked; otherwise nullopt (and, when `newest_id`
-  // disagrees, ranking stops for good).
-  std::optional<std::vector<std::int64_t>> newest_ids(std::size_t limit, std::int64_t newest_id);
-
- private:
   struct Ranked {
     std::int64_t published = 0;
     std::int64_t id = 0;
     bool operator>(const Ranked& o) const { return published != o.published ? published > o.published : id > o.id; }
   };
+
+  // The database worked out the `limit` newest entries of the whole store (`newest`; fewer
+  // means the whole store) while `newest_id` was the newest id stored: they are kept and
+  // ranked on from there, so later questions for at most `limit` need no read. A store
+  // opened on entries asks the database once, then no more.
+  void seed_newest(const std::vector<Ranked>& newest, std::size_t limit, std::int64_t newest_id);
+
+  // For the merged feed: the ids of the `limit` newest entries, newest first, when they are
+  // kept and `newest_id` is the last one ranked; otherwise nullopt (and, when `newest_id`
+  // disagrees, ranking stops until the next seed).
+  std::optional<std::vector<std::int64_t>> newest_ids(std::size_t limit, std::int64_t newest_id);
+
+ private:
   struct Update {
     std::int64_t id = 0;
     std::string title;
@@ -99,9 +106,10 @@ class RecentEntries {
   // The current transaction's.
   std::vector<Entry> staged_;
   std::vector<Update> staged_updates_;
-  // The kRankCapacity highest (published, id): a min-heap under std::greater, so
-  // ranked_.front() is the lowest kept.
+  // The rank_capacity_ highest (published, id): a min-heap under std::greater, so
+  // ranked_.front() is the lowest kept. A seed of n keeps n: the n+1-th is not known.
   std::vector<Ranked> ranked_;
+  std::size_t rank_capacity_ = kRankCapacity;
   bool ranked_valid_ = false;
   std::int64_t last_ranked_id_ = 0;
 };

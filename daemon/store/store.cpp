@@ -864,6 +864,13 @@ std::vector<StoredEntry> Store::newest(std::size_t limit, const std::vector<std:
       }
       window = window > (std::int64_t{1} << 58) ? highest - lowest + 1 : window * 8;
     }
+    if (feed_urls.empty()) {
+      // The exact answer: memory keeps it and ranks new entries against it from now on.
+      std::vector<RecentEntries::Ranked> ranked;
+      ranked.reserve(out.size());
+      for (const auto& e : out) ranked.push_back({e.published.value_or(e.first_seen).time_since_epoch().count(), e.id});
+      impl_->recent.seed_newest(ranked, limit, highest);
+    }
   } catch (const sql::SqlError& e) {
     log::get("store")->error("event=read-failed what=newest error=\"{}\"", e.what());
   }

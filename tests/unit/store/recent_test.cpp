@@ -188,3 +188,47 @@ TEST_CASE("a store opened on entries it did not rank has no newest in memory") {
   store(r, {10, 11});
   CHECK_FALSE(r.newest_ids(5, 11).has_value());
 }
+
+TEST_CASE("newest entries worked out by the database are kept and ranked on") {
+  using Ranked = RecentEntries::Ranked;
+  RecentEntries r;
+  // The database's three newest of a store whose newest id is 50.
+  r.seed_newest({Ranked{500, 40}, Ranked{400, 50}, Ranked{300, 10}}, 3, 50);
+  auto ids = r.newest_ids(3, 50);
+  REQUIRE(ids.has_value());
+  CHECK(*ids == std::vector<std::int64_t>{40, 50, 10});
+  CHECK(r.newest_ids(2, 50) == std::optional(std::vector<std::int64_t>{40, 50}));
+  CHECK_FALSE(r.newest_ids(4, 50).has_value());  // the fourth is not known
+
+  // New entries rank against them: one among them, one below them all.
+  r.begin(51);
+  r.stage(entry(51, 450));
+  r.stage(entry(52, 100));
+  r.committed();
+  ids = r.newest_ids(3, 52);
+  REQUIRE(ids.has_value());
+  CHECK(*ids == std::vector<std::int64_t>{40, 51, 50});
+
+  SUBCASE("one of them removed: the database answers again, and a new seed restores memory") {
+    r.removed(51);
+    CHECK_FALSE(r.newest_ids(3, 52).has_value());
+    r.seed_newest({Ranked{500, 40}, Ranked{400, 50}, Ranked{300, 10}}, 3, 52);
+    CHECK(r.newest_ids(3, 52).has_value());
+  }
+  SUBCASE("a newest id it did not see") {
+    CHECK_FALSE(r.newest_ids(3, 60).has_value());
+  }
+}
+
+TEST_CASE("a seed of fewer entries than asked for is the whole store") {
+  using Ranked = RecentEntries::Ranked;
+  RecentEntries r;
+  r.seed_newest({Ranked{200, 2}, Ranked{100, 1}}, 10, 2);
+  auto ids = r.newest_ids(RecentEntries::kRankCapacity, 2);
+  REQUIRE(ids.has_value());
+  CHECK(*ids == std::vector<std::int64_t>{2, 1});
+  // A seed that cannot be kept whole is not taken.
+  RecentEntries big;
+  big.seed_newest({Ranked{1, 1}}, RecentEntries::kRankCapacity + 1, 1);
+  CHECK_FALSE(big.newest_ids(1, 1).has_value());
+}

@@ -510,3 +510,57 @@ TEST_CASE("checkpoint() copies what the WAL holds into the database file") {
   fx.poll(f, feed_of({entry("https://example.com/3")}), at(3));
   CHECK(fx.store->newest(10).size() == 3);
 }
+
+TEST_CASE("newest stays exact after a reopened store keeps what the database worked out") {
+  StoreFixture fx;
+  const auto f = fx.feed("https://example.com/feed");
+  // Published out of order, all first seen in one second: the window proves nothing.
+  feed::Feed doc;
+  for (int i = 0; i < 300; ++i) {
+    auto e = entry("https://example.com/a" + std::to_string(i));
+    e.published = at(1 + (i * 7) % 20, i % 24);
+    doc.entries.push_back(e);
+  }
+  fx.poll(f, doc, at(25));
+  fx.reopen();  // entries already there: nothing kept in memory
+
+  // The truth, straight from the table.
+  const auto expected = [&](std::size_t n) {
+    sql::Db db(fx.db_path, SQLITE_OPEN_READONLY);
+    sql::Stmt q(db, "SELECT id FROM entries ORDER BY published DESC, id DESC LIMIT ?1");
+    q.bind(1, static_cast<std::int64_t>(n));
+    std::vector<std::int64_t> ids;
+    while (q.step()) ids.push_back(q.integer(0));
+    return ids;
+  };
+  const auto ids_of = [](const std::vector<StoredEntry>& entries) {
+    std::vector<std::int64_t> ids;
+    for (const auto& e : entries) ids.push_back(e.id);
+    return ids;
+  };
+  CHECK(ids_of(fx.store->newest(50)) == expected(50));
+  CHECK(ids_of(fx.store->newest(50)) == expected(50));
+
+  // New entries: some among the newest, some older than all of them.
+  feed::Feed more;
+  for (int i = 0; i < 40; ++i) {
+    auto e = entry("https://example.com/b" + std::to_string(i));
+    e.published = i % 2 == 0 ? at(22, i % 24) : at(1, 0);
+    more.entries.push_back(e);
+  }
+  fx.poll(f, more, at(26));
+  CHECK(ids_of(fx.store->newest(50)) == expected(50));
+  CHECK(ids_of(fx.store->newest(80)) == expected(80));  // more than was kept
+  CHECK(ids_of(fx.store->newest(50)) == expected(50));
+
+  // Retention takes the first round's entries, many of the newest among them: still exact.
+  StoreOptions one_day;
+  one_day.retention_days = 1;
+  fx.reopen(one_day);
+  CHECK(ids_of(fx.store->newest(50)) == expected(50));
+  auto pruned = fx.store->prune(at(27));
+  REQUIRE(pruned.ok());
+  CHECK(pruned->entries == 300);
+  CHECK(ids_of(fx.store->newest(50)) == expected(50));
+  CHECK(fx.store->newest(50).size() == 40);
+}
