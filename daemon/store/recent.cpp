@@ -7,12 +7,7 @@
 
 namespace feedd::store {
 
-void RecentEntries::rank_from_empty() {
-  ranked_.clear();
-  ranked_valid_ = true;
-  rank_capacity_ = kRankCapacity;
-  last_ranked_id_ = 0;
-}
+void RecentEntries::rank_from_empty() { seed_newest({}, kRankCapacity, 0); }
 
 void RecentEntries::seed_newest(const std::vector<Ranked>& newest, std::size_t limit, std::int64_t newest_id) {
   if (limit == 0 || limit > kRankCapacity || newest.size() > limit) return;

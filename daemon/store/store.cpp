@@ -237,7 +237,6 @@ struct Store::Impl {
   std::vector<Result<T>> together_or_alone(std::size_t n, Together together, Alone alone);
 
   FeedState add_feed(const std::string& url);
-  FeedState insert_feed(const std::string& url);
   IngestResult record(const FeedState& state, const feed::Feed* parsed, Instant now);
   void ingest(std::int64_t feed_id, const feed::Entry& e, Instant now, IngestResult& result);
   void note_write_succeeded();
@@ -678,24 +677,18 @@ std::vector<Result<T>> Store::Impl::together_or_alone(std::size_t n, Together to
   return out;
 }
 
-// A feed the caller found absent, inserted inside its transaction.
-FeedState Store::Impl::insert_feed(const std::string& url) {
-  {
-    sql::Stmt::Use insert(feed_insert);
-    insert->bind(1, url).run();
-  }
-  if (sqlite3_changes(db.get()) != 1) return add_feed(url);  // there after all
-  FeedState f;
-  f.id = sqlite3_last_insert_rowid(db.get());
-  f.url = url;
-  return f;
-}
-
-// The feed with this URL, inserted if absent, inside the caller's transaction.
+// The feed with this URL, inserted if absent, inside the caller's transaction. A new row's
+// state is FeedState's defaults: only a feed that was there is read back.
 FeedState Store::Impl::add_feed(const std::string& url) {
   {
     sql::Stmt::Use insert(feed_insert);
     insert->bind(1, url).run();
+  }
+  if (sqlite3_changes(db.get()) == 1) {
+    FeedState f;
+    f.id = sqlite3_last_insert_rowid(db.get());
+    f.url = url;
+    return f;
   }
   sql::Stmt::Use select(feed_by_url);
   select->bind(1, url);
@@ -716,8 +709,8 @@ Result<FeedState> Store::ensure_feed(const std::string& url) {
 
 std::vector<Result<FeedState>> Store::ensure_feeds(const std::vector<std::string>& urls) {
   // One transaction for all: a daemon may start with thousands of feeds. The feeds already
-  // there come from one read of the table, and a new one from its insert alone (a new
-  // row's state is FeedState's defaults): a statement per new feed instead of two per feed.
+  // there come from one read of the table, a new one from its insert (add_feed): a
+  // statement per new feed instead of two per feed.
   std::optional<std::unordered_map<std::string, FeedState>> known;
   return impl_->together_or_alone<FeedState>(
       urls.size(),
@@ -732,7 +725,7 @@ std::vector<Result<FeedState>> Store::ensure_feeds(const std::vector<std::string
           }
         }
         auto it = known->find(urls[i]);
-        if (it == known->end()) it = known->emplace(urls[i], impl_->insert_feed(urls[i])).first;
+        if (it == known->end()) it = known->emplace(urls[i], impl_->add_feed(urls[i])).first;
         return it->second;
       },
       [&](std::size_t i) { return ensure_feed(urls[i]); });
