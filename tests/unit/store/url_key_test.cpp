@@ -94,6 +94,8 @@ const Case kCases[] = {
     {"empty string: no key", "", ""},
     {"host with a space: no key", "https://exa mple.com/a", ""},
     {"host with consecutive dots: no key", "https://example..com/a", ""},
+    {"host ending in two dots: no key", "https://example.com../a", ""},
+    {"host of a dot alone: no key", "https://./a", ""},
 };
 
 }  // namespace
