@@ -12,6 +12,8 @@
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_sinks.h>
 
+#include "common/utf8.hpp"
+
 namespace feedd::log {
 namespace {
 
@@ -40,15 +42,31 @@ class PriorityFlag final : public spdlog::custom_flag_formatter {
   }
 };
 
+// "%Q" -> the message, made printable (common/utf8.hpp): a line break or a control
+// character in a value (a server's text, a config file's bytes) cannot split one event
+// over two lines, or reach a terminal as an escape sequence; bytes that are not UTF-8
+// cannot make journald store the line as a blob.
+class PrintableMessageFlag final : public spdlog::custom_flag_formatter {
+ public:
+  void format(const spdlog::details::log_msg& msg, const std::tm&, spdlog::memory_buf_t& dest) override {
+    const std::string text = printable(std::string_view(msg.payload.data(), msg.payload.size()));
+    dest.append(text.data(), text.data() + text.size());
+  }
+  std::unique_ptr<custom_flag_formatter> clone() const override {
+    return std::make_unique<PrintableMessageFlag>();
+  }
+};
+
 spdlog::sink_ptr sink() {
   if (!g_sink) {
     g_sink = std::make_shared<spdlog::sinks::stderr_sink_mt>();
     auto formatter = std::make_unique<spdlog::pattern_formatter>(spdlog::pattern_time_type::utc);
+    formatter->add_flag<PrintableMessageFlag>('Q');
     if (journald_reads_stderr()) {
       // journald timestamps each line itself.
-      formatter->add_flag<PriorityFlag>('*').set_pattern("%*level=%l module=%n %v");
+      formatter->add_flag<PriorityFlag>('*').set_pattern("%*level=%l module=%n %Q");
     } else {
-      formatter->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ level=%l module=%n %v");
+      formatter->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ level=%l module=%n %Q");
     }
     g_sink->set_formatter(std::move(formatter));
   }

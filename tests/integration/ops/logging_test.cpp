@@ -4,6 +4,9 @@
 #include <doctest/doctest.h>
 
 #include <regex>
+#include <sstream>
+#include <string>
+#include <vector>
 
 #include "integration/ops/ops_support.hpp"
 #include "support/http_server.hpp"
@@ -101,4 +104,22 @@ TEST_CASE("a feed that keeps failing is logged when its error changes, not at ev
   CHECK(second.exit_code == 1);
   CHECK(feedd::test::lines_with(second.err, feed).empty());
   CHECK(server.requests("/gone.rss") == 2);
+}
+
+TEST_CASE("a value with a line break or an escape sequence stays on its event's one line") {
+  // The output directory's name holds a newline and a terminal escape; the daemon cannot
+  // create it and logs its name.
+  feedd::test::TempDir dir("feedd-log");
+  const auto config = dir.write("c.toml",
+                                "[feedd]\noutput_dir = \"/proc/no\\nway\\u001b[31m\"\n"
+                                "[[feed]]\nurl = \"https://example.org/rss\"\n");
+  const auto r = run_feedd({"once", "-c", config.string()});
+  REQUIRE(r.exit_code == 1);
+  CHECK(r.err.find('\x1b') == std::string::npos);
+  std::istringstream lines(r.err);
+  std::vector<std::string> all;
+  for (std::string l; std::getline(lines, l);) all.push_back(l);
+  REQUIRE(all.size() == 1);
+  CHECK_MESSAGE(all[0].find(R"(output_dir=/proc/no\nway\x1B[31m error="cannot create: )") != std::string::npos,
+                all[0]);
 }
