@@ -1,12 +1,10 @@
 #include "config/keys.hpp"
 
 #include <array>
-#include <limits>
 
 namespace feedd::config {
 namespace {
 
-constexpr std::int64_t kNoMax = std::numeric_limits<std::int64_t>::max();
 constexpr std::int64_t kDay = 86400;
 
 // clang-format off

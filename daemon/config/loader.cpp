@@ -225,8 +225,9 @@ class Loader {
   void load_table(Config& config, FeedConfig* feed, std::string_view section,
                   const toml::table& table) {
     for (auto&& [key, node] : table) {
+      const std::string_view name = key.str();  // clang before 16 cannot capture a structured binding
       const auto spec = std::find_if(keys().begin(), keys().end(), [&](const KeySpec& k) {
-        return k.section == section && k.name == key.str();
+        return k.section == section && k.name == name;
       });
       if (spec == keys().end()) {
         problem(key.source(), "unknown key '" + std::string(key.str()) + "' in " + where(section) +
