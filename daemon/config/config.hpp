@@ -79,7 +79,8 @@ struct Config {
   std::map<std::string, std::pair<int, int>> positions;
 };
 
-// One problem in a config file: "FILE:LINE:COLUMN: message".
+// One problem in a config file: "FILE:LINE:COLUMN: message", on one line (to_string
+// escapes control characters and bytes that are not UTF-8).
 struct Diagnostic {
   std::string file;
   int line = 0;

@@ -16,6 +16,7 @@
 #include <toml++/toml.h>
 
 #include "common/time.hpp"
+#include "common/utf8.hpp"
 #include "config/config.hpp"
 #include "config/keys.hpp"
 
@@ -423,9 +424,11 @@ class Loader {
 
 }  // namespace
 
+// Printable: toml++ quotes the bytes it stopped at, and a message may quote a value or a
+// path from the file, which can hold any character.
 std::string Diagnostic::to_string() const {
-  if (line == 0) return file + ": " + message;
-  return file + ":" + std::to_string(line) + ":" + std::to_string(column) + ": " + message;
+  if (line == 0) return printable(file + ": " + message);
+  return printable(file + ":" + std::to_string(line) + ":" + std::to_string(column) + ": " + message);
 }
 
 std::optional<Seconds> parse_duration(std::string_view text) {

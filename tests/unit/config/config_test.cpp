@@ -114,6 +114,20 @@ TEST_CASE("a TOML syntax error names the file and position") {
   CHECK(r.problems[0].line == 1);
 }
 
+TEST_CASE("a problem is one line even when the file's bytes are not text") {
+  // toml++ quotes the bytes it stopped at; a value may hold any character by escape.
+  auto r = load_string("[schedule]\nadaptive = tru\x10\n", "bytes.toml");
+  REQUIRE(r.problems.size() == 1);
+  CHECK(messages(r)[0] == "bytes.toml:2:15: Error while parsing boolean: expected 'true', saw 'tru\\x10'");
+
+  r = load_string("[feedd]\nlog_level = \"loud\\n\\u001b[31m\"\n" + std::string(kMinimal), "escapes.toml");
+  REQUIRE(r.problems.size() == 1);
+  const std::string line = messages(r)[0];
+  CHECK(line.find('\n') == std::string::npos);
+  CHECK(line.find('\x1b') == std::string::npos);
+  CHECK(line.find("loud\\n\\x1B[31m") != std::string::npos);
+}
+
 TEST_CASE("a config without feeds is refused") {
   auto r = load_string("[feedd]\nlog_level = \"debug\"\n", "f.toml");
   REQUIRE(r.problems.size() == 1);
