@@ -1,7 +1,7 @@
 #pragma once
 // The normalized feed model: what every dialect of RSS and Atom becomes.
-// Text is valid UTF-8 without C0 control characters (tab and newline excepted);
-// URLs are absolute where a base allowed resolving them; times are UTC.
+// Text is valid UTF-8 without DEL or C0 control characters (tab, newline and carriage
+// return excepted); URLs are absolute where a base allowed resolving them; times are UTC.
 
 #include <cstdint>
 #include <optional>

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <string>
 
+#include "common/utf8.hpp"
 #include "feed/dates.hpp"
 #include "feed/dialect.hpp"
 #include "feed/encoding.hpp"
@@ -236,8 +237,12 @@ Result<Feed> parse(std::string_view bytes, const ParseOptions& options) {
     if (root.local == "html" || root.local == "HTML") {
       return make_error("not a feed: looks like an HTML page");
     }
-    return make_error("not a feed: the root element is <" + std::string(root_node.name()) +
-                      ">, not RSS or Atom");
+    // The name is the document's: shown short and printable, since the error is logged
+    // and stored.
+    constexpr std::size_t kShown = 64;
+    const std::string_view name = root_node.name();
+    return make_error("not a feed: the root element is <" + printable(name.substr(0, kShown)) +
+                      (name.size() > kShown ? "..." : "") + ">, not RSS or Atom");
   }
 
   Feed feed;

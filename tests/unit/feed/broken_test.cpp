@@ -132,6 +132,15 @@ TEST_CASE("a feed whose root is something else names the root it found") {
         "not a feed: the root element is <svg>, not RSS or Atom");
 }
 
+TEST_CASE("a root's name is shown short and printable: the error is logged and stored") {
+  // pugixml takes characters XML forbids in a name: here U+FFFF, from UTF-16.
+  const std::string utf16be("\xFE\xFF\0<\0x\xFF\xFF\0y\0/\0>", 14);
+  CHECK(parse_error(utf16be) == "not a feed: the root element is <x\\xEF\\xBF\\xBFy>, not RSS or Atom");
+  const std::string long_name(1000, 'n');
+  CHECK(parse_error("<" + long_name + "/>") ==
+        "not a feed: the root element is <" + long_name.substr(0, 64) + "...>, not RSS or Atom");
+}
+
 TEST_CASE("unquoted and duplicate attributes are repaired rather than failing the feed") {
   auto result = parse(R"(<rss version="2.0"><channel><item><title>t</title>
       <enclosure url=http://example.org/a.mp3 type="audio/mpeg" type="x" length=5 /></item></channel></rss>)");
