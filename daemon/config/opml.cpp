@@ -6,6 +6,8 @@
 
 #include <pugixml.hpp>
 
+#include "feed/text.hpp"
+
 namespace feedd::config {
 namespace {
 
@@ -17,7 +19,7 @@ std::string attribute(const pugi::xml_node& node, std::string_view name) {
         std::equal(n.begin(), n.end(), name.begin(), [](char x, char y) {
           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
         })) {
-      return a.value();
+      return feed::clean_text(a.value());  // the file's bytes: anything, not only UTF-8
     }
   }
   return {};
@@ -30,10 +32,17 @@ std::string trim(std::string_view s) {
   return std::string(s.substr(first, last - first + 1));
 }
 
-void add_tag(std::vector<std::string>& tags, std::string tag) {
-  tag = trim(tag);
-  if (tag.empty() || std::find(tags.begin(), tags.end(), tag) != tags.end()) return;
-  tags.push_back(std::move(tag));
+// Each part of `text` between ',' and '/' is a tag: how a category attribute lists them
+// ("news,tech", "/news/world"), and so how a folder's name is read too, so that no tag
+// holds a separator that write_opml's category attribute could not give back.
+void add_tags(std::vector<std::string>& tags, std::string_view text) {
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    const std::size_t end = std::min(text.find_first_of(",/", start), text.size());
+    std::string tag = trim(text.substr(start, end - start));
+    if (!tag.empty() && std::find(tags.begin(), tags.end(), tag) == tags.end()) tags.push_back(std::move(tag));
+    start = end + 1;
+  }
 }
 
 void walk(const pugi::xml_node& parent, std::vector<std::string>& folders, std::vector<OpmlFeed>& out) {
@@ -54,12 +63,8 @@ void walk(const pugi::xml_node& parent, std::vector<std::string>& folders, std::
     OpmlFeed feed;
     feed.url = url;
     if (title != url) feed.title = title;
-    for (const auto& folder : folders) add_tag(feed.tags, folder);
-    std::stringstream categories(attribute(outline, "category"));
-    for (std::string category; std::getline(categories, category, ',');) {
-      std::stringstream parts(category);
-      for (std::string part; std::getline(parts, part, '/');) add_tag(feed.tags, part);
-    }
+    for (const auto& folder : folders) add_tags(feed.tags, folder);
+    add_tags(feed.tags, attribute(outline, "category"));
     out.push_back(std::move(feed));
   }
 }

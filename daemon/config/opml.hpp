@@ -4,7 +4,8 @@
 // Reading: every <outline> with an xmlUrl is a feed; its title is the `title` attribute,
 // else `text`. The outlines it is nested in (folders, as Miniflux and most readers write
 // categories) become its tags, and so do the entries of a `category` attribute
-// ("news,tech" or "/news/world": each part is a tag).
+// ("news,tech" or "/news/world": each part is a tag; a folder's name is split the same
+// way, so no tag holds ',' or '/'). Text is cleaned as a feed's is (feed/text.hpp).
 // Writing: OPML 2.0, one flat outline per feed (type="rss", text, title, xmlUrl), its tags
 // in the `category` attribute, comma-separated. Flat, because a feed with two tags would
 // otherwise appear twice. Reading what was written gives back the same feeds.

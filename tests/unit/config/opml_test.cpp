@@ -68,3 +68,36 @@ TEST_CASE("a feed's table is TOML that loads back into the same feed") {
   CHECK(loaded.config->feeds[0].title == "Say \"hi\"");
   CHECK(loaded.config->feeds[0].tags == std::vector<std::string>{"x", "y"});
 }
+
+TEST_CASE("text that is not UTF-8 or holds control characters is cleaned as a feed's is") {
+  // An exporter that wrote windows-1252 bytes into a UTF-8 document, and a control
+  // character by reference: neither may reach the config file import-opml writes.
+  auto r = parse_opml("<opml version=\"2.0\"><body>"
+                      "<outline text=\"Caf\xE9 \x93News\x94\" xmlUrl=\"https://a.example/feed\" category=\"t&#1;ech\"/>"
+                      "</body></opml>");
+  REQUIRE(r.ok());
+  REQUIRE(r->size() == 1);
+  CHECK(same((*r)[0], {"https://a.example/feed", "Caf News", {"tech"}}));
+  const std::string table = feedd::config::feed_table((*r)[0]);
+  CHECK(feedd::config::load_string(table, "imported.toml").config.has_value());
+}
+
+TEST_CASE("a folder's name is split into tags as a category is, so that writing gives it back") {
+  auto r = parse_opml(R"(<opml version="2.0"><body>
+<outline text="News/World, Daily">
+  <outline text="W" xmlUrl="https://w.example/rss"/>
+</outline>
+</body></opml>)");
+  REQUIRE(r.ok());
+  REQUIRE(r->size() == 1);
+  CHECK(same((*r)[0], {"https://w.example/rss", "W", {"News", "World", "Daily"}}));
+
+  std::vector<feedd::config::FeedConfig> feeds(1);
+  feeds[0].url = (*r)[0].url;
+  feeds[0].title = (*r)[0].title;
+  feeds[0].tags = (*r)[0].tags;
+  auto again = parse_opml(feedd::config::write_opml(feeds, "mine"));
+  REQUIRE(again.ok());
+  REQUIRE(again->size() == 1);
+  CHECK(same((*again)[0], (*r)[0]));
+}
