@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <random>
 #include <string>
 
 #include "common/fd.hpp"
@@ -36,7 +37,7 @@ std::size_t remove_stale_temporaries(const std::filesystem::path& dir, std::chro
   const auto now = std::filesystem::file_time_type::clock::now();
   for (const auto& item : std::filesystem::directory_iterator(dir, ec)) {
     const std::string name = item.path().filename().string();
-    // ".feed.atom.AbC123": a dot, the file's name, a dot, mkstemp's six characters.
+    // ".feed.atom.AbC123": a dot, the file's name, a dot, six random characters.
     if (name.size() < 9 || name[0] != '.' || name[1] == '.' || name[name.size() - 7] != '.') continue;
     if (!item.is_regular_file(ec)) continue;
     const auto modified = item.last_write_time(ec);
@@ -53,12 +54,31 @@ Status sync_directory(const std::filesystem::path& dir) {
   return Ok{};
 }
 
+namespace {
+
+// Creates `tmp`, whose last six characters are replaced as mkstemp(3) does, with mode
+// 0644 less the umask, like every other file feedd creates. (mkstemp makes it 0600, and
+// a chmod after it would ignore the umask: a service's UMask=0027 would not hold.)
+Fd create_temporary(std::string& tmp) {
+  static constexpr char kChars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+  thread_local std::mt19937_64 random{std::random_device{}()};
+  std::uniform_int_distribution<std::size_t> pick(0, sizeof kChars - 2);
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    for (std::size_t i = tmp.size() - 6; i < tmp.size(); ++i) tmp[i] = kChars[pick(random)];
+    Fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
+    if (fd.get() >= 0 || errno != EEXIST) return fd;
+  }
+  return Fd(-1);  // errno is EEXIST
+}
+
+}  // namespace
+
 Result<WriteOutcome> write_atomically(const std::filesystem::path& path, std::string_view content) {
   if (same_content(path, content)) return WriteOutcome::unchanged;
 
   const auto dir = path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
   std::string tmp = (dir / ("." + path.filename().string() + ".XXXXXX")).string();
-  Fd fd(::mkstemp(tmp.data()));
+  Fd fd = create_temporary(tmp);
   if (fd.get() < 0) return os_error(tmp, "create temporary file");
 
   auto fail = [&](const char* what) {
@@ -66,7 +86,6 @@ Result<WriteOutcome> write_atomically(const std::filesystem::path& path, std::st
     ::unlink(tmp.c_str());
     return e;
   };
-  if (::fchmod(fd.get(), 0644) != 0) return fail("chmod");
   std::size_t done = 0;
   while (done < content.size()) {
     const ssize_t n = ::write(fd.get(), content.data() + done, content.size() - done);

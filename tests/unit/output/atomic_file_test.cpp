@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include <sys/stat.h>
 
 #include "output/atomic_file.hpp"
 #include "support/files.hpp"
@@ -47,4 +48,25 @@ TEST_CASE("an atomic write into a missing directory is an error naming the path"
   auto r = write_atomically(dir.file("missing/feed.atom"), "x");
   REQUIRE_FALSE(r.ok());
   CHECK(r.error().message.find("missing") != std::string::npos);
+}
+
+TEST_CASE("an atomically written file has the mode any created file gets: 0644 less the umask") {
+  // systemd's UMask=0027 keeps the outputs from other users; a chmod to 0644 would not.
+  feedd::test::TempDir dir;
+  const auto path = dir.file("feed.atom");
+  const mode_t saved = ::umask(027);
+  auto written = write_atomically(path, "content");
+  auto rewritten = write_atomically(dir.file("feed.rss"), "content");
+  ::umask(saved);
+  REQUIRE(written.ok());
+  REQUIRE(rewritten.ok());
+  namespace fs = std::filesystem;
+  CHECK(fs::status(path).permissions() == (fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read));
+
+  const mode_t open_umask = ::umask(0);
+  auto open = write_atomically(path, "changed");
+  ::umask(open_umask);
+  REQUIRE(open.ok());
+  CHECK(fs::status(path).permissions() == (fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read |
+                                           fs::perms::others_read));
 }
