@@ -45,7 +45,7 @@ feedd_require_package(XXHASH_FOUND libxxhash-dev "xxHash")
 
 # jemalloc: the allocator of the feedd program and of the benchmarks (README
 # "Dependencies" says why). Not with a sanitizer, which brings its own allocator.
-if(FEEDD_SANITIZE OR FEEDD_SANITIZE_THREAD)
+if(FEEDD_SANITIZE OR FEEDD_SANITIZE_THREAD OR FEEDD_FUZZ)
   set(FEEDD_JEMALLOC OFF)
 else()
   pkg_check_modules(JEMALLOC QUIET IMPORTED_TARGET jemalloc)
