@@ -106,6 +106,7 @@ struct Daemon::Impl {
   UvHandle<uv_timer_t> watchdog_timer;
   UvHandle<uv_timer_t> status_timer;
   UvHandle<uv_timer_t> prune_timer;
+  UvHandle<uv_timer_t> integrity_timer;  // run: the database's periodic quick_check
   UvHandle<uv_check_t> commit_check;
   // Active while polls wait for commit_check: the I/O phase before it must not block.
   UvHandle<uv_idle_t> commit_idle;
@@ -133,6 +134,7 @@ struct Daemon::Impl {
   bool outputs_dirty = true;
   bool digest_dirty = false;
   bool stopping = false;
+  bool database_corrupt = false;  // run: a periodic check failed; the daemon stops with 1
   bool store_failing = false;
   std::uint64_t polls = 0;
   std::uint64_t failed_polls = 0;
@@ -160,9 +162,10 @@ struct Daemon::Impl {
     store_options.retention_days = static_cast<int>(config.retention_days);
     store_options.max_entries_per_feed = static_cast<int>(config.max_entries_per_feed);
     store_options.tombstone_days = static_cast<int>(config.tombstone_days);
-    // The integrity check reads the whole database: at every start of the daemon, and
-    // once a day for one-shot rounds run from cron.
-    if (mode == Mode::once) store_options.integrity_check_interval = std::chrono::hours(24);
+    // The integrity check reads the whole database: at every start of the daemon (and
+    // then every interval, check_integrity()), and for one-shot rounds run from cron when
+    // the last one is that old.
+    if (mode == Mode::once) store_options.integrity_check_interval = config.integrity_check_interval;
     auto opened = store::Store::open(config.database, store_options);
     if (!opened) {
       log->error("database={} error=\"{}\"", config.database.string(), opened.error().message);
@@ -227,10 +230,11 @@ struct Daemon::Impl {
     watchdog_timer = UvHandle<uv_timer_t>::make(&loop, uv_timer_init);
     status_timer = UvHandle<uv_timer_t>::make(&loop, uv_timer_init);
     prune_timer = UvHandle<uv_timer_t>::make(&loop, uv_timer_init);
+    integrity_timer = UvHandle<uv_timer_t>::make(&loop, uv_timer_init);
     commit_check = UvHandle<uv_check_t>::make(&loop, uv_check_init);
     commit_idle = UvHandle<uv_idle_t>::make(&loop, uv_idle_init);
     if (!due_timer || !write_timer || !digest_timer || !sigint || !sigterm || !sighup || !watchdog_timer ||
-        !status_timer || !prune_timer || !commit_check || !commit_idle) {
+        !status_timer || !prune_timer || !integrity_timer || !commit_check || !commit_idle) {
       log->error("error=\"cannot create event loop handles\"");
       return 1;
     }
@@ -238,7 +242,7 @@ struct Daemon::Impl {
                            as_handle(sigint.get()),
                            as_handle(sigterm.get()), as_handle(sighup.get()), as_handle(watchdog_timer.get()),
                            as_handle(status_timer.get()), as_handle(prune_timer.get()),
-                           as_handle(commit_check.get()), as_handle(commit_idle.get())}) {
+                           as_handle(integrity_timer.get()), as_handle(commit_check.get()), as_handle(commit_idle.get())}) {
       h->data = this;
     }
     uv_signal_start(sigint.get(), on_signal, SIGINT);
@@ -246,6 +250,7 @@ struct Daemon::Impl {
     if (mode == Mode::run) {
       uv_signal_start(sighup.get(), on_sighup, SIGHUP);
       uv_timer_start(prune_timer.get(), on_prune_timer, kPrunePeriodMs, 0);
+      arm_integrity_timer();
     }
     // The watchdog is fed from the loop itself: a stalled loop stops feeding it.
     if (const auto period = notifier.watchdog_period()) {
@@ -301,7 +306,7 @@ struct Daemon::Impl {
     if (outputs_dirty) write_outputs();
     shutdown();
     if (mode == Mode::once && any_failed) return 1;
-    return 0;
+    return database_corrupt ? 1 : 0;
   }
 
   static uv_handle_t* as_handle(void* h) { return static_cast<uv_handle_t*>(h); }
@@ -408,7 +413,9 @@ struct Daemon::Impl {
       if (state.disabled_reason.empty()) queue.push(feeds.size() - 1, due_in_ms(state.next_due.value_or(now), now));
     }
 
+    const bool integrity_interval_changed = next.integrity_check_interval != config.integrity_check_interval;
     config = std::move(next);
+    if (integrity_interval_changed) arm_integrity_timer();
     log::setup(log_level.empty() ? config.log_level : log_level);
     publisher = std::make_unique<output::Publisher>(*store, publisher_options());
     outputs_dirty = true;
@@ -785,6 +792,7 @@ struct Daemon::Impl {
     if (watchdog_timer) uv_timer_stop(watchdog_timer.get());
     if (status_timer) uv_timer_stop(status_timer.get());
     if (prune_timer) uv_timer_stop(prune_timer.get());
+    if (integrity_timer) uv_timer_stop(integrity_timer.get());
     if (commit_check) uv_check_stop(commit_check.get());
     if (commit_idle) uv_idle_stop(commit_idle.get());
     // Once: a second uv_stop, after uv_run returned, would cut short the run that closes
@@ -807,6 +815,7 @@ struct Daemon::Impl {
     watchdog_timer.close();
     status_timer.close();
     prune_timer.close();
+    integrity_timer.close();
     commit_check.close();
     commit_idle.close();
     uv_run(&loop, UV_RUN_DEFAULT);  // runs the close callbacks
@@ -859,6 +868,42 @@ struct Daemon::Impl {
         uv_timer_start(prune_timer.get(), on_prune_timer, pruned->more ? kPruneAgainMs : kPrunePeriodMs, 0);
       };
     });
+  }
+
+  void arm_integrity_timer() {
+    const auto ms = static_cast<std::uint64_t>(config.integrity_check_interval.count()) * 1000;
+    uv_timer_start(integrity_timer.get(), on_integrity_timer, ms, ms);
+  }
+
+  // The database was checked at start; a daemon that runs for months checks it again
+  // every interval. A corrupt file stops the daemon (status 1): writing on into it could
+  // spread the damage, and a restart refuses it with the same message.
+  void check_integrity() {
+    on_worker([this, now = now_utc()]() -> SerialWorker::Completion {
+      auto checked = store->check_integrity(now);
+      if (checked && checked->sound) return nullptr;
+      return [this, checked] {
+        if (!checked) {  // not a verdict: tried again at the next interval
+          log->error("database={} integrity_check_error=\"{}\"", config.database.string(),
+                     checked.error().message);
+          return;
+        }
+        log->critical("database={} error=\"the database is corrupt ({}); stopping: restore the file "
+                      "from a backup, or move it away to start a new one\"",
+                      config.database.string(), checked->verdict);
+        database_corrupt = true;
+        stop_loop();
+      };
+    });
+  }
+
+  static void on_integrity_timer(uv_timer_t* handle) noexcept {
+    Impl* d = self(handle->data);
+    try {
+      d->check_integrity();
+    } catch (const std::exception& e) {
+      d->log->critical("error=\"{}\"", e.what());
+    }
   }
 
   static void on_prune_timer(uv_timer_t* handle) noexcept {

@@ -72,6 +72,7 @@ struct Config {
   std::int64_t retention_days = 90;
   std::int64_t max_entries_per_feed = 1000;
   std::int64_t tombstone_days = 365;
+  Seconds integrity_check_interval{86400};  // PRAGMA quick_check of the whole database
 
   std::vector<FeedConfig> feeds;
 

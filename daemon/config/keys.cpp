@@ -85,6 +85,11 @@ constexpr std::array kKeys{
   KeySpec{"store", "tombstone_days", KeyType::integer, "365", 1, 36500,
           "A pruned entry is remembered this long after a feed last carried it, so it is not new again",
           [](Config& c, FeedConfig*, const Value& v) { c.tombstone_days = v.number; }},
+  KeySpec{"store", "integrity_check_interval", KeyType::duration, "\"1d\"", 1, 365 * kDay,
+          "How often the whole database is checked for corruption (SQLite's quick_check): a running "
+          "daemon checks at start and then this often, and stops on a corrupt file; a one-shot round "
+          "checks when the last check is this old",
+          [](Config& c, FeedConfig*, const Value& v) { c.integrity_check_interval = Seconds{v.number}; }},
 
   KeySpec{"schedule", "jitter_percent", KeyType::integer, "10", 0, 50,
           "Each wait between polls moves by up to plus or minus this percentage, so feeds added together spread out",

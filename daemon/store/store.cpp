@@ -198,6 +198,7 @@ struct Store::Impl {
         digest_pending_list(db, "SELECT entry_id FROM digest_pending ORDER BY position"),
         digest_pending_clear(db, "DELETE FROM digest_pending"),
         tomb_find(db, "SELECT 1 FROM tombstones WHERE url_key = ?1"),
+        integrity_passed(db, "UPDATE integrity_check SET passed_at = ?1 WHERE id = 1"),
         tomb_touch(db, "UPDATE tombstones SET last_seen = ?2 WHERE url_key = ?1 AND last_seen < ?2"),
         tomb_put(db, "INSERT INTO tombstones(url_key, pruned_at, last_seen) VALUES(?1, ?2, ?2) "
                      "ON CONFLICT(url_key) DO UPDATE SET pruned_at = excluded.pruned_at, "
@@ -277,6 +278,7 @@ struct Store::Impl {
   sql::Stmt digest_pending_list;
   sql::Stmt digest_pending_clear;
   sql::Stmt tomb_find;
+  sql::Stmt integrity_passed;
   sql::Stmt tomb_touch;
   sql::Stmt tomb_put;
   sql::Stmt tomb_expire;
@@ -554,6 +556,17 @@ bool integrity_check_due(sql::Db& db, int version, std::chrono::seconds interval
   return passed_at <= 0 || passed_at > now_s || now_s - passed_at >= interval.count();
 }
 
+// PRAGMA quick_check's verdict on one line: "ok", or the first problem it found.
+std::string quick_check(sql::Db& db) {
+  sql::Stmt check(db, "PRAGMA quick_check(1)");
+  std::string verdict = check.step() ? check.text(0) : std::string("no answer");
+  check.reset();
+  for (char& c : verdict) {
+    if (c == '\n') c = ' ';
+  }
+  return verdict;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Store>> Store::open(const std::filesystem::path& path,
@@ -594,12 +607,7 @@ Result<std::unique_ptr<Store>> Store::open(const std::filesystem::path& path,
     const bool checking = options.check_integrity_on_open && objects > 0 &&
                           integrity_check_due(db, version, options.integrity_check_interval, now_s);
     if (checking) {
-      sql::Stmt check(db, "PRAGMA quick_check(1)");
-      std::string verdict = check.step() ? check.text(0) : std::string("no answer");
-      check.reset();
-      for (char& c : verdict) {
-        if (c == '\n') c = ' ';
-      }
+      const std::string verdict = quick_check(db);
       if (verdict != "ok") {
         return make_error("store " + path.string() + ": the database is corrupt (" + verdict +
                           "); refusing to start, the file was not changed");
@@ -968,6 +976,34 @@ Status Store::mark_digested(const std::vector<std::int64_t>& ids) {
     return make_error(error_text(impl_->path, "cannot record digested entries", e));
   }
   return Ok{};
+}
+
+Result<IntegrityCheck> Store::check_integrity(Instant now) {
+  IntegrityCheck result;
+  try {
+    // A connection of its own, so that the check reads the file (and the WAL) rather
+    // than pages this connection keeps in its cache.
+    sql::Db reader(impl_->path, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX);
+    const int busy = sqlite3_busy_timeout(reader.get(), kBusyTimeoutMs);
+    if (busy != SQLITE_OK) reader.fail(busy, "busy timeout");
+    result.verdict = quick_check(reader);
+  } catch (const sql::SqlError& e) {
+    // SQLITE_CORRUPT and SQLITE_NOTADB are verdicts too; anything else is not one.
+    if (e.primary() != SQLITE_CORRUPT && e.primary() != SQLITE_NOTADB) {
+      return make_error(error_text(impl_->path, "cannot check the database", e));
+    }
+    result.verdict = e.what();
+  }
+  result.sound = result.verdict == "ok";
+  if (!result.sound) return result;
+  try {
+    sql::Stmt::Use passed(impl_->integrity_passed);
+    passed->bind(1, now.time_since_epoch().count()).run();
+  } catch (const sql::SqlError& e) {
+    impl_->report_write_failure(e);
+    return make_error(error_text(impl_->path, "cannot record the integrity check", e));
+  }
+  return result;
 }
 
 Result<int> Store::checkpoint() {

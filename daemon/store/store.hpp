@@ -77,6 +77,11 @@ struct PollRecord {
   Instant now{};
 };
 
+struct IntegrityCheck {
+  bool sound = false;
+  std::string verdict;  // "ok", or the first problem found, on one line
+};
+
 struct StoreOptions {
   // Removed from URLs besides utm_* etc. Exact names, any case; a trailing '*' makes a
   // prefix ("ref_*").
@@ -84,7 +89,8 @@ struct StoreOptions {
   // Run PRAGMA quick_check at open (it reads the whole file; a corrupt one is refused) ...
   bool check_integrity_on_open = true;
   // ... when the last check that passed is at least this old, or is dated after now (0:
-  // at every open). The daemon checks at every start, a one-shot round once a day.
+  // at every open). The daemon checks at every start (and then every
+  // store.integrity_check_interval), a one-shot round when the last check is that old.
   std::chrono::seconds integrity_check_interval{0};
   // Retention (applied by prune()): entries are kept this many days after first seen
   // (0: no age limit) ...
@@ -184,6 +190,14 @@ class Store {
   // record is a cursor: every entry up to the highest of `ids` counts as written, so ids
   // must be what undigested() (or the pending batch) handed out, from its start.
   Status mark_digested(const std::vector<std::int64_t>& ids);
+
+  // PRAGMA quick_check over a read-only connection of its own, so that it reads the file
+  // and the WAL as they are on disk, not pages cached by the store's connection. A pass
+  // is recorded (`now`), as an open's check is. An error means the check could not run
+  // (the file could not be opened, or stayed locked). It reads the whole database: a
+  // running daemon calls it now and then (store.integrity_check_interval) on the
+  // store's thread.
+  Result<IntegrityCheck> check_integrity(Instant now);
 
   // Copies what the WAL holds into the database file: a passive checkpoint, which never
   // waits for other connections. The store leaves its WAL at close, and the next open

@@ -7,6 +7,10 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
+#include <filesystem>
+#include <fstream>
 #include <memory>
 #include <thread>
 
@@ -226,4 +230,58 @@ TEST_CASE("under systemd, feedd run sends READY=1, STATUS= and WATCHDOG=1") {
   CHECK(seen.find("STATUS=1 feeds") != std::string::npos);
   CHECK(seen.find("WATCHDOG=1") != std::string::npos);
   CHECK(r.exit_code == 0);
+}
+
+TEST_CASE("a running daemon checks its database every interval and stops with 1 on a corrupt one") {
+  // 400 entries from a one-shot round, its WAL folded into the file: the pages damaged
+  // below are then read from the file, not from a newer copy in the WAL.
+  HttpServer server;
+  std::string big = "<rss version=\"2.0\"><channel><title>big</title><link>https://big.example/</link>"
+                    "<description>d</description>";
+  for (int i = 0; i < 400; ++i) {
+    big += "<item><title>story " + std::to_string(i) + "</title><link>https://big.example/" +
+           std::to_string(i) + "</link><description>" + std::string(300, 'x') + "</description></item>";
+  }
+  big += "</channel></rss>";
+  server.add_handler("/big.rss", [big](const feedd::test::HttpRequest&) {
+    feedd::test::HttpResponse response;
+    response.body = big;
+    return response;
+  });
+  TempDir dir;
+  dir.write("feedd.toml", config_text(server, {"big"}, "[store]\nintegrity_check_interval = \"1s\"\n"));
+  const auto database = dir.file("feedd.db");
+  {
+    Process once({feedd::test::feedd_binary(), "once", "-c", dir.file("feedd.toml").string()});
+    REQUIRE(once.wait(30s).exit_code == 0);
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open_v2(database.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) == SQLITE_OK);
+    CHECK(sqlite3_exec(db, "PRAGMA wal_checkpoint(TRUNCATE)", nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_close(db);
+  }
+  const auto size = std::filesystem::file_size(database);
+  REQUIRE(size > 200'000);
+
+  Process daemon({feedd::test::feedd_binary(), "run", "-c", dir.file("feedd.toml").string()});
+  REQUIRE(eventually([&] { return server.requests("/big.rss") >= 2; }));
+  std::this_thread::sleep_for(1500ms);  // a check or two pass; the daemon runs on
+  {
+    // Damage in place, as a failing disk would: the middle half of the file.
+    std::fstream file(database, std::ios::in | std::ios::out | std::ios::binary);
+    file.seekp(static_cast<std::streamoff>(size / 4));
+    const std::string junk(size / 2, static_cast<char>(0xA5));
+    file.write(junk.data(), static_cast<std::streamsize>(junk.size()));
+  }
+  auto r = daemon.wait(15s);
+  INFO(r.err);
+  CHECK_FALSE(r.timed_out);
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("level=critical module=app database=" + database.string() +
+                   " error=\"the database is corrupt (") != std::string::npos);
+  CHECK(r.err.find("stopping: restore the file from a backup") != std::string::npos);
+  // A start refuses it with the same verdict.
+  Process again({feedd::test::feedd_binary(), "run", "-c", dir.file("feedd.toml").string()});
+  const auto refused = again.wait(15s);
+  CHECK(refused.exit_code == 1);
+  CHECK(refused.err.find("the database is corrupt") != std::string::npos);
 }
