@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "common/utf8.hpp"
 #include "feed/text.hpp"
 
 namespace feedd::fuzz {
@@ -24,17 +25,21 @@ bool is_clean_text(std::string_view s) {
 }
 
 std::string first_unclean(std::string_view s) {
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (is_clean_text(s.substr(0, i + 1)) || (i + 4 < s.size() && is_clean_text(s.substr(0, i + 4)))) continue;
-    std::string out = "at byte " + std::to_string(i) + ":";
-    for (std::size_t k = i; k < s.size() && k < i + 6; ++k) {
-      char hex[4];
-      std::snprintf(hex, sizeof hex, " %02X", static_cast<unsigned char>(s[k]));
-      out += hex;
-    }
-    return out;
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const auto u = static_cast<unsigned char>(s[i]);
+    const std::size_t len = utf8_sequence(s, i);
+    if (len == 0 || (u < 0x20 && u != '\t' && u != '\n' && u != '\r') || u == 0x7F) break;
+    i += len;
   }
-  return {};
+  if (i == s.size()) return {};
+  std::string out = "at byte " + std::to_string(i) + ":";
+  for (std::size_t k = i; k < s.size() && k < i + 6; ++k) {
+    char hex[4];
+    std::snprintf(hex, sizeof hex, " %02X", static_cast<unsigned char>(s[k]));
+    out += hex;
+  }
+  return out;
 }
 
 bool is_one_line(std::string_view s) {
