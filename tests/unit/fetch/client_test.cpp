@@ -351,6 +351,40 @@ TEST_CASE("a server that never completes the handshake is a connect timeout") {
   ::close(listener);
 }
 
+TEST_CASE("a status line libcurl reads as no real status is a transport error, not a status") {
+  // libcurl takes "HTTP/2-1" as status -1 and "HTTP/201" as status 1.
+  for (const std::string status_line : {"HTTP/2-1 OK", "HTTP/201 OK"}) {
+    CAPTURE(status_line);
+    const int listener = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    REQUIRE(listener >= 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+    REQUIRE(::listen(listener, 1) == 0);
+    socklen_t len = sizeof addr;
+    REQUIRE(::getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
+    std::thread server([listener, status_line] {
+      const int fd = ::accept(listener, nullptr, nullptr);
+      if (fd < 0) return;
+      char buffer[4096];
+      (void)::recv(fd, buffer, sizeof buffer, 0);
+      const std::string answer = status_line + "\r\nContent-Length: 0\r\n\r\n";
+      (void)::send(fd, answer.data(), answer.size(), MSG_NOSIGNAL);
+      ::close(fd);
+    });
+
+    test::UvTestLoop loop;
+    fetch::Client client(loop.get());
+    const Response r = fetch_one(loop, client, get("http://127.0.0.1:" + std::to_string(ntohs(addr.sin_port)) + "/f"));
+    server.join();
+    ::close(listener);
+    CHECK(r.outcome == Outcome::transport);
+    CHECK(r.status == 0);
+    CHECK(r.error.starts_with("malformed HTTP status line (read as status "));
+  }
+}
+
 TEST_CASE("a redirect loop stops at the redirect limit") {
   test::HttpServer server;
   server.add_endpoint("/a", 302, {{"Location", "/b"}}, "");
