@@ -1,0 +1,135 @@
+// Any bytes a server may answer with, through the fetcher: a real libcurl transfer on the
+// loop, to a server on 127.0.0.1 that sends the input as its whole response and closes.
+//
+// Checked for every input: the transfer ends; an error is one line; what the response
+// keeps of its headers (validators, caching headers, type) holds no line break, since
+// the validators go back to the server in the next request; a status is 0 or three
+// digits, and a response that ends well has one; the body stays within the cap.
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <uv.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "fetch/client.hpp"
+#include "fuzz.hpp"
+
+namespace {
+
+using namespace feedd;
+
+// Answers every connection with `response` once its request has arrived, then closes it.
+class RawServer {
+ public:
+  RawServer() {
+    listener_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t length = sizeof address;
+    if (listener_ < 0 || ::bind(listener_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
+        ::listen(listener_, 16) != 0 ||
+        ::getsockname(listener_, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+      fuzz::fail(__FILE__, __LINE__, "RawServer", "cannot listen on 127.0.0.1");
+    }
+    port_ = ntohs(address.sin_port);
+    std::thread([this] { serve(); }).detach();  // lives as long as the process
+  }
+
+  int port() const { return port_; }
+  void set_response(std::string_view bytes) {
+    std::lock_guard lock(mutex_);
+    response_.assign(bytes);
+  }
+
+ private:
+  void serve() {
+    for (;;) {
+      const int fd = ::accept4(listener_, nullptr, nullptr, SOCK_CLOEXEC);
+      if (fd < 0) continue;
+      std::string request;
+      char buffer[4096];
+      // The request ends at its blank line; a client that sends no more within a second
+      // gets the answer anyway.
+      while (request.find("\r\n\r\n") == std::string::npos && request.size() < 65536) {
+        pollfd p{fd, POLLIN, 0};
+        if (::poll(&p, 1, 1000) <= 0) break;
+        const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
+        if (n <= 0) break;
+        request.append(buffer, static_cast<std::size_t>(n));
+      }
+      std::string response;
+      {
+        std::lock_guard lock(mutex_);
+        response = response_;
+      }
+      std::size_t sent = 0;
+      while (sent < response.size()) {
+        const ssize_t n = ::send(fd, response.data() + sent, response.size() - sent, MSG_NOSIGNAL);
+        if (n <= 0) break;
+        sent += static_cast<std::size_t>(n);
+      }
+      ::shutdown(fd, SHUT_WR);
+      ::close(fd);
+    }
+  }
+
+  int listener_ = -1;
+  int port_ = 0;
+  std::mutex mutex_;
+  std::string response_;
+};
+
+bool no_line_break(std::string_view s) { return s.find_first_of("\r\n") == std::string_view::npos; }
+
+constexpr std::size_t kBodyCap = 64 * 1024;
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  static RawServer server;
+  static uv_loop_t* loop = [] {
+    auto* l = new uv_loop_t;
+    uv_loop_init(l);
+    return l;
+  }();
+  static fetch::Client client(loop);
+
+  server.set_response(std::string_view(reinterpret_cast<const char*>(data), size));
+  fetch::Request request;
+  request.url = "http://127.0.0.1:" + std::to_string(server.port()) + "/feed.xml";
+  request.etag = "\"v1\"";
+  request.last_modified = "Thu, 27 Feb 2025 15:04:00 GMT";
+  request.limits.max_body_bytes = kBodyCap;
+  request.limits.connect_timeout = std::chrono::milliseconds(2000);
+  request.limits.total_timeout = std::chrono::milliseconds(3000);
+  request.limits.max_redirects = 0;  // a redirect is recorded, never followed (anywhere)
+
+  std::optional<fetch::Response> got;
+  client.start(std::move(request), [&](fetch::Response r) { got = std::move(r); });
+  while (!got) uv_run(loop, UV_RUN_ONCE);
+
+  const fetch::Response& r = *got;
+  FUZZ_CHECK(r.outcome != fetch::Outcome::cancelled, "cancelled");
+  FUZZ_CHECK(fuzz::is_one_line(r.error), "error is not one line: " + r.error);
+  FUZZ_CHECK(r.status == 0 || (r.status >= 100 && r.status <= 999), "status " + std::to_string(r.status));
+  if (r.outcome == fetch::Outcome::ok) FUZZ_CHECK(r.status != 0, "a response without a status");
+  for (const std::string* h : {&r.etag, &r.last_modified, &r.cache_control, &r.expires, &r.retry_after, &r.date,
+                               &r.content_type}) {
+    FUZZ_CHECK(no_line_break(*h), "a header value with a line break: " + *h);
+  }
+  for (const auto& [status, target] : r.redirects) {
+    FUZZ_CHECK(no_line_break(target), "a redirect target with a line break: " + target);
+  }
+  FUZZ_CHECK(r.body.size() <= kBodyCap, "body over the cap: " + std::to_string(r.body.size()));
+  return 0;
+}
