@@ -30,6 +30,20 @@ using fetch::Outcome;
 using fetch::Request;
 using fetch::Response;
 
+// A socket listening on 127.0.0.1 at a port of the kernel's choosing, which `addr` gets.
+int loopback_listener(int backlog, sockaddr_in& addr) {
+  const int listener = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  REQUIRE(listener >= 0);
+  addr = {};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  REQUIRE(::listen(listener, backlog) == 0);
+  socklen_t len = sizeof addr;
+  REQUIRE(::getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
+  return listener;
+}
+
 Request get(std::string url) {
   test::bypass_proxies_for_tests();  // some tests run without a server
   Request request;
@@ -319,15 +333,8 @@ TEST_CASE("a server slower than the total timeout is a timeout") {
 TEST_CASE("a server that never completes the handshake is a connect timeout") {
   // A listener whose accept queue is full and never drained: the kernel drops further
   // SYNs, so a new connection stays in SYN-SENT, as with a host that does not answer.
-  const int listener = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  REQUIRE(listener >= 0);
   sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  REQUIRE(::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-  REQUIRE(::listen(listener, 0) == 0);
-  socklen_t len = sizeof addr;
-  REQUIRE(::getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
+  const int listener = loopback_listener(0, addr);
   std::vector<int> fillers;
   for (int i = 0; i < 4; ++i) {
     const int c = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -355,15 +362,8 @@ TEST_CASE("a status line libcurl reads as no real status is a transport error, n
   // libcurl takes "HTTP/2-1" as status -1 and "HTTP/201" as status 1.
   for (const std::string status_line : {"HTTP/2-1 OK", "HTTP/201 OK"}) {
     CAPTURE(status_line);
-    const int listener = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    REQUIRE(listener >= 0);
     sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-    REQUIRE(::listen(listener, 1) == 0);
-    socklen_t len = sizeof addr;
-    REQUIRE(::getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
+    const int listener = loopback_listener(1, addr);
     std::thread server([listener, status_line] {
       const int fd = ::accept(listener, nullptr, nullptr);
       if (fd < 0) return;
