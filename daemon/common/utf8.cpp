@@ -5,31 +5,13 @@ namespace {
 
 bool is_control(unsigned char c) { return c < 0x20 || c == 0x7F; }
 
-// Index of the first byte printable() changes, or s.size().
-std::size_t first_unprintable(std::string_view s) {
-  std::size_t i = 0;
-  while (i < s.size()) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) {
-      if (is_control(c)) return i;
-      ++i;
-      continue;
-    }
-    const std::size_t len = utf8_sequence(s, i);
-    if (len == 0) return i;
-    i += len;
-  }
-  return i;
-}
-
 }  // namespace
 
 std::string printable(std::string_view s) {
-  std::size_t i = first_unprintable(s);
-  if (i == s.size()) return std::string(s);
   static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out(s.substr(0, i));
-  out.reserve(s.size() + 8);
+  std::string out;
+  out.reserve(s.size());
+  std::size_t i = 0;
   while (i < s.size()) {
     const auto c = static_cast<unsigned char>(s[i]);
     const std::size_t len = c < 0x80 ? 1 : utf8_sequence(s, i);

@@ -301,8 +301,7 @@ void Transfer::finish(CURLcode result) {
   if (curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status) == CURLE_OK) response_.status = status;
   // libcurl reads a status line leniently: "HTTP/2-1" gives -1, "HTTP/201" 1. Not a
   // status a server can mean: a broken answer, like one cut short.
-  const bool malformed_status = status != 0 && (status < 100 || status > 999);
-  if (malformed_status) response_.status = 0;
+  if (status < 100 || status > 999) response_.status = 0;
   long version = 0;
   if (curl_easy_getinfo(e, CURLINFO_HTTP_VERSION, &version) == CURLE_OK) {
     response_.http_version = http_version_text(version);
@@ -310,7 +309,7 @@ void Transfer::finish(CURLcode result) {
 
   if (result == CURLE_OK) {
     if (url_scheme(response_.effective_url) == "file") response_.status = 200;
-    if (malformed_status || response_.status == 0) {
+    if (response_.status == 0) {  // none, or a malformed one (set to 0 above)
       fail(Outcome::transport, "malformed HTTP status line (read as status " + std::to_string(status) + ")");
       return;
     }

@@ -29,6 +29,21 @@ bool same_content(const std::filesystem::path& path, std::string_view content) {
   return in.gcount() == static_cast<std::streamsize>(content.size()) && existing == content;
 }
 
+// Creates `tmp`, whose last six characters are replaced as mkstemp(3) does, with mode
+// 0644 less the umask, like every other file feedd creates. (mkstemp makes it 0600, and
+// a chmod after it would ignore the umask: a service's UMask=0027 would not hold.)
+Fd create_temporary(std::string& tmp) {
+  static constexpr char kChars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+  thread_local std::mt19937_64 random{std::random_device{}()};
+  std::uniform_int_distribution<std::size_t> pick(0, sizeof kChars - 2);
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    for (std::size_t i = tmp.size() - 6; i < tmp.size(); ++i) tmp[i] = kChars[pick(random)];
+    Fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
+    if (fd.get() >= 0 || errno != EEXIST) return fd;
+  }
+  return Fd(-1);  // errno is EEXIST
+}
+
 }  // namespace
 
 std::size_t remove_stale_temporaries(const std::filesystem::path& dir, std::chrono::seconds min_age) {
@@ -53,25 +68,6 @@ Status sync_directory(const std::filesystem::path& dir) {
   if (::fsync(fd.get()) != 0) return os_error(dir, "fsync directory");
   return Ok{};
 }
-
-namespace {
-
-// Creates `tmp`, whose last six characters are replaced as mkstemp(3) does, with mode
-// 0644 less the umask, like every other file feedd creates. (mkstemp makes it 0600, and
-// a chmod after it would ignore the umask: a service's UMask=0027 would not hold.)
-Fd create_temporary(std::string& tmp) {
-  static constexpr char kChars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-  thread_local std::mt19937_64 random{std::random_device{}()};
-  std::uniform_int_distribution<std::size_t> pick(0, sizeof kChars - 2);
-  for (int attempt = 0; attempt < 100; ++attempt) {
-    for (std::size_t i = tmp.size() - 6; i < tmp.size(); ++i) tmp[i] = kChars[pick(random)];
-    Fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
-    if (fd.get() >= 0 || errno != EEXIST) return fd;
-  }
-  return Fd(-1);  // errno is EEXIST
-}
-
-}  // namespace
 
 Result<WriteOutcome> write_atomically(const std::filesystem::path& path, std::string_view content) {
   if (same_content(path, content)) return WriteOutcome::unchanged;

@@ -303,6 +303,11 @@ struct Store::Impl {
   std::optional<Sequence> seq;
   Sequence& sequence();
   // The id of the newest entry stored, by this connection or another; 0 when there is none.
+  // The database passed PRAGMA quick_check at `now_s` (integrity_check.passed_at).
+  void record_integrity_pass(std::int64_t now_s) {
+    sql::Stmt::Use passed(integrity_passed);
+    passed->bind(1, now_s).run();
+  }
   std::int64_t newest_entry_id() {
     sql::Stmt::Use q(last_entry);
     return q->step() ? q->integer(0) : 0;
@@ -644,14 +649,11 @@ Result<std::unique_ptr<Store>> Store::open(const std::filesystem::path& path,
     stage = "cannot migrate the database";
     schema::migrate(db);
 
-    // A new database is as sound as a checked one.
-    if (checking || objects == 0) {
-      sql::Stmt passed(db, "UPDATE integrity_check SET passed_at = ?1 WHERE id = 1");
-      passed.bind(1, now_s).run();
-    }
-
     stage = "cannot prepare statements";
     auto impl = std::make_unique<Impl>(path, std::move(options), std::move(*lock), std::move(db));
+    // A new database is as sound as a checked one.
+    stage = "cannot record the integrity check";
+    if (checking || objects == 0) impl->record_integrity_pass(now_s);
     if (impl->newest_entry_id() == 0) impl->recent.rank_from_empty();
     return std::make_unique<Store>(std::move(impl));
   } catch (const sql::SqlError& e) {
@@ -997,8 +999,7 @@ Result<IntegrityCheck> Store::check_integrity(Instant now) {
   result.sound = result.verdict == "ok";
   if (!result.sound) return result;
   try {
-    sql::Stmt::Use passed(impl_->integrity_passed);
-    passed->bind(1, now.time_since_epoch().count()).run();
+    impl_->record_integrity_pass(now.time_since_epoch().count());
   } catch (const sql::SqlError& e) {
     impl_->report_write_failure(e);
     return make_error(error_text(impl_->path, "cannot record the integrity check", e));

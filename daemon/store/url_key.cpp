@@ -387,8 +387,7 @@ std::string normalize_authority(std::string_view authority) {
     // An empty label anywhere ("a..b", "a..", ".a") is malformed; one trailing dot (the
     // root's empty label, "example.org.") is the same host without it.
     if (host.empty() || host.front() == '.' || host.find("..") != std::string::npos) return {};
-    if (host.back() == '.') host.pop_back();
-    if (host.empty()) return {};
+    if (host.back() == '.') host.pop_back();  // not the only character: front() is not a dot
     if (non_ascii) {
       host = idn_host(host);
       if (host.empty()) return {};
