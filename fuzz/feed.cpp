@@ -10,6 +10,7 @@
 #include <pugixml.hpp>
 
 #include <array>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,7 @@
 #include "output/merged_feed.hpp"
 #include "store/codec.hpp"
 #include "store/content_hash.hpp"
+#include "store/store.hpp"
 #include "store/url_key.hpp"
 
 namespace {
@@ -85,6 +87,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   check_text("feed subtitle", f.subtitle);
 
   std::vector<store::StoredEntry> stored;
+  std::set<std::string> keys;
   std::int64_t id = 0;
   for (const feed::Entry& e : f.entries) {
     check_text("id", e.id);
@@ -112,11 +115,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     FUZZ_CHECK(back.authors.size() == e.authors.size() && back.enclosures.size() == e.enclosures.size(),
                "extras do not read back: " + extra);
 
+    // The store keeps one entry per key, as here.
+    const std::string key = store::entry_key(1, e);
+    FUZZ_CHECK(!key.empty(), "an entry without a key");
+    if (!keys.insert(key).second) continue;
     store::StoredEntry s;
     s.id = ++id;
-    s.url_key = store::url_key(e.link);
+    s.url_key = key;
     s.url = e.link;
     s.guid = e.id;
+    s.guid_is_id = true;  // as if the store gave every entry its guid: the document still shows each once
     s.title = e.title;
     s.summary = e.summary;
     s.content = e.content;
@@ -145,6 +153,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::size_t items = atom ? count_children(xml.child("feed"), "entry")
                                    : count_children(xml.child("rss").child("channel"), "item");
     FUZZ_CHECK(items == stored.size(), std::string(atom ? "Atom" : "RSS") + " output lost entries");
+    if (atom) {
+      std::set<std::string> ids;
+      for (auto entry : xml.child("feed").children("entry")) {
+        FUZZ_CHECK(ids.insert(entry.child_value("id")).second, std::string("Atom id twice: ") + entry.child_value("id"));
+      }
+    }
   }
   return 0;
 }

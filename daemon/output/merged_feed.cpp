@@ -5,7 +5,8 @@
 #include <cstdint>
 #include <cstdio>
 #include <sstream>
-#include <unordered_map>
+#include <string_view>
+#include <unordered_set>
 
 #include <pugixml.hpp>
 
@@ -47,20 +48,17 @@ std::string tag_id(const store::StoredEntry& e) {
   return std::string("tag:feedd,2025:entry/") + hex;
 }
 
-// An entry keeps its original id where that id is an absolute URI that no earlier entry
-// in the document carries; otherwise it gets a tag: URI derived from its URL key. "Earlier"
-// is the store's order (its row id), so an entry that arrives later with a taken id never
-// changes the id readers already know for the first one.
+// An entry shows its original id where the store fixed that for it (guid_is_id: no other
+// entry took the guid first, anywhere in the store; Store::assign_ids) and the id is an
+// absolute URI; otherwise a tag: URI derived from its URL key. Both are the same in every
+// render, so an id readers know never changes. A document's ids are unique even for
+// entries the store did not vouch for: a guid shown once falls back to the tag: id.
 std::vector<std::string> entry_ids(const std::vector<store::StoredEntry>& entries) {
-  std::unordered_map<std::string, std::int64_t> first_claim;
-  for (const auto& e : entries) {
-    auto [it, inserted] = first_claim.try_emplace(e.guid, e.id);
-    if (!inserted) it->second = std::min(it->second, e.id);
-  }
+  std::unordered_set<std::string_view> shown;
   std::vector<std::string> ids;
   ids.reserve(entries.size());
   for (const auto& e : entries) {
-    const bool keep = !e.guid.empty() && first_claim[e.guid] == e.id && is_absolute_uri(e.guid);
+    const bool keep = e.guid_is_id.value_or(false) && is_absolute_uri(e.guid) && shown.insert(e.guid).second;
     ids.push_back(keep ? e.guid : tag_id(e));
   }
   return ids;

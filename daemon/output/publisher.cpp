@@ -57,7 +57,9 @@ Status Publisher::write_feeds(Instant now) {
 
   MergedFeedMeta meta = options_.meta;
   meta.name = "feed";
-  auto written = write_merged_feed(options_.output_dir, store_.newest(options_.max_entries), meta);
+  auto entries = store_.newest(options_.max_entries);
+  if (auto assigned = store_.assign_ids(entries); !assigned) return assigned;
+  auto written = write_merged_feed(options_.output_dir, entries, meta);
   if (!written) return written.error();
 
   if (!options_.tags.empty()) {
@@ -72,7 +74,9 @@ Status Publisher::write_feeds(Instant now) {
         tag_meta.base_url += (tag_meta.base_url.back() == '/' ? "" : "/");
         tag_meta.base_url += "tags";
       }
-      auto tag_written = write_merged_feed(dir, store_.newest(options_.max_entries, urls), tag_meta);
+      auto tag_entries = store_.newest(options_.max_entries, urls);
+      if (auto assigned = store_.assign_ids(tag_entries); !assigned) return assigned;
+      auto tag_written = write_merged_feed(dir, tag_entries, tag_meta);
       if (!tag_written) return tag_written.error();
     }
   }

@@ -166,12 +166,24 @@ constexpr std::array<std::string_view, 3> kV8{
     "PRAGMA user_version = 8",
 };
 
+// Version 9: the id each entry shows in the merged feeds, fixed the first time it is
+// rendered (Store::assign_ids): its own guid when no entry took that guid before it (the
+// unique index makes the claim store-wide), else its tag: id (guid NULL). Only rendered
+// entries have a row, so storing a new entry costs nothing more.
+constexpr std::array<std::string_view, 2> kV9{
+    R"sql(CREATE TABLE merged_ids (
+  entry_id INTEGER PRIMARY KEY REFERENCES entries(id) ON DELETE CASCADE,
+  guid TEXT UNIQUE
+))sql",
+    "PRAGMA user_version = 9",
+};
+
 struct Migration {
   int version;
   std::span<const std::string_view> statements;
 };
 
-constexpr std::array<Migration, 8> kMigrations{{
+constexpr std::array<Migration, 9> kMigrations{{
     {1, kV1},
     {2, kV2},
     {3, kV3},
@@ -180,6 +192,7 @@ constexpr std::array<Migration, 8> kMigrations{{
     {6, kV6},
     {7, kV7},
     {8, kV8},
+    {9, kV9},
 }};
 
 static_assert(kMigrations.back().version == kCurrentVersion);

@@ -7,7 +7,7 @@
 
 namespace feedd::store::schema {
 
-inline constexpr int kCurrentVersion = 8;
+inline constexpr int kCurrentVersion = 9;
 
 int version(sql::Db& db);
 

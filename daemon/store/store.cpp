@@ -31,8 +31,10 @@ constexpr int kBusyTimeoutMs = 5000;
 // The columns every entry query selects, in read_entry's order.
 #define FEEDD_ENTRY_COLUMNS                                                                    \
   "e.id, e.url_key, e.url, e.guid, e.title, e.summary, e.content, e.published, e.updated, " \
-  "e.first_seen, e.date_clamped, e.extra, f.url, f.title, f.site_link "                      \
-  "FROM entries e LEFT JOIN feeds f ON f.id = e.first_feed "
+  "e.first_seen, e.date_clamped, e.extra, f.url, f.title, f.site_link, "                     \
+  "m.entry_id IS NOT NULL, m.guid IS NOT NULL "                                              \
+  "FROM entries e LEFT JOIN feeds f ON f.id = e.first_feed "                                 \
+  "LEFT JOIN merged_ids m ON m.entry_id = e.id "
 
 StoredEntry read_entry(const sql::Stmt& s) {
   StoredEntry e;
@@ -56,6 +58,7 @@ StoredEntry read_entry(const sql::Stmt& s) {
   e.feed_url = s.text(12);
   e.feed_title = s.text(13);
   e.feed_link = s.text(14);
+  if (s.integer(15) != 0) e.guid_is_id = s.integer(16) != 0;
   return e;
 }
 
@@ -181,10 +184,14 @@ struct Store::Impl {
         digest_through(db, "SELECT through FROM digest_cursor WHERE id = 1"),
         feed_shown(db, "SELECT url, title, site_link FROM feeds WHERE id = ?1"),
         entry_by_id(db, "SELECT " FEEDD_ENTRY_COLUMNS "WHERE e.id = ?1"),
+        // assign_ids(): the guid when no entry holds it, else no guid (feedd's id).
+        id_claim(db, "INSERT INTO merged_ids(entry_id, guid) VALUES(?1, ?2) ON CONFLICT DO NOTHING"),
+        id_defer(db, "INSERT INTO merged_ids(entry_id, guid) VALUES(?1, NULL) ON CONFLICT DO NOTHING"),
+        id_owned(db, "SELECT guid IS NOT NULL FROM merged_ids WHERE entry_id = ?1"),
         // What a digest line shows: the same columns, without the bodies.
         undigested(db, "SELECT e.id, '', e.url, CASE e.url WHEN '' THEN e.guid ELSE '' END, e.title, '', '', "
                        "e.published, "
-                       "e.updated, e.first_seen, e.date_clamped, NULL, f.url, f.title, f.site_link "
+                       "e.updated, e.first_seen, e.date_clamped, NULL, f.url, f.title, f.site_link, 0, 0 "
                        "FROM entries e LEFT JOIN feeds f ON f.id = e.first_feed "
                        "WHERE e.id > (SELECT through FROM digest_cursor WHERE id = 1) AND NOT EXISTS "
                        "(SELECT 1 FROM digest_pending p WHERE p.entry_id = e.id) "
@@ -269,6 +276,9 @@ struct Store::Impl {
   sql::Stmt digest_through;
   sql::Stmt feed_shown;
   sql::Stmt entry_by_id;
+  sql::Stmt id_claim;
+  sql::Stmt id_defer;
+  sql::Stmt id_owned;
   sql::Stmt undigested;
   sql::Stmt mark_digested;
   sql::Stmt digest_batch_get;
@@ -894,6 +904,50 @@ std::vector<StoredEntry> Store::entries_by_id(const std::vector<std::int64_t>& i
     log::get("store")->error("event=read-failed what=entries error=\"{}\"", e.what());
   }
   return out;
+}
+
+Status Store::assign_ids(std::vector<StoredEntry>& entries) {
+  std::vector<StoredEntry*> open;
+  for (auto& e : entries) {
+    if (e.guid_is_id) continue;
+    if (e.guid.empty()) {
+      e.guid_is_id = false;
+      continue;
+    }
+    open.push_back(&e);
+  }
+  if (open.empty()) return Ok{};
+  // Stored first, claims first: the rule an older feedd applied within one document, so
+  // the ids a database from before this record already showed stay as they were.
+  std::sort(open.begin(), open.end(), [](const StoredEntry* a, const StoredEntry* b) { return a->id < b->id; });
+  std::vector<bool> owned(open.size());
+  try {
+    sql::Transaction tx(impl_->db, impl_->tx);
+    for (std::size_t i = 0; i < open.size(); ++i) {
+      const StoredEntry& e = *open[i];
+      {
+        sql::Stmt::Use claim(impl_->id_claim);
+        claim->bind(1, e.id).bind(2, e.guid).run();
+      }
+      if (sqlite3_changes(impl_->db.get()) == 1) {
+        owned[i] = true;
+        continue;
+      }
+      {
+        sql::Stmt::Use defer(impl_->id_defer);
+        defer->bind(1, e.id).run();
+      }
+      sql::Stmt::Use q(impl_->id_owned);  // decided just now, or already before
+      q->bind(1, e.id);
+      owned[i] = q->step() && q->integer(0) != 0;
+    }
+    tx.commit();
+  } catch (const sql::SqlError& e) {
+    impl_->report_write_failure(e);
+    return make_error(error_text(impl_->path, "cannot record the merged feed's ids", e));
+  }
+  for (std::size_t i = 0; i < open.size(); ++i) open[i]->guid_is_id = owned[i];
+  return Ok{};
 }
 
 std::vector<StoredEntry> Store::undigested(std::size_t limit) {

@@ -61,6 +61,9 @@ struct StoredEntry {
   std::string feed_url;
   std::string feed_title;
   std::string feed_link;
+  // Whether the merged feeds show the entry under its own guid (true) or under an id of
+  // feedd's (false), as Store::assign_ids fixed it; nullopt until that happened.
+  std::optional<bool> guid_is_id;
 };
 
 struct IngestResult {
@@ -169,6 +172,14 @@ class Store {
   std::vector<StoredEntry> newest(std::size_t limit,
                                           const std::vector<std::string>& feed_urls = {});
   std::vector<StoredEntry> entries_by_id(const std::vector<std::int64_t>& ids);
+
+  // Fixes, for good, the id under which the merged feeds show each of these entries that
+  // has a guid and no id yet, and sets guid_is_id on all of them. An entry takes its own
+  // guid when no entry took it before, anywhere in the store (on a tie, the lower id
+  // first); otherwise it shows an id of feedd's. So an id once shown never changes, not
+  // even when the entry that took the guid first leaves the document or is pruned (the
+  // guid is then free for a new entry). One transaction; on failure nothing is fixed.
+  Status assign_ids(std::vector<StoredEntry>& entries);
 
   // The digest's record: entries not yet written to the digest, oldest first, and
   // marking them written. Together these make the digest exactly-once across crashes.

@@ -37,6 +37,7 @@ pugi::xml_document parse_strict(const std::string& xml) {
 
 TEST_CASE("the merged Atom feed carries each entry with its link, source and UTC dates") {
   auto e = entry("https://news.example.org/a", "First", "https://news.example.org/?p=1");
+  e.guid_is_id = true;
   e.published = feedd::Instant{std::chrono::seconds{1740668640}};
   e.summary = "<p>Hello</p>";
   auto doc = parse_strict(render_atom({e}, MergedFeedMeta{}));
@@ -68,30 +69,33 @@ TEST_CASE("XML-hostile characters in entry text survive the merged feed intact")
   }
 }
 
-TEST_CASE("an id that is not a URI, or that an earlier entry already has, becomes a distinct tag: id") {
-  auto a = entry("https://a.example/1", "A", "42");
-  a.id = 1;
-  auto b = entry("https://b.example/2", "B", "https://b.example/?p=1");
-  b.id = 2;
-  auto c = entry("https://c.example/3", "C", "https://b.example/?p=1");
-  c.id = 3;
-  // Newest first: c comes before b in the document, but b was stored first and keeps its id.
-  auto doc = parse_strict(render_atom({c, b, a}, {}));
+TEST_CASE("an entry shows its guid only where the store gave it that id, and no id twice in a document") {
+  auto owner = entry("https://b.example/2", "Owner", "https://b.example/?p=1");
+  owner.guid_is_id = true;
+  auto deferred = entry("https://c.example/3", "Deferred", "https://b.example/?p=1");
+  deferred.guid_is_id = false;  // the store gave the guid to the owner
+  auto not_uri = entry("https://a.example/1", "Not a URI", "42");
+  not_uri.guid_is_id = true;
+  auto undecided = entry("https://d.example/4", "Undecided", "https://d.example/?p=4");
+  auto twice = entry("https://e.example/5", "Twice", "https://b.example/?p=1");
+  twice.guid_is_id = true;  // not from a store: the document still shows the guid once
+  auto doc = parse_strict(render_atom({owner, deferred, not_uri, undecided, twice}, {}));
   std::vector<std::string> ids;
   for (auto x : doc.child("feed").children("entry")) ids.emplace_back(x.child_value("id"));
-  REQUIRE(ids.size() == 3);
-  CHECK(ids[0].rfind("tag:feedd,2025:entry/", 0) == 0);
-  CHECK(ids[1] == "https://b.example/?p=1");
-  CHECK(ids[2].rfind("tag:feedd,2025:entry/", 0) == 0);
-  CHECK(ids[0] != ids[2]);
-
-  SUBCASE("the first entry keeps its id whether or not a later one shares it") {
-    auto alone = parse_strict(render_atom({b}, {}));
-    CHECK(std::string(alone.child("feed").child("entry").child_value("id")) == "https://b.example/?p=1");
+  REQUIRE(ids.size() == 5);
+  CHECK(ids[0] == "https://b.example/?p=1");
+  for (std::size_t i = 1; i < ids.size(); ++i) {
+    CAPTURE(i);
+    CHECK(ids[i].rfind("tag:feedd,2025:entry/", 0) == 0);
+    for (std::size_t j = 0; j < i; ++j) CHECK(ids[i] != ids[j]);
   }
+
   SUBCASE("a tag: id depends only on the URL key, so it is the same in every render") {
-    auto again = parse_strict(render_atom({a}, {}));
-    CHECK(std::string(again.child("feed").child("entry").child_value("id")) == ids[2]);
+    auto again = parse_strict(render_atom({deferred}, {}));
+    CHECK(std::string(again.child("feed").child("entry").child_value("id")) == ids[1]);
+    auto rss = parse_strict(render_rss({owner, deferred}, {}));
+    auto item = rss.child("rss").child("channel").child("item").next_sibling("item");
+    CHECK(std::string(item.child_value("guid")) == ids[1]);
   }
 }
 

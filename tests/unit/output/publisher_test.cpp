@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include <pugixml.hpp>
@@ -123,6 +124,48 @@ TEST_CASE("an article two feeds share appears once in the merged feed, the diges
   CHECK(count(b, "Embassy Talks") == 1);  // B carried it too, though A brought it first
   CHECK(count(b, "<item>") == 2);
   CHECK(count(feedd::test::read_file(f.out / "digest" / "today"), shared) == 1);
+}
+
+TEST_CASE("an entry's id in the merged feed never changes, though another entry with its guid leaves the feed") {
+  Fixture f;
+  // A broken feed gives every article the same guid.
+  const std::string guid = "https://a.example/";
+  auto first = article("https://a.example/1", "One", 1);
+  first.id = guid;
+  auto second = article("https://a.example/2", "Two", 2);
+  second.id = guid;
+  f.poll("https://a.example/rss", "Wire A", {first, second});
+  auto options = f.options();
+  options.max_entries = 2;
+  Publisher publisher(*f.store, options);
+  REQUIRE(publisher.write_feeds(kNoon).ok());
+  const auto ids = [&] {
+    std::map<std::string, std::string> by_title;
+    pugi::xml_document doc;
+    REQUIRE(doc.load_file((f.out / "feed.atom").c_str()));
+    for (auto e : doc.child("feed").children("entry")) by_title[e.child_value("title")] = e.child_value("id");
+    return by_title;
+  };
+  const auto before = ids();
+  REQUIRE(before.size() == 2);
+  CHECK(before.at("One") == guid);  // stored first, it keeps its own id
+  CHECK(before.at("Two") != guid);
+
+  // A newer article pushes "One" out; "Two" keeps the id readers already have for it.
+  f.poll("https://a.example/rss", "Wire A", {article("https://a.example/3", "Three", 3)});
+  REQUIRE(publisher.write_feeds(kNoon).ok());
+  const auto after = ids();
+  REQUIRE(after.size() == 2);
+  CHECK(after.count("One") == 0);
+  CHECK(after.at("Two") == before.at("Two"));
+
+  SUBCASE("and after a restart") {
+    f.store.reset();
+    f.store = f.open();
+    Publisher again(*f.store, options);
+    REQUIRE(again.write_feeds(kNoon + std::chrono::hours(2)).ok());
+    CHECK(ids().at("Two") == before.at("Two"));
+  }
 }
 
 TEST_CASE("the merged feed is rewritten only when its content changed") {

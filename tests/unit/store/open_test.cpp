@@ -338,6 +338,10 @@ TEST_CASE("a database at every earlier schema version migrates to the current on
       REQUIRE(newest.size() == 1);
       CHECK(newest[0].title == "Old");
       CHECK(newest[0].feed_url == "https://example.com/feed");
+      // Its id in the merged feed is fixed at its first render after the migration.
+      auto shown = newest;
+      REQUIRE(store.assign_ids(shown).ok());
+      CHECK(shown[0].guid_is_id == std::optional<bool>(true));
       // The migrated entry still deduplicates.
       auto r = store.commit_poll(*feed, nullptr, at(2));
       REQUIRE(r.ok());
