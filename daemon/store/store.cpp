@@ -182,7 +182,7 @@ struct Store::Impl {
         first_seen_below(db, "SELECT first_seen FROM entries WHERE id < ?1 ORDER BY id DESC LIMIT 1"),
         last_entry(db, "SELECT id, first_seen FROM entries ORDER BY id DESC LIMIT 1"),
         digest_through(db, "SELECT through FROM digest_cursor WHERE id = 1"),
-        feed_shown(db, "SELECT url, title, site_link FROM feeds WHERE id = ?1"),
+        feed_shown(db, "SELECT url, title FROM feeds WHERE id = ?1"),
         entry_by_id(db, "SELECT " FEEDD_ENTRY_COLUMNS "WHERE e.id = ?1"),
         // assign_ids(): the guid when no entry holds it, else no guid (feedd's id).
         id_claim(db, "INSERT INTO merged_ids(entry_id, guid) VALUES(?1, ?2) ON CONFLICT DO NOTHING"),
@@ -191,7 +191,8 @@ struct Store::Impl {
         // What a digest line shows: the same columns, without the bodies.
         undigested(db, "SELECT e.id, '', e.url, CASE e.url WHEN '' THEN e.guid ELSE '' END, e.title, '', '', "
                        "e.published, "
-                       "e.updated, e.first_seen, e.date_clamped, NULL, f.url, f.title, f.site_link, 0, 0 "
+                       "e.updated, e.first_seen, e.date_clamped, NULL, "
+                       "CASE coalesce(f.title, '') WHEN '' THEN f.url ELSE '' END, f.title, '', 0, 0 "
                        "FROM entries e LEFT JOIN feeds f ON f.id = e.first_feed "
                        "WHERE e.id > (SELECT through FROM digest_cursor WHERE id = 1) AND NOT EXISTS "
                        "(SELECT 1 FROM digest_pending p WHERE p.entry_id = e.id) "
@@ -455,15 +456,13 @@ std::optional<std::vector<StoredEntry>> Store::Impl::undigested_fresh(std::size_
   std::int64_t shown_feed = 0;
   std::string feed_url;
   std::string feed_title;
-  std::string feed_link;
   for (auto& f : *taken) {
     if (f.feed_id != shown_feed) {
       sql::Stmt::Use q(feed_shown);
       q->bind(1, f.feed_id);
       const bool found = q->step();
-      feed_url = found ? q->text(0) : std::string();
       feed_title = found ? q->text(1) : std::string();
-      feed_link = found ? q->text(2) : std::string();
+      feed_url = found && feed_title.empty() ? q->text(0) : std::string();
       shown_feed = f.feed_id;
     }
     StoredEntry& e = out.emplace_back();
@@ -477,7 +476,6 @@ std::optional<std::vector<StoredEntry>> Store::Impl::undigested_fresh(std::size_
     e.date_clamped = f.clamped;
     e.feed_url = feed_url;
     e.feed_title = feed_title;
-    e.feed_link = feed_link;
   }
   return out;
 }

@@ -191,8 +191,9 @@ class Store {
   //              lines; fsync; mark_digested(ids).
   // undigested() leaves out the entries of a pending batch; begin_digest refuses a second
   // batch while one is pending. It reads what a digest line shows (id, link, title,
-  // dates, the feed; the guid only when there is no link): the URL key, summary, content,
-  // authors, categories and enclosures stay empty.
+  // dates; the guid only when there is no link; the feed's title, and its URL only when
+  // it has no title): the URL key, summary, content, authors, categories, enclosures and
+  // the feed's link stay empty.
   std::vector<StoredEntry> undigested(std::size_t limit);
   Status begin_digest(const std::vector<std::int64_t>& ids, const std::string& file,
                       std::uint64_t offset, Instant when);

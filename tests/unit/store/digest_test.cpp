@@ -82,6 +82,8 @@ TEST_CASE("undigested hands out what the commits stored, as the database has it 
   future.published = at(20);
   fx.poll(a, feed_of({entry("https://a.example/1", "One"), no_link, future}));
   fx.poll(b, feed_of({entry("https://b.example/1", "Bee")}));
+  const FeedState untitled = fx.feed("https://c.example/feed");
+  fx.poll(untitled, feed_of({entry("https://c.example/1", "Sea")}));
   // Before the digest runs: feed A's first entry changes its title, feed B its name.
   auto retitled = entry("https://a.example/1", "One, corrected");
   fx.poll(a, feed_of({retitled}), at(3));
@@ -89,17 +91,20 @@ TEST_CASE("undigested hands out what the commits stored, as the database has it 
   fx.poll(b, feed_of({}), at(3));
 
   const auto got = undigested_both_ways(fx);
-  REQUIRE(got.size() == 4);
+  REQUIRE(got.size() == 5);
   CHECK(std::get<3>(got[0]) == "One, corrected");
   CHECK(std::get<5>(got[0]) == at(3));  // updated
   CHECK(std::get<9>(got[0]) == "Feed A");
-  CHECK(std::get<10>(got[0]) == "https://a.example/");
+  CHECK(std::get<8>(got[0]).empty());   // the feed's URL only where it has no title
+  CHECK(std::get<10>(got[0]).empty());  // nor its link: a digest line shows neither
   CHECK(std::get<1>(got[1]).empty());
   CHECK(std::get<2>(got[1]) == "tag:a.example,2025:7");  // the guid, as there is no link
   CHECK(std::get<2>(got[0]).empty());                    // no guid where there is a link
   CHECK(std::get<7>(got[2]));                            // the future date clamped
   CHECK(std::get<4>(got[2]) == at(2));
   CHECK(std::get<9>(got[3]) == "Feed B, renamed");
+  CHECK(std::get<9>(got[4]).empty());
+  CHECK(std::get<8>(got[4]) == "https://c.example/feed");
 }
 
 TEST_CASE("undigested takes up where the digest left off and never hands out an entry twice") {
