@@ -60,11 +60,11 @@ int main(int argc, char** argv) {
   export_opml->add_option("-o,--output", export_path, "Output file (default: standard output)");
 
   feedd::app::ParseArgs parse_args;
-  auto* parse = cli.add_subcommand("parse", "Parse one feed file and print the normalized model");
-  parse->add_option("FILE", parse_args.source, "Feed document")->required();
+  auto* parse = cli.add_subcommand("parse", "Parse one feed (a file, or an http(s) URL to fetch) and print the normalized model");
+  parse->add_option("FILE|URL", parse_args.source, "Feed document, or the URL to fetch it from")->required();
   parse->add_flag("--json", parse_args.json, "One line of JSON");
-  parse->add_option("--base-url", parse_args.base_url, "URL the document was fetched from");
-  parse->add_option("--content-type", parse_args.content_type, "HTTP Content-Type it came with");
+  parse->add_option("--base-url", parse_args.base_url, "Resolve relative links against this URL (for a URL, default: where it ended up)");
+  parse->add_option("--content-type", parse_args.content_type, "HTTP Content-Type that names the charset (for a URL, default: the server's)");
 
   try {
     cli.parse(argc, argv);

@@ -6,7 +6,7 @@
 namespace feedd::app {
 
 struct ParseArgs {
-  std::string source;  // a file path
+  std::string source;  // a file path, or an http(s) URL to fetch
   bool json = false;
   std::string base_url;
   std::string content_type;
