@@ -1,5 +1,6 @@
-// `feedd parse FILE|URL`: what the parser makes of one document. A URL is fetched as a
-// poll fetches it, so the answer is what the daemon would store.
+// `feedd parse FILE|URL`: what the parser makes of one document. A URL (http, https, or
+// file:// as a config may name a feed) is fetched as a poll fetches it, so the answer is
+// what the daemon would store.
 
 #include <uv.h>
 
@@ -27,7 +28,10 @@ bool starts_with_nocase(std::string_view s, std::string_view prefix) {
   return true;
 }
 
-bool is_http_url(std::string_view s) { return starts_with_nocase(s, "http://") || starts_with_nocase(s, "https://"); }
+bool is_file_url(std::string_view s) { return starts_with_nocase(s, "file://"); }
+bool is_url(std::string_view s) {
+  return starts_with_nocase(s, "http://") || starts_with_nocase(s, "https://") || is_file_url(s);
+}
 
 // One transfer on an event loop of its own, with the limits, User-Agent and certificate
 // checks of a poll under the default configuration (proxies from libcurl's environment
@@ -43,6 +47,7 @@ fetch::Response fetch_once(const std::string& url) {
     fetch::Client client(&loop);
     fetch::Request request;
     request.url = url;
+    request.allow_file = is_file_url(url);
     client.start(std::move(request), [&](fetch::Response response) {
       got = std::move(response);
       uv_stop(&loop);  // the connection left open for reuse would keep the loop running
@@ -55,7 +60,7 @@ fetch::Response fetch_once(const std::string& url) {
 }
 
 std::optional<std::string> read_source(const ParseArgs& args, feed::ParseOptions& options) {
-  if (!is_http_url(args.source)) {
+  if (!is_url(args.source)) {
     std::ifstream in(args.source, std::ios::binary);
     if (!in) {
       std::cerr << "feedd: cannot read " << args.source << "\n";

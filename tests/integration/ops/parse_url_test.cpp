@@ -9,6 +9,7 @@
 
 #include "integration/ops/ops_support.hpp"
 #include "support/http_server.hpp"
+#include "support/temp_dir.hpp"
 
 using feedd::test::ops::run_feedd;
 
@@ -37,6 +38,15 @@ TEST_CASE("parse fetches a URL as a poll does: redirects followed, links resolve
   const auto request = server.last_request("/news/feed.atom");
   REQUIRE(request.has_value());
   CHECK(request->header("User-Agent").value_or("").rfind("feedd/", 0) == 0);
+
+  SUBCASE("a file:// URL is read as a feed configured with one is") {
+    feedd::test::TempDir dir("feedd-parse");
+    const auto file = dir.write("feed.atom", kAtom);
+    const auto local = run_feedd({"parse", "--json", "file://" + file.string()});
+    INFO(local.err);
+    REQUIRE(local.exit_code == 0);
+    CHECK(nlohmann::json::parse(local.out)["entries"][0]["link"] == "file://" + (dir.path() / "posts/1").string());
+  }
 
   SUBCASE("--base-url still decides where relative links point") {
     const auto based = run_feedd({"parse", "--json", "--base-url", "https://mirror.example/feeds/x", server.url("/moved")});
