@@ -1,11 +1,15 @@
 // Real consumers read the merged feed: xmllint against the RFC 4287 schema, Python's
-// feedparser, and newsboat. Each is a Debian package that scripts/install-deps installs.
+// feedparser, newsboat and sfeed. Each is a Debian package that scripts/install-deps
+// installs.
 
 #include <doctest/doctest.h>
 
 #include <sqlite3.h>
 
 #include <map>
+#include <vector>
+#include <sstream>
+#include <set>
 
 #include <nlohmann/json.hpp>
 #include <pugixml.hpp>
@@ -176,5 +180,41 @@ TEST_CASE("newsboat loads the merged feed from a file URL and caches every entry
     REQUIRE(cached.count(e.url) == 1);
     CHECK(cached[e.url].first == e.title);
     CHECK(cached[e.url].second == entry_date(e));
+  }
+}
+
+TEST_CASE("sfeed reads both merged feeds, one line per entry with its date, title, link and id") {
+  MergedOutput m;
+  for (const auto& file : {m.out / "feed.atom", m.out / "feed.rss"}) {
+    INFO(file.string());
+    // sfeed reads the document on stdin and writes a TSV line per entry (sfeed(5)):
+    // UNIX time, title, link, content, content type, id, author, enclosure, categories.
+    auto r = feedd::test::run({"/bin/sh", "-c", "exec /usr/bin/sfeed < \"$0\"", file.string()});
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    std::vector<std::vector<std::string>> rows;
+    std::istringstream lines(r.out);
+    for (std::string line; std::getline(lines, line);) {
+      std::vector<std::string> fields;
+      std::size_t from = 0;
+      for (std::size_t tab; (tab = line.find('\t', from)) != std::string::npos; from = tab + 1) {
+        fields.push_back(line.substr(from, tab - from));
+      }
+      fields.push_back(line.substr(from));
+      REQUIRE(fields.size() >= 6);
+      rows.push_back(std::move(fields));
+    }
+    REQUIRE(rows.size() == m.entries.size());
+    std::set<std::string> ids;
+    for (std::size_t i = 0; i < m.entries.size(); ++i) {
+      const auto& want = m.entries[i];
+      CAPTURE(want.url);
+      CHECK(rows[i][0] == std::to_string(entry_date(want)));
+      CHECK(rows[i][1] == want.title);
+      CHECK(rows[i][2] == want.url);
+      CHECK_FALSE(rows[i][5].empty());
+      ids.insert(rows[i][5]);
+    }
+    CHECK(ids.size() == rows.size());  // no two entries share an id
   }
 }
