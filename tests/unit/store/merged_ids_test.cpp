@@ -27,12 +27,15 @@ struct SharedGuid : StoreFixture {
     reopen(std::move(options));
     a = feed("https://a.example/feed");
     b = feed("https://b.example/feed");
-    auto first = entry("https://news.example/first", "First", kGuid);
-    first.published = at(1);
-    poll(a, feed_of({first}), at(1));
-    auto second = entry("https://news.example/second", "Second", kGuid);
-    second.published = at(2);
-    poll(b, feed_of({second}), at(2));
+    add(a, "https://news.example/first", "First", at(1));
+    add(b, "https://news.example/second", "Second", at(2));
+  }
+
+  // A poll of `feed` at `when` brings one article with the shared guid, published then.
+  void add(const FeedState& feed, const std::string& link, const std::string& title, Instant when) {
+    auto e = entry(link, title, kGuid);
+    e.published = when;
+    poll(feed, feed_of({e}), when);
   }
 
   std::int64_t rows(const char* where = "1") {
@@ -41,13 +44,25 @@ struct SharedGuid : StoreFixture {
   }
 };
 
-const StoredEntry& titled(const std::vector<StoredEntry>& entries, const std::string& title) {
+// The newest entries with their ids fixed, as a render of the merged feed has them.
+std::vector<StoredEntry> rendered(Store& store, std::size_t limit = 10) {
+  auto entries = store.newest(limit);
+  const auto assigned = store.assign_ids(entries);
+  REQUIRE_MESSAGE(assigned.ok(), (assigned.ok() ? "" : assigned.error().message));
+  return entries;
+}
+
+// Whether the entry with this title shows its guid (nullopt: not decided).
+std::optional<bool> shows_guid(const std::vector<StoredEntry>& entries, const std::string& title) {
   for (const auto& e : entries) {
-    if (e.title == title) return e;
+    if (e.title == title) return e.guid_is_id;
   }
   FAIL("no entry titled " << title);
-  return entries.front();
+  return std::nullopt;
 }
+
+const std::optional<bool> kOwn{true};
+const std::optional<bool> kFeedds{false};
 
 }  // namespace
 
@@ -59,17 +74,17 @@ TEST_CASE("the entry stored first takes a shared guid, whatever the document's o
   CHECK(shown[0].title == "Second");  // newest first: the later entry comes first
   CHECK_FALSE(shown[0].guid_is_id.has_value());
   REQUIRE(fx.store->assign_ids(shown).ok());
-  CHECK(titled(shown, "First").guid_is_id == std::optional<bool>(true));
-  CHECK(titled(shown, "Second").guid_is_id == std::optional<bool>(false));
+  CHECK(shows_guid(shown, "First") == kOwn);
+  CHECK(shows_guid(shown, "Second") == kFeedds);
   CHECK(fx.rows() == 2);
 
   SUBCASE("the decision is read back with the entries, after a restart too") {
     fx.reopen();
     auto again = fx.store->newest(10);
-    CHECK(titled(again, "First").guid_is_id == std::optional<bool>(true));
-    CHECK(titled(again, "Second").guid_is_id == std::optional<bool>(false));
+    CHECK(shows_guid(again, "First") == kOwn);
+    CHECK(shows_guid(again, "Second") == kFeedds);
     REQUIRE(fx.store->assign_ids(again).ok());
-    CHECK(titled(again, "Second").guid_is_id == std::optional<bool>(false));
+    CHECK(shows_guid(again, "Second") == kFeedds);
   }
 }
 
@@ -80,12 +95,11 @@ TEST_CASE("an entry rendered first keeps a guid that an older entry, rendered la
   REQUIRE(newest.size() == 1);
   CHECK(newest[0].title == "Second");
   REQUIRE(fx.store->assign_ids(newest).ok());
-  CHECK(newest[0].guid_is_id == std::optional<bool>(true));
+  CHECK(newest[0].guid_is_id == kOwn);
   // The older one shows up later (the tag feed of its feed): the guid is taken.
-  auto both = fx.store->newest(10);
-  REQUIRE(fx.store->assign_ids(both).ok());
-  CHECK(titled(both, "Second").guid_is_id == std::optional<bool>(true));
-  CHECK(titled(both, "First").guid_is_id == std::optional<bool>(false));
+  auto both = rendered(*fx.store);
+  CHECK(shows_guid(both, "Second") == kOwn);
+  CHECK(shows_guid(both, "First") == kFeedds);
 }
 
 TEST_CASE("an entry that did not get its guid never gets it, even after the entry that did is pruned") {
@@ -94,13 +108,10 @@ TEST_CASE("an entry that did not get its guid never gets it, even after the entr
   keep_30_days.max_entries_per_feed = 0;
   SharedGuid fx(keep_30_days);
   // Second is seen 20 days after First.
-  auto later = entry("https://news.example/second-late", "Late second", kGuid);
-  later.published = at(1) + days(20);
-  fx.poll(fx.b, feed_of({later}), at(1) + days(20));
-  auto shown = fx.store->newest(10);
-  REQUIRE(fx.store->assign_ids(shown).ok());
-  CHECK(titled(shown, "First").guid_is_id == std::optional<bool>(true));
-  CHECK(titled(shown, "Late second").guid_is_id == std::optional<bool>(false));
+  fx.add(fx.b, "https://news.example/second-late", "Late second", at(1) + days(20));
+  auto shown = rendered(*fx.store);
+  CHECK(shows_guid(shown, "First") == kOwn);
+  CHECK(shows_guid(shown, "Late second") == kFeedds);
 
   // First and Second age out; Late second stays, and so does its id.
   auto pruned = fx.store->prune(at(1) + days(35));
@@ -109,18 +120,15 @@ TEST_CASE("an entry that did not get its guid never gets it, even after the entr
   CHECK(fx.rows() == 1);  // the pruned entries' records went with them
   auto after = fx.store->newest(10);
   REQUIRE(after.size() == 1);
-  CHECK(after[0].guid_is_id == std::optional<bool>(false));
+  CHECK(after[0].guid_is_id == kFeedds);
   REQUIRE(fx.store->assign_ids(after).ok());
-  CHECK(after[0].guid_is_id == std::optional<bool>(false));
+  CHECK(after[0].guid_is_id == kFeedds);
 
   SUBCASE("the guid is free again for an entry stored after the prune") {
-    auto fresh = entry("https://news.example/third", "Third", kGuid);
-    fresh.published = at(1) + days(36);
-    fx.poll(fx.a, feed_of({fresh}), at(1) + days(36));
-    auto now = fx.store->newest(10);
-    REQUIRE(fx.store->assign_ids(now).ok());
-    CHECK(titled(now, "Third").guid_is_id == std::optional<bool>(true));
-    CHECK(titled(now, "Late second").guid_is_id == std::optional<bool>(false));
+    fx.add(fx.a, "https://news.example/third", "Third", at(1) + days(36));
+    auto now = rendered(*fx.store);
+    CHECK(shows_guid(now, "Third") == kOwn);
+    CHECK(shows_guid(now, "Late second") == kFeedds);
   }
 }
 
@@ -132,7 +140,7 @@ TEST_CASE("entries without a guid are never recorded and never show one") {
   REQUIRE(shown.size() == 1);
   shown[0].guid.clear();
   REQUIRE(fx.store->assign_ids(shown).ok());
-  CHECK(shown[0].guid_is_id == std::optional<bool>(false));
+  CHECK(shown[0].guid_is_id == kFeedds);
   sql::Db db(fx.db_path, SQLITE_OPEN_READONLY);
   CHECK(db.query_int("SELECT count(*) FROM merged_ids") == 0);
 }
@@ -154,5 +162,5 @@ TEST_CASE("a failed record of ids fixes nothing and says why") {
 
   exec_outside(fx.db_path, "DROP TRIGGER refuse");
   REQUIRE(fx.store->assign_ids(shown).ok());
-  CHECK(titled(shown, "First").guid_is_id == std::optional<bool>(true));
+  CHECK(shows_guid(shown, "First") == kOwn);
 }
