@@ -12,6 +12,12 @@ namespace {
 
 using schedule::Seconds;
 
+// Notices of one poll, in one log line.
+void add_notice(PollOutcome& out, const std::string& text) {
+  if (!out.notice.empty()) out.notice += "; ";
+  out.notice += text;
+}
+
 void record_error(PollOutcome& out, long status, std::string message) {
   out.failed = true;
   out.state.last_status = static_cast<int>(status);
@@ -74,8 +80,8 @@ void track_redirects(PollOutcome& out, PollMemory& memory, const fetch::Response
     memory.redirect_polls = 1;
   }
   if (memory.redirect_polls < std::max(1, settings.permanent_redirect_polls)) return;
-  out.notice = "moved permanently: polling " + target + " from now on (was " + polled + ", confirmed on " +
-               std::to_string(memory.redirect_polls) + " polls)";
+  add_notice(out, "moved permanently: polling " + target + " from now on (was " + polled + ", confirmed on " +
+                      std::to_string(memory.redirect_polls) + " polls)");
   out.state.poll_url = target == out.state.url ? std::string{} : target;
   memory.redirect_target.clear();
   memory.redirect_polls = 0;
@@ -121,6 +127,7 @@ PollMemory PollMemory::decode(std::string_view text) {
   m.redirect_polls = value_at(j, "redirect_polls", 0);
   m.failing_since = instant_at(j, "failing_since");
   m.host_hold_until = instant_at(j, "host_hold_until");
+  m.entries_unread = value_at<std::size_t>(j, "entries_unread", 0);
   return m;
 }
 
@@ -146,6 +153,7 @@ std::string PollMemory::encode() const {
   }
   put_instant("failing_since", failing_since);
   put_instant("host_hold_until", host_hold_until);
+  if (entries_unread > 0) j["entries_unread"] = entries_unread;
   return j.empty() ? std::string{} : j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
@@ -197,6 +205,12 @@ PollOutcome interpret(const store::FeedState& before, const fetch::Response& res
       if (!parsed->link.empty()) out.state.site_link = parsed->link;
       memory.history.hints = parsed->hints;
       new_entries = count_new(memory, *parsed);
+      if (parsed->entries_unread > 0 && memory.entries_unread == 0) {
+        add_notice(out, "entries_unread=" + std::to_string(parsed->entries_unread) +
+                            " \"the document has more entries than the " + std::to_string(options.max_entries) +
+                            " that are read; the rest are left out\"");
+      }
+      memory.entries_unread = parsed->entries_unread;
       out.parsed = std::move(*parsed);
     }
   } else if ((status == 429 || status == 503) &&
@@ -228,7 +242,7 @@ PollOutcome interpret(const store::FeedState& before, const fetch::Response& res
   if (!out.state.disabled_reason.empty()) {
     out.state.next_due.reset();
     out.state.next_due_reason = "disabled";
-    out.notice = "disabled: " + out.state.disabled_reason;
+    add_notice(out, "disabled: " + out.state.disabled_reason);
   } else {
     schedule::Poll poll{.now = now,
                         .success = success,
@@ -243,6 +257,7 @@ PollOutcome interpret(const store::FeedState& before, const fetch::Response& res
 
   out.summary = "status=" + std::to_string(status) + " bytes=" + std::to_string(response.body.size()) +
                 " ms=" + std::to_string(response.elapsed.count());
+  if (out.parsed && out.parsed->entries_unread > 0) out.summary += " unread=" + std::to_string(out.parsed->entries_unread);
   return out;
 }
 

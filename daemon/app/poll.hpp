@@ -35,6 +35,8 @@ struct PollMemory {
   // A 429/503's Retry-After held this feed's host until then (kept so that a restart, or
   // the next one-shot round, holds it too); cleared by the feed's next poll.
   std::optional<Instant> host_hold_until;
+  // Entries the last document had past the parser's cap (logged when it starts).
+  std::size_t entries_unread = 0;
 
   static PollMemory decode(std::string_view text);  // lenient: unreadable parts are defaults
   std::string encode() const;

@@ -80,7 +80,7 @@ constexpr std::array kKeys{
           "Entries are kept this many days after first seen (0: no age limit)",
           [](Config& c, FeedConfig*, const Value& v) { c.retention_days = v.number; }},
   KeySpec{"store", "max_entries_per_feed", KeyType::integer, "1000", 0, 1000000,
-          "Each feed keeps at most this many entries, newest first (0: no cap)",
+          "Each feed keeps at most this many entries, newest first; of a document with more, only the newest this many are stored (0: no cap)",
           [](Config& c, FeedConfig*, const Value& v) { c.max_entries_per_feed = v.number; }},
   KeySpec{"store", "tombstone_days", KeyType::integer, "365", 1, 36500,
           "A pruned entry is remembered this long after a feed last carried it, so it is not new again",

@@ -393,7 +393,9 @@ struct Reader {
           if (!dc_date) dc_date = date_of(el);
           break;
         case Tag::Author: add_person(feed.authors, person(el)); break;
-        case Tag::Entry: feed.entries.push_back(entry(el)); break;
+        case Tag::Entry:
+          if (room_for_entry(ctx, feed)) feed.entries.push_back(entry(el));
+          break;
         default: break;
       }
     });

@@ -72,6 +72,13 @@ std::string url_in_scope(const Context& ctx, std::string_view text);
 Person person_from_text(std::string_view text);
 // Sets the entry's future flag from its dates.
 void flag_future(const Context& ctx, Entry& entry);
+// Whether the document's next entry is read (ParseOptions::max_entries); counts it unread
+// otherwise.
+inline bool room_for_entry(const Context& ctx, Feed& feed) {
+  if (feed.entries.size() < ctx.options.max_entries) return true;
+  ++feed.entries_unread;
+  return false;
+}
 
 // The dialect readers. root is the document element, already entered in ctx.scope.
 void read_rss(Context& ctx, const Element& root, Feed& feed);

@@ -73,6 +73,7 @@ std::string to_json(const Feed& feed, int indent) {
   json entries = json::array();
   for (const auto& e : feed.entries) entries.push_back(entry_json(e));
   j["entries"] = std::move(entries);
+  if (feed.entries_unread > 0) j["entries_unread"] = feed.entries_unread;
   // Text in the model is valid UTF-8; replace rather than throw if that ever slips.
   return j.dump(indent, ' ', false, json::error_handler_t::replace);
 }

@@ -61,6 +61,7 @@ struct Feed {
   std::optional<Instant> published;
   std::vector<Person> authors;
   std::vector<Entry> entries;
+  std::size_t entries_unread = 0;  // entries past ParseOptions::max_entries, not read
   Hints hints;
 };
 

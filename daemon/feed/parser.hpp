@@ -16,6 +16,9 @@ struct ParseOptions {
   std::string content_type;  // the HTTP Content-Type header, if any (its charset counts)
   std::size_t max_bytes = std::size_t{64} << 20;  // larger documents are refused
   std::size_t max_depth = 512;                    // deeper nesting is refused
+  // Entries past this many, in document order, are not read (Feed::entries_unread counts
+  // them): a document of a million tiny items must not become a model of that size.
+  std::size_t max_entries = 10'000;
   // Dates later than now + this are flagged Entry::date_in_future.
   std::chrono::seconds future_slack = std::chrono::hours(48);
   std::optional<Instant> now;  // for tests; the wall clock when absent

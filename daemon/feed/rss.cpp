@@ -407,7 +407,7 @@ void read_channel(Context& ctx, const Element& channel, Feed& feed, bool items_i
         if (auto v = to_int(text_of(el.node)); v && *v < 1'000'000) feed.hints.update_frequency = static_cast<int>(*v);
         break;
       case Tag::Item:
-        if (items_inside) feed.entries.push_back(read_item(ctx, el));
+        if (items_inside && room_for_entry(ctx, feed)) feed.entries.push_back(read_item(ctx, el));
         break;
       default: break;
     }
@@ -430,7 +430,7 @@ void read_rss(Context& ctx, const Element& root, Feed& feed) {
     if (tag == Tag::Channel && !saw_channel) {
       saw_channel = true;
       read_channel(ctx, el, feed, true);
-    } else if (tag == Tag::Item) {
+    } else if (tag == Tag::Item && room_for_entry(ctx, feed)) {
       feed.entries.push_back(read_item(ctx, el));
     }
   });

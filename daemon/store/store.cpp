@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstring>
 #include <iterator>
+#include <numeric>
 #include <stdexcept>
 #include <system_error>
 #include <unordered_map>
@@ -35,6 +36,13 @@ constexpr int kBusyTimeoutMs = 5000;
   "m.entry_id IS NOT NULL, m.guid IS NOT NULL "                                              \
   "FROM entries e LEFT JOIN feeds f ON f.id = e.first_feed "                                 \
   "LEFT JOIN merged_ids m ON m.entry_id = e.id "
+
+// The date an entry is stored with, when the store takes the feed's word for it: a
+// missing date, or one in the future, is replaced by when the entry was first seen.
+std::optional<Instant> trusted_published(const feed::Entry& e, Instant now) {
+  if (e.published && !e.date_in_future && *e.published <= now) return e.published;
+  return std::nullopt;
+}
 
 StoredEntry read_entry(const sql::Stmt& s) {
   StoredEntry e;
@@ -413,8 +421,8 @@ void Store::Impl::ingest(std::int64_t feed_id, const feed::Entry& e, Instant now
   const std::int64_t first_seen = std::max(now_s, next.min_first_seen);
   std::int64_t published = first_seen;
   bool clamped = true;
-  if (e.published && !e.date_in_future && *e.published <= now) {
-    published = e.published->time_since_epoch().count();
+  if (const auto date = trusted_published(e, now)) {
+    published = date->time_since_epoch().count();
     clamped = false;
   }
   const std::string extra = codec::encode_extra(e.authors, e.categories, e.enclosures);
@@ -793,9 +801,25 @@ IngestResult Store::Impl::record(const FeedState& state, const feed::Feed* parse
     sql::Stmt::Use r(feed_rename);
     r->bind(1, state.id).bind(2, state.url).run();
   }
-  if (parsed != nullptr) {
-    for (const auto& entry : parsed->entries) ingest(state.id, entry, now, result);
+  if (parsed == nullptr) return result;
+  const auto& entries = parsed->entries;
+  const std::size_t cap = options.max_entries_per_feed > 0 ? static_cast<std::size_t>(options.max_entries_per_feed)
+                                                           : entries.size();
+  if (entries.size() <= cap) {
+    for (const auto& entry : entries) ingest(state.id, entry, now, result);
+    return result;
   }
+  // More entries than the feed may keep: the newest `cap`, by the date each would be
+  // stored with (a missing or future one is now); on a tie the earlier in the document,
+  // as feeds list their newest first. Stored in document order, as always.
+  std::vector<std::size_t> chosen(entries.size());
+  std::iota(chosen.begin(), chosen.end(), std::size_t{0});
+  const auto date = [&](std::size_t i) { return trusted_published(entries[i], now).value_or(now); };
+  std::stable_sort(chosen.begin(), chosen.end(), [&](std::size_t a, std::size_t b) { return date(a) > date(b); });
+  chosen.resize(cap);
+  std::sort(chosen.begin(), chosen.end());
+  for (std::size_t i : chosen) ingest(state.id, entries[i], now, result);
+  result.beyond_cap = entries.size() - cap;
   return result;
 }
 

@@ -70,6 +70,9 @@ struct IngestResult {
   std::vector<std::int64_t> new_entries;  // ids, in feed order
   std::size_t duplicates = 0;             // known entries, unchanged (or remembered by a tombstone)
   std::size_t updated = 0;                // known entries whose content changed
+  // The document's oldest entries past StoreOptions::max_entries_per_feed: not looked at
+  // (retention would remove them, after the digest had shown them).
+  std::size_t beyond_cap = 0;
 };
 
 // One poll to record: the feed's new state, its parsed document (null when nothing was

@@ -4,10 +4,10 @@
 
 #include <signal.h>
 
+#include <atomic>
 #include <filesystem>
 #include <memory>
 #include <thread>
-
 
 #include <pugixml.hpp>
 
@@ -300,7 +300,15 @@ TEST_CASE("an invalid config is refused with its problems and nothing runs") {
 
 TEST_CASE("retention applies store.max_entries_per_feed at the end of a round") {
   HttpServer server;
-  server.add_endpoint("/a.rss", 200, {}, rss_feed());
+  // The first round sees only the older article; the second, both.
+  const std::string full = rss_feed();
+  const auto first_item = full.find("<item>");
+  const auto second_item = full.find("<item>", first_item + 1);
+  const std::string older_only = full.substr(0, first_item) + full.substr(second_item);
+  std::atomic<int> round{0};
+  server.add_handler("/a.rss", [&](const feedd::test::HttpRequest&) {
+    return feedd::test::response(200, {}, round.load() == 0 ? older_only : full);
+  });
   Setup s;
   s.dir.write("feedd.toml", "[feedd]\ndatabase = \"state/feedd.db\"\noutput_dir = \"out\"\n"
                             "[store]\nmax_entries_per_feed = 1\n"
@@ -308,12 +316,55 @@ TEST_CASE("retention applies store.max_entries_per_feed at the end of a round") 
   auto r = s.once();
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
+  REQUIRE(s.stored().size() == 1);
+
+  // The second round stores the newer article (the document's newest; the older one it
+  // already has), and retention then removes the older.
+  round = 1;
+  auto second = s.once();
+  INFO(second.err);
+  REQUIRE(second.exit_code == 0);
+  CHECK(second.err.find("new=1 duplicate=0 updated=0 beyond_cap=1") != std::string::npos);
   const auto kept = s.stored();
   REQUIRE(kept.size() == 1);
-  CHECK(kept[0].url == kShared);  // the newer of the two
+  CHECK(kept[0].url == kShared);
   // The pruned entry is remembered: the next round does not bring it back as new.
   auto again = s.once();
   REQUIRE(again.exit_code == 0);
   CHECK(s.stored().size() == 1);
   CHECK(again.err.find("new=0") != std::string::npos);
+}
+
+TEST_CASE("a feed of 300,000 tiny items costs one warning and the newest entries a feed keeps, not the round") {
+  std::string huge = "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Flood</title>";
+  std::size_t items = 0;
+  while (huge.size() < (std::size_t{15} << 20)) huge += "<item><link>https://flood.example/" + std::to_string(items++) + "</link></item>";
+  huge += "</channel></rss>";
+  REQUIRE(items > 250'000);
+  HttpServer server;
+  server.add_endpoint("/flood.rss", 200, {}, huge);
+  server.add_endpoint("/a.rss", 200, {}, rss_feed());
+  Setup s;
+  s.dir.write("feedd.toml", "[feedd]\ndatabase = \"state/feedd.db\"\noutput_dir = \"out\"\nlog_level = \"info\"\n"
+                            "[store]\nmax_entries_per_feed = 100\n"
+                            "[[feed]]\nurl = \"" + server.url("/flood.rss") + "\"\n"
+                            "[[feed]]\nurl = \"" + server.url("/a.rss") + "\"\n");
+  auto r = s.once();
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const auto warnings = lines_with(r.err, "level=warning");
+  REQUIRE(warnings.size() == 1);
+  CHECK(warnings[0].find("feed=" + server.url("/flood.rss") + " entries_unread=" + std::to_string(items - 10'000)) !=
+        std::string::npos);
+  CHECK(r.err.find("new=100 duplicate=0 updated=0 beyond_cap=9900") != std::string::npos);
+  // The digest shows what was stored: the flood's 100 and the other feed's two.
+  const std::string digest = feedd::test::read_file(s.out / "digest" / "today");
+  CHECK(count(digest, "https://flood.example/") == 100);
+  CHECK(count(digest, kShared) == 1);
+  CHECK(s.stored().size() == 102);
+
+  // The next round says nothing new of it.
+  auto again = s.once();
+  REQUIRE(again.exit_code == 0);
+  CHECK(lines_with(again.err, "level=warning").empty());
 }

@@ -309,3 +309,25 @@ TEST_CASE("the poll memory survives encoding, and an unreadable one reads as emp
   CHECK(PollMemory::decode("{not json").encode().empty());
   CHECK(PollMemory::decode("{\"polls_without_new\": \"many\", \"ttl\": 5}").history.hints.ttl_minutes == 5);
 }
+
+TEST_CASE("a document past the parser's entry cap says so once, and every poll's summary counts what was left") {
+  std::string body = "<rss version=\"2.0\"><channel><title>T</title>";
+  for (int i = 0; i < 10'005; ++i) body += "<item><link>https://example.org/" + std::to_string(i) + "</link></item>";
+  body += "</channel></rss>";
+  auto first = interpret(known_feed(), http(200, body), kNow);
+  REQUIRE(first.parsed.has_value());
+  CHECK(first.parsed->entries.size() == 10'000);
+  CHECK(first.notice.find("entries_unread=5 ") == 0);
+  CHECK(first.summary.find(" unread=5") != std::string::npos);
+
+  auto second = interpret(first.state, http(200, body), kNow + std::chrono::hours(1));
+  CHECK(second.notice.empty());  // already said
+  CHECK(second.summary.find(" unread=5") != std::string::npos);
+
+  // A document back under the cap, then over it again: said again.
+  auto small = interpret(second.state, http(200, "<rss version=\"2.0\"><channel><title>T</title></channel></rss>"),
+                         kNow + std::chrono::hours(2));
+  CHECK(small.summary.find("unread") == std::string::npos);
+  auto big_again = interpret(small.state, http(200, body), kNow + std::chrono::hours(3));
+  CHECK(big_again.notice.find("entries_unread=5 ") == 0);
+}

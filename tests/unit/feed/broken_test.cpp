@@ -112,7 +112,7 @@ TEST_CASE("a document over the size cap is refused before it is parsed") {
         "not a feed: " + std::to_string(doc.size()) + " bytes is over the limit of 1000");
 }
 
-TEST_CASE("a 50 MB feed is parsed whole") {
+TEST_CASE("a 50 MB feed is parsed, its first 10,000 entries read and the rest counted") {
   std::string doc = "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>big</title>";
   const std::string description(2000, 'a');
   std::size_t items = 0;
@@ -123,8 +123,39 @@ TEST_CASE("a 50 MB feed is parsed whole") {
   doc += "</channel></rss>";
   auto result = parse(doc);
   REQUIRE(result.ok());
-  CHECK(result->entries.size() == items);
-  CHECK(result->entries.back().title == "item " + std::to_string(items - 1));
+  REQUIRE(items > 10'000);
+  CHECK(result->entries.size() == 10'000);
+  CHECK(result->entries_unread == items - 10'000);
+  CHECK(result->entries.back().title == "item 9999");
+}
+
+TEST_CASE("entries past the cap are counted, not read, in every dialect") {
+  ParseOptions options;
+  options.max_entries = 2;
+  const std::string rss = "<rss version=\"2.0\"><channel><title>t</title>"
+                          "<item><title>1</title></item><item><title>2</title></item>"
+                          "<item><title>3</title></item><item><title>4</title></item></channel></rss>";
+  const std::string rdf = "<rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\" "
+                          "xmlns=\"http://purl.org/rss/1.0/\"><channel><title>t</title></channel>"
+                          "<item><title>1</title></item><item><title>2</title></item>"
+                          "<item><title>3</title></item></rdf:RDF>";
+  const std::string atom = "<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>t</title>"
+                           "<entry><title>1</title></entry><entry><title>2</title></entry>"
+                           "<entry><title>3</title></entry><entry><title>4</title></entry>"
+                           "<entry><title>5</title></entry></feed>";
+  for (const auto& [doc, total] : {std::pair{rss, 4}, std::pair{rdf, 3}, std::pair{atom, 5}}) {
+    CAPTURE(doc);
+    auto result = parse(doc, options);
+    REQUIRE(result.ok());
+    REQUIRE(result->entries.size() == 2);
+    CHECK(result->entries[0].title == "1");  // the first ones, in document order
+    CHECK(result->entries[1].title == "2");
+    CHECK(result->entries_unread == static_cast<std::size_t>(total - 2));
+  }
+  auto all = parse(rss);
+  REQUIRE(all.ok());
+  CHECK(all->entries.size() == 4);
+  CHECK(all->entries_unread == 0);
 }
 
 TEST_CASE("a feed whose root is something else names the root it found") {

@@ -145,6 +145,11 @@ TEST_CASE("the JSON output has the documented shape and omits absent values") {
   // The second item has no title-less fields like summary: they are left out, not "".
   CHECK(json.find(R"("summary":"")") == std::string::npos);
   CHECK(json.find(R"("published":null)") == std::string::npos);
+  CHECK(json.find("entries_unread") == std::string::npos);  // nothing was left unread
+
+  Feed capped = feed;
+  capped.entries_unread = 7;
+  CHECK(to_json(capped).find(R"("entries_unread":7)") != std::string::npos);
 }
 
 TEST_CASE("a document whose root is neither RSS nor Atom is an error, not an empty feed") {

@@ -110,21 +110,25 @@ TEST_CASE("each feed keeps at most its cap of newest entries") {
   const FeedState f = fx.feed("https://example.com/feed");
   feed::Feed doc;
   for (int i = 1; i <= 7; ++i) {
-    auto e = entry("https://example.com/" + std::to_string(i), "E" + std::to_string(i));
-    e.published = at(i);
+    auto e = dated("https://example.com/" + std::to_string(i), "E" + std::to_string(i), i);
     doc.entries.push_back(e);
+    fx.poll(f, feed_of({e}), at(10));  // one poll each: a document over the cap stores only its newest
   }
-  fx.poll(f, doc, at(10));
   CHECK(prune_all(*fx.store, at(10), 100) == 4);
   const auto left = fx.store->newest(10);
   REQUIRE(left.size() == 3);
   CHECK(left[0].title == "E7");
   CHECK(left[2].title == "E5");
   CHECK(fx.store->has_tombstone("https://example.com/1"));
-  // The next poll of the same document brings nothing back.
+  // The next poll of all seven brings nothing back: the newest three are known, the others
+  // are past the cap; and a pruned one offered alone is remembered by its tombstone.
   const auto again = fx.poll(f, doc, at(11));
   CHECK(again.new_entries.empty());
-  CHECK(again.duplicates == 7);
+  CHECK(again.duplicates == 3);
+  CHECK(again.beyond_cap == 4);
+  const auto oldest = fx.poll(f, feed_of({doc.entries.front()}), at(12));
+  CHECK(oldest.new_entries.empty());
+  CHECK(oldest.duplicates == 1);
 }
 
 TEST_CASE("an entry over one feed's cap stays while another feed keeps it") {
@@ -195,4 +199,40 @@ TEST_CASE("feed stats count each feed's stored entries") {
   CHECK(stats[0].entries == 2);
   CHECK(stats[1].entries == 1);
   CHECK(stats[1].newest_published == at(3));
+}
+
+TEST_CASE("a document with more entries than a feed keeps stores only its newest, and always the same ones") {
+  StoreFixture fx;
+  fx.reopen(retention(0, 3));
+  const FeedState f = fx.feed("https://example.com/feed");
+  auto undated = entry("https://example.com/undated", "Undated");
+  undated.published.reset();
+  auto future = entry("https://example.com/future", "Future");
+  future.published = at(20);
+  future.date_in_future = true;
+  const auto doc = feed_of({dated("https://example.com/d5", "Day 5", 5), undated,
+                            dated("https://example.com/d1", "Day 1", 1), dated("https://example.com/d3", "Day 3", 3),
+                            future, dated("https://example.com/d4", "Day 4", 4)});
+  // A missing or future date counts as now, so those two are the newest; then day 5.
+  const auto first = fx.poll(f, doc, at(10));
+  CHECK(first.new_entries.size() == 3);
+  CHECK(first.beyond_cap == 3);
+  std::vector<std::string> digested;
+  for (const auto& e : fx.store->undigested(10)) digested.push_back(e.title);
+  CHECK(digested == std::vector<std::string>{"Day 5", "Undated", "Future"});  // in document order
+
+  // The same document again: the same three, known; the older three still not looked at.
+  const auto again = fx.poll(f, doc, at(11));
+  CHECK(again.new_entries.empty());
+  CHECK(again.duplicates == 3);
+  CHECK(again.beyond_cap == 3);
+  CHECK(fx.store->undigested(10).size() == 3);
+
+  SUBCASE("without a cap every entry is stored") {
+    fx.reopen(retention(0, 0));
+    const auto all = fx.poll(f, doc, at(12));
+    CHECK(all.new_entries.size() == 3);
+    CHECK(all.duplicates == 3);
+    CHECK(all.beyond_cap == 0);
+  }
 }
