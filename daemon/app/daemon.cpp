@@ -442,6 +442,7 @@ struct Daemon::Impl {
     settings.permanent_redirect_polls = static_cast<int>(config.permanent_redirect_polls);
     settings.disable_after_days = static_cast<int>(config.disable_after_days);
     settings.seed = jitter_seeds();
+    settings.max_entries = std::max(settings.max_entries, static_cast<std::size_t>(config.max_entries_per_feed));
     return settings;
   }
 

@@ -193,6 +193,7 @@ PollOutcome interpret(const store::FeedState& before, const fetch::Response& res
     options.base_url = response.effective_url;
     options.content_type = response.content_type;
     options.now = now;
+    options.max_entries = settings.max_entries;
     auto parsed = feed::parse(response.body, options);
     if (!parsed) {
       record_error(out, status, parsed.error().message);

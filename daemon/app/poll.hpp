@@ -3,12 +3,14 @@
 // included), and the parsed feed to store when there is one. Pure: no I/O, no clock, no
 // randomness of its own; the daemon commits the result to the store.
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
 
 #include "common/time.hpp"
 #include "feed/model.hpp"
+#include "feed/parser.hpp"
 #include "fetch/client.hpp"
 #include "schedule/schedule.hpp"
 #include "store/store.hpp"
@@ -22,6 +24,9 @@ struct PollSettings {
   // A feed failing this long is disabled; 0: never.
   int disable_after_days = 30;
   std::uint64_t seed = 0;  // jitter
+  // A document's entries read, at most (feed::ParseOptions::max_entries): more than a
+  // feed keeps (store.max_entries_per_feed) when that is set higher.
+  std::size_t max_entries = feed::ParseOptions{}.max_entries;
 };
 
 // What a feed's poll remembers for the next one (FeedState::schedule_memory, as JSON).

@@ -330,4 +330,12 @@ TEST_CASE("a document past the parser's entry cap says so once, and every poll's
   CHECK(small.summary.find("unread") == std::string::npos);
   auto big_again = interpret(small.state, http(200, body), kNow + std::chrono::hours(3));
   CHECK(big_again.notice.find("entries_unread=5 ") == 0);
+
+  // A feed may keep more (store.max_entries_per_feed): the daemon then reads that many.
+  feedd::app::PollSettings keeps_more;
+  keeps_more.max_entries = 20'000;
+  auto whole = interpret(known_feed(), http(200, body), kNow, keeps_more);
+  REQUIRE(whole.parsed.has_value());
+  CHECK(whole.parsed->entries.size() == 10'005);
+  CHECK(whole.notice.empty());
 }
