@@ -299,13 +299,14 @@ TEST_CASE("an invalid config is refused with its problems and nothing runs") {
 }
 
 TEST_CASE("retention applies store.max_entries_per_feed at the end of a round") {
-  HttpServer server;
-  // The first round sees only the older article; the second, both.
+  // The first round sees only the older article; the second, both. (Declared before the
+  // server, whose threads read them until it is destroyed.)
   const std::string full = rss_feed();
   const auto first_item = full.find("<item>");
   const auto second_item = full.find("<item>", first_item + 1);
   const std::string older_only = full.substr(0, first_item) + full.substr(second_item);
   std::atomic<int> round{0};
+  HttpServer server;
   server.add_handler("/a.rss", [&](const feedd::test::HttpRequest&) {
     return feedd::test::response(200, {}, round.load() == 0 ? older_only : full);
   });
