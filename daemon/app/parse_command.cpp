@@ -5,6 +5,7 @@
 #include <uv.h>
 
 #include <cctype>
+#include <exception>
 #include <fstream>
 #include <iostream>
 #include <optional>
@@ -70,7 +71,13 @@ std::optional<std::string> read_source(const ParseArgs& args, feed::ParseOptions
     bytes << in.rdbuf();
     return std::move(bytes).str();
   }
-  fetch::Response response = fetch_once(args.source);
+  fetch::Response response;
+  try {
+    response = fetch_once(args.source);
+  } catch (const std::exception& e) {  // libcurl could not be set up
+    std::cerr << "feedd: " << args.source << ": " << e.what() << "\n";
+    return std::nullopt;
+  }
   if (response.outcome != fetch::Outcome::ok) {
     std::cerr << "feedd: " << args.source << ": " << (response.error.empty() ? "transfer failed" : response.error)
               << "\n";
