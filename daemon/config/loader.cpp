@@ -273,6 +273,8 @@ class Loader {
         out.text = *s;
         if (spec.type == KeyType::url) return check_url(full, node, out.text);
         if (spec.type == KeyType::path) {
+          // An optional path (no default) written as "" is left unset, as its default is.
+          if (out.text.empty() && spec.default_text.empty()) return true;
           if (out.text.empty()) {
             problem(node.source(), full + " must not be empty");
             return false;

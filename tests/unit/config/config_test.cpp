@@ -243,3 +243,16 @@ TEST_CASE("without fetch.ca_file the system's CA store is used: the path stays e
   REQUIRE(r.config);
   CHECK(r.config->ca_file.empty());
 }
+
+TEST_CASE("an optional path written as \"\" is its default, unset, and a path with a default must not be empty") {
+  auto unset = load_string("[feedd]\nfeeds_file = \"\"\n[fetch]\nca_file = \"\"\n" + std::string(kMinimal),
+                           "/etc/feedd/feedd.toml");
+  INFO(messages(unset).size());
+  REQUIRE(unset.problems.empty());
+  CHECK(unset.config->ca_file.empty());
+  CHECK(unset.config->feeds_file.empty());
+
+  auto empty_database = load_string("[feedd]\ndatabase = \"\"\n" + std::string(kMinimal), "/etc/feedd/feedd.toml");
+  CHECK(messages(empty_database) ==
+        std::vector<std::string>{"/etc/feedd/feedd.toml:2:12: feedd.database must not be empty"});
+}
