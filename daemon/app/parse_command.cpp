@@ -4,12 +4,12 @@
 
 #include <uv.h>
 
-#include <cctype>
 #include <exception>
 #include <fstream>
 #include <iostream>
 #include <optional>
 #include <sstream>
+#include <string>
 #include <string_view>
 #include <utility>
 
@@ -17,21 +17,15 @@
 #include "feed/json.hpp"
 #include "feed/parser.hpp"
 #include "fetch/client.hpp"
+#include "fetch/url_text.hpp"
 
 namespace feedd::app {
 namespace {
 
-bool starts_with_nocase(std::string_view s, std::string_view prefix) {
-  if (s.size() < prefix.size()) return false;
-  for (std::size_t i = 0; i < prefix.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(s[i])) != prefix[i]) return false;
-  }
-  return true;
-}
-
-bool is_file_url(std::string_view s) { return starts_with_nocase(s, "file://"); }
+// http://, https:// or file://, in any case; anything else is a file's path.
 bool is_url(std::string_view s) {
-  return starts_with_nocase(s, "http://") || starts_with_nocase(s, "https://") || is_file_url(s);
+  const std::string scheme = fetch::url_scheme(s);
+  return (scheme == "http" || scheme == "https" || scheme == "file") && s.substr(scheme.size(), 3) == "://";
 }
 
 // One transfer on an event loop of its own, with the limits, User-Agent and certificate
@@ -48,7 +42,7 @@ fetch::Response fetch_once(const std::string& url) {
     fetch::Client client(&loop);
     fetch::Request request;
     request.url = url;
-    request.allow_file = is_file_url(url);
+    request.allow_file = fetch::url_scheme(url) == "file";
     client.start(std::move(request), [&](fetch::Response response) {
       got = std::move(response);
       uv_stop(&loop);  // the connection left open for reuse would keep the loop running

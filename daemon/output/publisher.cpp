@@ -44,6 +44,14 @@ Status Publisher::write_metrics(const Metrics& metrics) {
   return Ok{};
 }
 
+Status Publisher::write_merged(const std::filesystem::path& dir, std::vector<store::StoredEntry> entries,
+                               const MergedFeedMeta& meta) {
+  if (auto assigned = store_.assign_ids(entries); !assigned) return assigned;
+  auto written = write_merged_feed(dir, entries, meta);
+  if (!written) return written.error();
+  return Ok{};
+}
+
 Status Publisher::write_feeds(Instant now) {
   std::error_code ec;
   std::filesystem::create_directories(options_.output_dir, ec);
@@ -57,10 +65,9 @@ Status Publisher::write_feeds(Instant now) {
 
   MergedFeedMeta meta = options_.meta;
   meta.name = "feed";
-  auto entries = store_.newest(options_.max_entries);
-  if (auto assigned = store_.assign_ids(entries); !assigned) return assigned;
-  auto written = write_merged_feed(options_.output_dir, entries, meta);
-  if (!written) return written.error();
+  if (auto written = write_merged(options_.output_dir, store_.newest(options_.max_entries), meta); !written) {
+    return written;
+  }
 
   if (!options_.tags.empty()) {
     const auto dir = options_.output_dir / "tags";
@@ -74,10 +81,8 @@ Status Publisher::write_feeds(Instant now) {
         tag_meta.base_url += (tag_meta.base_url.back() == '/' ? "" : "/");
         tag_meta.base_url += "tags";
       }
-      auto tag_entries = store_.newest(options_.max_entries, urls);
-      if (auto assigned = store_.assign_ids(tag_entries); !assigned) return assigned;
-      auto tag_written = write_merged_feed(dir, tag_entries, tag_meta);
-      if (!tag_written) return tag_written.error();
+      auto tag_written = write_merged(dir, store_.newest(options_.max_entries, urls), tag_meta);
+      if (!tag_written) return tag_written;
     }
   }
   return digest_.update_today(now);

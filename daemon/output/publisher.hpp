@@ -41,6 +41,10 @@ class Publisher {
   const PublisherOptions& options() const { return options_; }
 
  private:
+  // Fixes the entries' ids (Store::assign_ids), then writes DIR/NAME.atom and .rss.
+  Status write_merged(const std::filesystem::path& dir, std::vector<store::StoredEntry> entries,
+                      const MergedFeedMeta& meta);
+
   store::Store& store_;
   PublisherOptions options_;
   Digest digest_;
