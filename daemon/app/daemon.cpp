@@ -662,8 +662,9 @@ struct Daemon::Impl {
       if (feed.state.consecutive_errors > 0) {
         log->info("feed={} recovered after {} errors", url, feed.state.consecutive_errors);
       }
-      log->info("feed={} {} new={} duplicate={} updated={}{}", url, outcome.summary,
+      log->info("feed={} {} new={} duplicate={} updated={}{}{}", url, outcome.summary,
                 ingested.new_entries.size(), ingested.duplicates, ingested.updated,
+                ingested.relinked > 0 ? " relinked=" + std::to_string(ingested.relinked) : std::string(),
                 ingested.beyond_cap > 0 ? " beyond_cap=" + std::to_string(ingested.beyond_cap) : std::string());
     }
   }

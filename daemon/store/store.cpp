@@ -11,6 +11,7 @@
 #include <stdexcept>
 #include <system_error>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 
 #include "common/fd.hpp"
@@ -116,13 +117,14 @@ bool is_write_failure(int primary) {
 // article" cannot be told.
 struct KeyChoice {
   std::string key;
-  std::string_view url;  // the link or id the key came from; empty for hashed keys
+  std::string_view url;    // the link or id the key came from; empty for hashed keys
+  bool from_link = false;  // the key is the link's
 };
 
 KeyChoice choose_key(std::int64_t feed_id, const feed::Entry& e,
                      const std::vector<std::string>& extra_tracking_params) {
   std::string key = url_key(e.link, extra_tracking_params);
-  if (!key.empty()) return {std::move(key), e.link};
+  if (!key.empty()) return {std::move(key), e.link, true};
   key = url_key(e.id, extra_tracking_params);
   if (!key.empty()) return {std::move(key), e.id};
   const std::string feed = std::to_string(feed_id);
@@ -157,6 +159,10 @@ struct Store::Impl {
         // A known entry, or else a tombstone (a row of NULLs), or nothing: one lookup.
         entry_find(db, "SELECT id, content_hash, first_feed FROM entries WHERE url_key = ?1 "
                        "UNION ALL SELECT NULL, NULL, NULL FROM tombstones WHERE url_key = ?1"),
+        // The feed's own newest entries, for links that moved (Impl::MovedLinks).
+        own_newest(db, "SELECT guid, title, url_key, content_hash, "
+                       "CASE WHEN date_clamped THEN NULL ELSE published END "
+                       "FROM entries WHERE first_feed = ?1 ORDER BY id DESC LIMIT ?2"),
         entry_insert(db,
                      "INSERT INTO entries(url_key, url, guid, title, summary, content, published, "
                      "updated, first_seen, date_clamped, content_hash, extra, first_feed, id) "
@@ -255,7 +261,9 @@ struct Store::Impl {
 
   FeedState add_feed(const std::string& url);
   IngestResult record(const FeedState& state, const feed::Feed* parsed, Instant now);
-  void ingest(std::int64_t feed_id, const feed::Entry& e, Instant now, IngestResult& result);
+  class MovedLinks;
+  void ingest(std::int64_t feed_id, const feed::Entry& e, const KeyChoice& choice, Instant now,
+              MovedLinks& moved, IngestResult& result);
   void note_write_succeeded();
   void report_write_failure(const sql::SqlError& e);
   bool unlink(std::int64_t entry_id, std::int64_t feed_id, Instant now);
@@ -273,6 +281,7 @@ struct Store::Impl {
   sql::Stmt feed_update;
   sql::Stmt feed_rename;
   sql::Stmt entry_find;
+  sql::Stmt own_newest;
   sql::Stmt entry_insert;
   sql::Stmt entry_update;
   sql::Stmt entry_rehash;
@@ -345,11 +354,97 @@ struct Store::Impl {
   std::int64_t cap_cursor = 0;  // prune(): the last feed whose cap was checked
 };
 
+// A feed that puts a session id or a rotating token in its links brings each article
+// under a new link at every poll. An entry whose link key is new is the feed's own stored
+// entry with the same guid and title when
+//  - it also has the same content, or the same date from the feed,
+//  - no other entry of the document has that guid,
+//  - exactly one of the feed's newest own entries has it, and
+//  - that stored entry's link is not in the document any more: it moved. (Were it still
+//    there, the guid would name two articles, as in a feed that numbers its items.)
+// Title and content or date guard against a feed that gives its next article a guid it
+// used before. When in doubt the entry is new: a duplicate can be read past, a lost
+// article is gone. Looked up at the first entry that asks: a poll whose links are all
+// known pays nothing.
+class Store::Impl::MovedLinks {
+ public:
+  MovedLinks(sql::Stmt& own_newest, std::int64_t feed_id, std::span<const feed::Entry* const> entries,
+             std::span<const KeyChoice> keys)
+      : own_newest_(own_newest), feed_id_(feed_id), entries_(entries), keys_(keys) {}
+
+  // The key this feed stored the entry under before its link moved, if it did. `hash` is
+  // the entry's content hash, `published` the date it would be stored with, if trusted.
+  std::optional<std::string> old_key(const feed::Entry& e, std::int64_t hash, std::optional<std::int64_t> published) {
+    if (e.id.empty() || e.title.empty()) return std::nullopt;
+    if (!loaded_) load();
+    if (stored_.empty()) return std::nullopt;
+    if (auto n = guids_in_document_.find(e.id); n == guids_in_document_.end() || n->second != 1) {
+      return std::nullopt;
+    }
+    auto it = stored_.find(e.id);
+    if (it == stored_.end() || it->second.ambiguous || it->second.title != e.title) return std::nullopt;
+    if (it->second.hash != hash && (!published || it->second.published != published)) return std::nullopt;
+    std::string key = std::move(it->second.key);
+    stored_.erase(it);
+    return key;
+  }
+
+ private:
+  struct Stored {
+    std::string title;
+    std::string key;
+    std::int64_t hash = 0;
+    std::optional<std::int64_t> published;  // the feed's date; none when the store chose it
+    bool ambiguous = false;                 // more than one stored entry has this guid
+  };
+
+  void load() {
+    loaded_ = true;
+    struct Row {
+      std::string guid;
+      Stored stored;
+    };
+    std::vector<Row> rows;
+    {
+      // The articles a document lists are among the feed's newest; twice as many, and
+      // some, covers a document that is replaced as a whole between two polls.
+      const auto limit = static_cast<std::int64_t>(2 * entries_.size() + 32);
+      sql::Stmt::Use q(own_newest_);
+      q->bind(1, feed_id_).bind(2, limit);
+      while (q->step()) {
+        std::string guid = q->text(0);
+        if (guid.empty()) continue;
+        std::optional<std::int64_t> published;
+        if (!q->is_null(4)) published = q->integer(4);
+        rows.push_back({std::move(guid), {q->text(1), q->text(2), q->integer(3), published}});
+      }
+    }
+    if (rows.empty()) return;  // a new feed, or one without guids
+    std::unordered_set<std::string_view> keys;
+    for (const KeyChoice& k : keys_) keys.insert(k.key);
+    for (Row& r : rows) {
+      if (keys.contains(r.stored.key)) continue;
+      auto [it, added] = stored_.try_emplace(std::move(r.guid), std::move(r.stored));
+      if (!added) it->second.ambiguous = true;
+    }
+    for (const feed::Entry* e : entries_) {
+      if (!e->id.empty()) ++guids_in_document_[e->id];
+    }
+  }
+
+  sql::Stmt& own_newest_;
+  std::int64_t feed_id_;
+  std::span<const feed::Entry* const> entries_;
+  std::span<const KeyChoice> keys_;
+  bool loaded_ = false;
+  std::unordered_map<std::string_view, int> guids_in_document_;
+  std::unordered_map<std::string, Stored> stored_;
+};
+
 #undef FEEDD_ENTRY_COLUMNS
 
-void Store::Impl::ingest(std::int64_t feed_id, const feed::Entry& e, Instant now,
-                         IngestResult& result) {
-  const KeyChoice choice = choose_key(feed_id, e, options.extra_tracking_params);
+void Store::Impl::ingest(std::int64_t feed_id, const feed::Entry& e, const KeyChoice& choice, Instant now,
+                         MovedLinks& moved, IngestResult& result) {
   const std::string& key = choice.key;
   const std::int64_t hash = content_hash(e);
   const std::int64_t now_s = now.time_since_epoch().count();
@@ -358,18 +453,26 @@ void Store::Impl::ingest(std::int64_t feed_id, const feed::Entry& e, Instant now
   std::int64_t id = 0;
   std::int64_t stored_hash = 0;
   std::int64_t first_feed = 0;
-  {
-    sql::Stmt::Use find(entry_find);
-    find->bind(1, key);
-    if (find->step()) {
-      if (find->is_null(0)) {
-        known = Known::tombstone;
-      } else {
-        known = Known::entry;
-        id = find->integer(0);
-        stored_hash = find->integer(1);
-        first_feed = find->integer(2);
-      }
+  const auto find = [&](const std::string& k) {
+    sql::Stmt::Use q(entry_find);
+    q->bind(1, k);
+    if (!q->step()) return;
+    if (q->is_null(0)) {
+      known = Known::tombstone;
+    } else {
+      known = Known::entry;
+      id = q->integer(0);
+      stored_hash = q->integer(1);
+      first_feed = q->integer(2);
+    }
+  };
+  find(key);
+  if (known == Known::no && choice.from_link) {
+    std::optional<std::int64_t> published;
+    if (const auto date = trusted_published(e, now)) published = date->time_since_epoch().count();
+    if (auto old = moved.old_key(e, hash, published)) {
+      find(*old);
+      if (known == Known::entry) ++result.relinked;
     }
   }
 
@@ -805,21 +908,28 @@ IngestResult Store::Impl::record(const FeedState& state, const feed::Feed* parse
   const auto& entries = parsed->entries;
   const std::size_t cap = options.max_entries_per_feed > 0 ? static_cast<std::size_t>(options.max_entries_per_feed)
                                                            : entries.size();
+  std::vector<const feed::Entry*> chosen;
+  chosen.reserve(std::min(entries.size(), cap));
   if (entries.size() <= cap) {
-    for (const auto& entry : entries) ingest(state.id, entry, now, result);
-    return result;
+    for (const auto& entry : entries) chosen.push_back(&entry);
+  } else {
+    // More entries than the feed may keep: the newest `cap`, by the date each would be
+    // stored with (a missing or future one is now); on a tie the earlier in the document,
+    // as feeds list their newest first. Stored in document order, as always.
+    std::vector<std::size_t> order(entries.size());
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    const auto date = [&](std::size_t i) { return trusted_published(entries[i], now).value_or(now); };
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return date(a) > date(b); });
+    order.resize(cap);
+    std::sort(order.begin(), order.end());
+    for (std::size_t i : order) chosen.push_back(&entries[i]);
+    result.beyond_cap = entries.size() - cap;
   }
-  // More entries than the feed may keep: the newest `cap`, by the date each would be
-  // stored with (a missing or future one is now); on a tie the earlier in the document,
-  // as feeds list their newest first. Stored in document order, as always.
-  std::vector<std::size_t> chosen(entries.size());
-  std::iota(chosen.begin(), chosen.end(), std::size_t{0});
-  const auto date = [&](std::size_t i) { return trusted_published(entries[i], now).value_or(now); };
-  std::stable_sort(chosen.begin(), chosen.end(), [&](std::size_t a, std::size_t b) { return date(a) > date(b); });
-  chosen.resize(cap);
-  std::sort(chosen.begin(), chosen.end());
-  for (std::size_t i : chosen) ingest(state.id, entries[i], now, result);
-  result.beyond_cap = entries.size() - cap;
+  std::vector<KeyChoice> keys;
+  keys.reserve(chosen.size());
+  for (const feed::Entry* e : chosen) keys.push_back(choose_key(state.id, *e, options.extra_tracking_params));
+  MovedLinks moved(own_newest, state.id, chosen, keys);
+  for (std::size_t i = 0; i < chosen.size(); ++i) ingest(state.id, *chosen[i], keys[i], now, moved, result);
   return result;
 }
 

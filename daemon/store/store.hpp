@@ -73,6 +73,9 @@ struct IngestResult {
   // The document's oldest entries past StoreOptions::max_entries_per_feed: not looked at
   // (retention would remove them, after the digest had shown them).
   std::size_t beyond_cap = 0;
+  // Of the duplicates and updated: entries found under the link they had before, when the
+  // feed changed it but kept their guid and title (a session id in the link, say).
+  std::size_t relinked = 0;
 };
 
 // One poll to record: the feed's new state, its parsed document (null when nothing was

@@ -19,6 +19,8 @@
 #include "support/temp_dir.hpp"
 
 using namespace std::chrono_literals;
+using feedd::test::HttpRequest;
+using feedd::test::HttpResponse;
 using feedd::test::HttpServer;
 using feedd::test::lines_with;
 using feedd::test::TempDir;
@@ -368,4 +370,39 @@ TEST_CASE("a feed of 300,000 tiny items costs one warning and the newest entries
   auto again = s.once();
   REQUIRE(again.exit_code == 0);
   CHECK(lines_with(again.err, "level=warning").empty());
+}
+
+TEST_CASE("a feed that puts a new session id in every link at every poll shows each article once") {
+  HttpServer server;
+  std::atomic<int> served{0};
+  server.add_handler("/session.rss", [&](const HttpRequest&) {
+    const std::string session = "S" + std::to_string(++served);
+    std::string body = R"(<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>Sessions</title><link>https://s.example/</link><description>S</description>)";
+    for (int n = 1; n <= 2; ++n) {
+      const std::string i = std::to_string(n);
+      body += "<item><title>Story " + i + "</title><link>https://s.example/story/" + i + ";jsessionid=" + session +
+              "</link><guid isPermaLink=\"false\">story-" + i + "</guid>"
+              "<pubDate>Thu, 27 Feb 2025 1" + i + ":00:00 GMT</pubDate></item>";
+    }
+    return HttpResponse{.status = 200, .headers = {{"Content-Type", "application/rss+xml"}}, .body = body + "</channel></rss>"};
+  });
+  Setup s;
+  s.write_config({server.url("/session.rss")});
+
+  auto first = s.once();
+  INFO(first.err);
+  REQUIRE(first.exit_code == 0);
+  auto second = s.once();
+  INFO(second.err);
+  REQUIRE(second.exit_code == 0);
+  CHECK(served == 2);
+  CHECK(second.err.find("new=0 duplicate=2 updated=0 relinked=2") != std::string::npos);
+
+  const auto entries = s.stored();
+  REQUIRE(entries.size() == 2);
+  CHECK(entries[0].url == "https://s.example/story/2;jsessionid=S1");
+  const std::string digest = feedd::test::read_file(s.out / "digest" / "today");
+  CHECK(count(digest, "\n") == 3);  // the header and two entries
+  CHECK(count(feedd::test::read_file(s.out / "feed.atom"), "<entry>") == 2);
 }
