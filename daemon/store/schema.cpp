@@ -178,12 +178,21 @@ constexpr std::array<std::string_view, 2> kV9{
     "PRAGMA user_version = 9",
 };
 
+// Version 10: what a tombstone keeps of its entry to be found when the entry's link moves
+// (store.cpp, moved_key()): a hash of feed, guid, title and date or content. NULL for an
+// entry without guid or title, and for tombstones made before.
+constexpr std::array<std::string_view, 3> kV10{
+    "ALTER TABLE tombstones ADD COLUMN moved_key TEXT",
+    "CREATE INDEX tombstones_by_moved_key ON tombstones(moved_key) WHERE moved_key IS NOT NULL",
+    "PRAGMA user_version = 10",
+};
+
 struct Migration {
   int version;
   std::span<const std::string_view> statements;
 };
 
-constexpr std::array<Migration, 9> kMigrations{{
+constexpr std::array<Migration, 10> kMigrations{{
     {1, kV1},
     {2, kV2},
     {3, kV3},
@@ -193,6 +202,7 @@ constexpr std::array<Migration, 9> kMigrations{{
     {7, kV7},
     {8, kV8},
     {9, kV9},
+    {10, kV10},
 }};
 
 static_assert(kMigrations.back().version == kCurrentVersion);

@@ -7,7 +7,7 @@
 
 namespace feedd::store::schema {
 
-inline constexpr int kCurrentVersion = 9;
+inline constexpr int kCurrentVersion = 10;
 
 int version(sql::Db& db);
 

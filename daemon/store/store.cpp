@@ -138,6 +138,18 @@ std::string entry_key(std::int64_t feed_id, const feed::Entry& e,
   return choose_key(feed_id, e, extra_tracking_params).key;
 }
 
+// What a tombstone keeps of its entry for a link that moves (Impl::MovedLinks): a hash of
+// the feed that carried it first, its guid, its title, and its date from the feed, or its
+// content hash when the store chose its date. Empty without a guid or a title.
+std::string moved_key(std::int64_t feed_id, std::string_view guid, std::string_view title,
+                      std::optional<std::int64_t> published, std::int64_t hash) {
+  if (guid.empty() || title.empty()) return {};
+  Fnv1a h;
+  h.field(std::to_string(feed_id)).field(guid).field(title);
+  h.field(published ? "date " + std::to_string(*published) : "content " + std::to_string(hash));
+  return h.hex();
+}
+
 struct Store::Impl {
   Impl(std::filesystem::path p, StoreOptions o, Fd l, sql::Db d)
       : lock(std::move(l)),
@@ -222,9 +234,14 @@ struct Store::Impl {
         tomb_find(db, "SELECT 1 FROM tombstones WHERE url_key = ?1"),
         integrity_passed(db, "UPDATE integrity_check SET passed_at = ?1 WHERE id = 1"),
         tomb_touch(db, "UPDATE tombstones SET last_seen = ?2 WHERE url_key = ?1 AND last_seen < ?2"),
-        tomb_put(db, "INSERT INTO tombstones(url_key, pruned_at, last_seen) VALUES(?1, ?2, ?2) "
+        tomb_put(db, "INSERT INTO tombstones(url_key, pruned_at, last_seen, moved_key) VALUES(?1, ?2, ?2, ?3) "
                      "ON CONFLICT(url_key) DO UPDATE SET pruned_at = excluded.pruned_at, "
-                     "last_seen = max(last_seen, excluded.last_seen)"),
+                     "last_seen = max(last_seen, excluded.last_seen), "
+                     "moved_key = coalesce(excluded.moved_key, moved_key)"),
+        tomb_moved(db, "SELECT url_key FROM tombstones WHERE moved_key = ?1"),
+        tomb_any_moved(db, "SELECT 1 FROM tombstones WHERE moved_key IS NOT NULL LIMIT 1"),
+        entry_identity(db, "SELECT first_feed, guid, title, CASE WHEN date_clamped THEN NULL ELSE published END, "
+                           "content_hash FROM entries WHERE id = ?1"),
         tomb_expire(db, "DELETE FROM tombstones WHERE url_key IN "
                         "(SELECT url_key FROM tombstones WHERE last_seen < ?1 LIMIT ?2)"),
         entry_delete(db, "DELETE FROM entries WHERE id = ?1"),
@@ -309,6 +326,9 @@ struct Store::Impl {
   sql::Stmt integrity_passed;
   sql::Stmt tomb_touch;
   sql::Stmt tomb_put;
+  sql::Stmt tomb_moved;
+  sql::Stmt tomb_any_moved;
+  sql::Stmt entry_identity;
   sql::Stmt tomb_expire;
   sql::Stmt entry_delete;
   sql::Stmt entries_oldest;
@@ -350,6 +370,9 @@ struct Store::Impl {
   // undigested() from memory, when it holds the answer.
   std::optional<std::vector<StoredEntry>> undigested_fresh(std::size_t limit);
 
+  // Whether a tombstone may have a moved key: MovedLinks asks the tombstones only then,
+  // which a store that never pruned (a first round) is spared.
+  bool moved_tombstones = false;
   bool write_failing = false;   // said once until a write succeeds again
   std::int64_t cap_cursor = 0;  // prune(): the last feed whose cap was checked
 };
@@ -364,29 +387,45 @@ struct Store::Impl {
 //    there, the guid would name two articles, as in a feed that numbers its items.)
 // Title and content or date guard against a feed that gives its next article a guid it
 // used before. When in doubt the entry is new: a duplicate can be read past, a lost
-// article is gone. Looked up at the first entry that asks: a poll whose links are all
-// known pays nothing.
+// article is gone. An entry retention removed is found the same way, by its tombstone's
+// moved key (see moved_key()). Looked up at the first entry that asks: a poll whose links
+// are all known pays nothing.
 class Store::Impl::MovedLinks {
  public:
-  MovedLinks(sql::Stmt& own_newest, std::int64_t feed_id, std::span<const feed::Entry* const> entries,
+  MovedLinks(Impl& store, std::int64_t feed_id, std::span<const feed::Entry* const> entries,
              std::span<const KeyChoice> keys)
-      : own_newest_(own_newest), feed_id_(feed_id), entries_(entries), keys_(keys) {}
+      : store_(store), feed_id_(feed_id), entries_(entries), keys_(keys) {}
 
-  // The key this feed stored the entry under before its link moved, if it did. `hash` is
-  // the entry's content hash, `published` the date it would be stored with, if trusted.
+  // The key this feed stored the entry under before its link moved, if it did: an entry's
+  // or a tombstone's. `hash` is the entry's content hash, `published` the date it would be
+  // stored with, if trusted.
   std::optional<std::string> old_key(const feed::Entry& e, std::int64_t hash, std::optional<std::int64_t> published) {
     if (e.id.empty() || e.title.empty()) return std::nullopt;
     if (!loaded_) load();
-    if (stored_.empty()) return std::nullopt;
+    if (stored_.empty() && !store_.moved_tombstones) return std::nullopt;
+    index_document();
     if (auto n = guids_in_document_.find(e.id); n == guids_in_document_.end() || n->second != 1) {
       return std::nullopt;
     }
-    auto it = stored_.find(e.id);
-    if (it == stored_.end() || it->second.ambiguous || it->second.title != e.title) return std::nullopt;
-    if (it->second.hash != hash && (!published || it->second.published != published)) return std::nullopt;
-    std::string key = std::move(it->second.key);
-    stored_.erase(it);
-    return key;
+    if (auto it = stored_.find(e.id); it != stored_.end()) {
+      // The feed's stored entry with this guid decides, match or not.
+      if (it->second.ambiguous || it->second.in_document || it->second.title != e.title) return std::nullopt;
+      if (it->second.hash != hash && (!published || it->second.published != published)) return std::nullopt;
+      std::string key = std::move(it->second.key);
+      stored_.erase(it);
+      return key;
+    }
+    if (!store_.moved_tombstones) return std::nullopt;
+    for (const auto& k : {published ? moved_key(feed_id_, e.id, e.title, published, 0) : std::string(),
+                          moved_key(feed_id_, e.id, e.title, std::nullopt, hash)}) {
+      if (k.empty()) continue;
+      sql::Stmt::Use q(store_.tomb_moved);
+      q->bind(1, k);
+      if (!q->step()) continue;
+      std::string tombstone = q->text(0);
+      if (!keys_in_document_.contains(tombstone)) return tombstone;
+    }
+    return std::nullopt;
   }
 
  private:
@@ -396,47 +435,45 @@ class Store::Impl::MovedLinks {
     std::int64_t hash = 0;
     std::optional<std::int64_t> published;  // the feed's date; none when the store chose it
     bool ambiguous = false;                 // more than one stored entry has this guid
+    bool in_document = false;               // its link is in the document: it did not move
   };
 
   void load() {
     loaded_ = true;
-    struct Row {
-      std::string guid;
-      Stored stored;
-    };
-    std::vector<Row> rows;
-    {
-      // The articles a document lists are among the feed's newest; twice as many, and
-      // some, covers a document that is replaced as a whole between two polls.
-      const auto limit = static_cast<std::int64_t>(2 * entries_.size() + 32);
-      sql::Stmt::Use q(own_newest_);
-      q->bind(1, feed_id_).bind(2, limit);
-      while (q->step()) {
-        std::string guid = q->text(0);
-        if (guid.empty()) continue;
-        std::optional<std::int64_t> published;
-        if (!q->is_null(4)) published = q->integer(4);
-        rows.push_back({std::move(guid), {q->text(1), q->text(2), q->integer(3), published}});
-      }
-    }
-    if (rows.empty()) return;  // a new feed, or one without guids
-    std::unordered_set<std::string_view> keys;
-    for (const KeyChoice& k : keys_) keys.insert(k.key);
-    for (Row& r : rows) {
-      if (keys.contains(r.stored.key)) continue;
-      auto [it, added] = stored_.try_emplace(std::move(r.guid), std::move(r.stored));
+    // The articles a document lists are among the feed's newest; twice as many, and some,
+    // covers a document that is replaced as a whole between two polls.
+    const auto limit = static_cast<std::int64_t>(2 * entries_.size() + 32);
+    sql::Stmt::Use q(store_.own_newest);
+    q->bind(1, feed_id_).bind(2, limit);
+    while (q->step()) {
+      std::string guid = q->text(0);
+      if (guid.empty()) continue;
+      std::optional<std::int64_t> published;
+      if (!q->is_null(4)) published = q->integer(4);
+      auto [it, added] = stored_.try_emplace(std::move(guid), Stored{q->text(1), q->text(2), q->integer(3), published});
       if (!added) it->second.ambiguous = true;
     }
+    if (stored_.empty()) return;  // a new feed, or one without guids
+    index_document();
+    for (auto& [guid, stored] : stored_) stored.in_document = keys_in_document_.contains(stored.key);
+  }
+
+  void index_document() {
+    if (indexed_) return;
+    indexed_ = true;
+    for (const KeyChoice& k : keys_) keys_in_document_.insert(k.key);
     for (const feed::Entry* e : entries_) {
       if (!e->id.empty()) ++guids_in_document_[e->id];
     }
   }
 
-  sql::Stmt& own_newest_;
+  Impl& store_;
   std::int64_t feed_id_;
   std::span<const feed::Entry* const> entries_;
   std::span<const KeyChoice> keys_;
   bool loaded_ = false;
+  bool indexed_ = false;
+  std::unordered_set<std::string_view> keys_in_document_;
   std::unordered_map<std::string_view, int> guids_in_document_;
   std::unordered_map<std::string, Stored> stored_;
 };
@@ -467,12 +504,14 @@ void Store::Impl::ingest(std::int64_t feed_id, const feed::Entry& e, const KeyCh
     }
   };
   find(key);
+  std::optional<std::string> moved_from;
   if (known == Known::no && choice.from_link) {
     std::optional<std::int64_t> published;
     if (const auto date = trusted_published(e, now)) published = date->time_since_epoch().count();
-    if (auto old = moved.old_key(e, hash, published)) {
-      find(*old);
-      if (known == Known::entry) ++result.relinked;
+    moved_from = moved.old_key(e, hash, published);
+    if (moved_from) {
+      find(*moved_from);
+      if (known != Known::no) ++result.relinked;
     }
   }
 
@@ -480,7 +519,7 @@ void Store::Impl::ingest(std::int64_t feed_id, const feed::Entry& e, const KeyCh
     // Pruned before: remembered, not new again. While a feed carries it, it is
     // remembered on.
     sql::Stmt::Use touch(tomb_touch);
-    touch->bind(1, key).bind(2, now_s).run();
+    touch->bind(1, moved_from ? *moved_from : key).bind(2, now_s).run();
     ++result.duplicates;
     return;
   }
@@ -648,10 +687,21 @@ bool Store::Impl::unlink(std::int64_t entry_id, std::int64_t feed_id, Instant no
 
 void Store::Impl::bury(std::int64_t id, const std::string& key, Instant now) {
   recent.removed(id);
+  std::string moved;
+  {
+    sql::Stmt::Use q(entry_identity);
+    q->bind(1, id);
+    if (q->step()) {
+      std::optional<std::int64_t> published;
+      if (!q->is_null(3)) published = q->integer(3);
+      moved = moved_key(q->integer(0), q->text(1), q->text(2), published, q->integer(4));
+    }
+  }
   {
     sql::Stmt::Use put(tomb_put);
-    put->bind(1, key).bind(2, now).run();
+    put->bind(1, key).bind(2, now).bind_text_or_null(3, moved).run();
   }
+  if (!moved.empty()) moved_tombstones = true;
   sql::Stmt::Use del(entry_delete);
   del->bind(1, id).run();
 }
@@ -774,6 +824,10 @@ Result<std::unique_ptr<Store>> Store::open(const std::filesystem::path& path,
     stage = "cannot record the integrity check";
     if (checking || objects == 0) impl->record_integrity_pass(now_s);
     if (impl->newest_entry_id() == 0) impl->recent.rank_from_empty();
+    {
+      sql::Stmt::Use any(impl->tomb_any_moved);
+      impl->moved_tombstones = any->step();
+    }
     return std::make_unique<Store>(std::move(impl));
   } catch (const sql::SqlError& e) {
     return make_error(error_text(path, stage, e) +
@@ -928,7 +982,7 @@ IngestResult Store::Impl::record(const FeedState& state, const feed::Feed* parse
   std::vector<KeyChoice> keys;
   keys.reserve(chosen.size());
   for (const feed::Entry* e : chosen) keys.push_back(choose_key(state.id, *e, options.extra_tracking_params));
-  MovedLinks moved(own_newest, state.id, chosen, keys);
+  MovedLinks moved(*this, state.id, chosen, keys);
   for (std::size_t i = 0; i < chosen.size(); ++i) ingest(state.id, *chosen[i], keys[i], now, moved, result);
   return result;
 }

@@ -6,6 +6,7 @@
 
 #include <doctest/doctest.h>
 
+#include "store/sqlite.hpp"
 #include "unit/store/store_fixture.hpp"
 
 using namespace feedd;
@@ -183,4 +184,79 @@ TEST_CASE("an entry without a guid or a title is never matched by them") {
     fx.poll(f, feed_of({first}), at(2));
     CHECK(fx.poll(f, feed_of({second}), at(3)).new_entries.size() == 1);
   }
+}
+
+namespace {
+
+StoreOptions keep_days(int days) {
+  StoreOptions o;
+  o.retention_days = days;
+  o.max_entries_per_feed = 0;
+  return o;
+}
+
+}  // namespace
+
+TEST_CASE("an article retention removed is found by its tombstone when its link moved") {
+  using std::chrono::days;
+  StoreFixture fx;
+  fx.reopen(keep_days(90));
+  const FeedState f = fx.feed("https://example.com/feed");
+  // A small blog whose feed lists its posts for years, each link with a new session id.
+  fx.poll(f, feed_of({session_entry(1, 1, "One"), session_entry(2, 1, "Two")}), at(2));
+  const Instant pruned = at(2) + days(100);
+  auto r = fx.store->prune(pruned, 100);
+  REQUIRE(r.ok());
+  REQUIRE(r->entries == 2);
+  REQUIRE(fx.store->newest(10).empty());
+
+  SUBCASE("in the same store") {}
+  SUBCASE("after a reopen") { fx.reopen(keep_days(90)); }
+
+  const auto again = fx.poll(f, feed_of({session_entry(1, 2, "One"), session_entry(2, 2, "Two")}), pruned + days(1));
+  CHECK(again.new_entries.empty());
+  CHECK(again.duplicates == 2);
+  CHECK(again.relinked == 2);
+  CHECK(fx.store->undigested(10).empty());
+  // Found under its old key, the tombstone is renewed: it lasts while the feed carries it.
+  CHECK(fx.store->has_tombstone("https://example.com/story/1;jsessionid=S1"));
+  CHECK_FALSE(fx.store->has_tombstone("https://example.com/story/1;jsessionid=S2"));
+  sql::Db db(fx.db_path, SQLITE_OPEN_READONLY);
+  CHECK(db.query_int("SELECT min(last_seen) FROM tombstones") == (pruned + days(1)).time_since_epoch().count());
+  CHECK(db.query_int("SELECT count(*) FROM tombstones") == 2);
+}
+
+TEST_CASE("a tombstone's article is not taken for a new one that shares its guid but not its title or date") {
+  using std::chrono::days;
+  StoreFixture fx;
+  fx.reopen(keep_days(90));
+  const FeedState f = fx.feed("https://example.com/feed");
+  auto monday = entry("https://example.com/today/1", "Word of the day", "word-of-the-day");
+  monday.published = at(1, 6);
+  fx.poll(f, feed_of({monday}), at(2));
+  REQUIRE(fx.store->prune(at(2) + days(100), 100).ok());
+  auto later = entry("https://example.com/today/101", "Word of the day", "word-of-the-day");
+  later.published = at(2) + days(100);
+  later.summary = "<p>serendipity</p>";
+  CHECK(fx.poll(f, feed_of({later}), at(2) + days(100)).new_entries.size() == 1);
+  auto renamed = session_entry(1, 1, "Another title");
+  CHECK(fx.poll(f, feed_of({renamed}), at(2) + days(101)).new_entries.size() == 1);
+}
+
+TEST_CASE("a tombstone whose link the document still has is not another entry's old link") {
+  using std::chrono::days;
+  StoreFixture fx;
+  fx.reopen(keep_days(90));
+  const FeedState f = fx.feed("https://example.com/feed");
+  auto first = entry("https://example.com/posts/a", "Daily briefing", "1");
+  fx.poll(f, feed_of({first}), at(2));
+  REQUIRE(fx.store->prune(at(2) + days(100), 100).ok());
+  // The pruned article is still listed, now numbered "2"; the new "1" has its title and date.
+  auto shifted = first;
+  shifted.id = "2";
+  auto newer = entry("https://example.com/posts/b", "Daily briefing", "1");
+  newer.published = first.published;
+  const auto next = fx.poll(f, feed_of({newer, shifted}), at(2) + days(101));
+  CHECK(next.new_entries.size() == 1);
+  CHECK(next.relinked == 0);
 }
