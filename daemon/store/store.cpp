@@ -11,7 +11,6 @@
 #include <stdexcept>
 #include <system_error>
 #include <unordered_map>
-#include <unordered_set>
 #include <utility>
 
 #include "common/fd.hpp"
@@ -20,6 +19,7 @@
 #include "store/content_hash.hpp"
 #include "store/feed_row.hpp"
 #include "store/hash.hpp"
+#include "store/moved_links.hpp"
 #include "store/recent.hpp"
 #include "store/schema.hpp"
 #include "store/sqlite.hpp"
@@ -138,18 +138,6 @@ std::string entry_key(std::int64_t feed_id, const feed::Entry& e,
   return choose_key(feed_id, e, extra_tracking_params).key;
 }
 
-// What a tombstone keeps of its entry for a link that moves (Impl::MovedLinks): a hash of
-// the feed that carried it first, its guid, its title, and its date from the feed, or its
-// content hash when the store chose its date. Empty without a guid or a title.
-std::string moved_key(std::int64_t feed_id, std::string_view guid, std::string_view title,
-                      std::optional<std::int64_t> published, std::int64_t hash) {
-  if (guid.empty() || title.empty()) return {};
-  Fnv1a h;
-  h.field(std::to_string(feed_id)).field(guid).field(title);
-  h.field(published ? "date " + std::to_string(*published) : "content " + std::to_string(hash));
-  return h.hex();
-}
-
 struct Store::Impl {
   Impl(std::filesystem::path p, StoreOptions o, Fd l, sql::Db d)
       : lock(std::move(l)),
@@ -171,7 +159,7 @@ struct Store::Impl {
         // A known entry, or else a tombstone (a row of NULLs), or nothing: one lookup.
         entry_find(db, "SELECT id, content_hash, first_feed FROM entries WHERE url_key = ?1 "
                        "UNION ALL SELECT NULL, NULL, NULL FROM tombstones WHERE url_key = ?1"),
-        // The feed's own newest entries, for links that moved (Impl::MovedLinks).
+        // The feed's own newest entries, for links that moved (moved_links.hpp).
         own_newest(db, "SELECT guid, title, url_key, content_hash, "
                        "CASE WHEN date_clamped THEN NULL ELSE published END "
                        "FROM entries WHERE first_feed = ?1 ORDER BY id DESC LIMIT ?2"),
@@ -278,7 +266,6 @@ struct Store::Impl {
 
   FeedState add_feed(const std::string& url);
   IngestResult record(const FeedState& state, const feed::Feed* parsed, Instant now);
-  class MovedLinks;
   void ingest(std::int64_t feed_id, const feed::Entry& e, const KeyChoice& choice, Instant now,
               MovedLinks& moved, IngestResult& result);
   void note_write_succeeded();
@@ -370,112 +357,10 @@ struct Store::Impl {
   // undigested() from memory, when it holds the answer.
   std::optional<std::vector<StoredEntry>> undigested_fresh(std::size_t limit);
 
-  // Whether a tombstone may have a moved key: MovedLinks asks the tombstones only then,
-  // which a store that never pruned (a first round) is spared.
+  // Whether a tombstone may have a moved key (MovedLinks::Queries).
   bool moved_tombstones = false;
   bool write_failing = false;   // said once until a write succeeds again
   std::int64_t cap_cursor = 0;  // prune(): the last feed whose cap was checked
-};
-
-// A feed that puts a session id or a rotating token in its links brings each article
-// under a new link at every poll. An entry whose link key is new is the feed's own stored
-// entry with the same guid and title when
-//  - it also has the same content, or the same date from the feed,
-//  - no other entry of the document has that guid,
-//  - exactly one of the feed's newest own entries has it, and
-//  - that stored entry's link is not in the document any more: it moved. (Were it still
-//    there, the guid would name two articles, as in a feed that numbers its items.)
-// Title and content or date guard against a feed that gives its next article a guid it
-// used before. When in doubt the entry is new: a duplicate can be read past, a lost
-// article is gone. An entry retention removed is found the same way, by its tombstone's
-// moved key (see moved_key()). Looked up at the first entry that asks: a poll whose links
-// are all known pays nothing.
-class Store::Impl::MovedLinks {
- public:
-  MovedLinks(Impl& store, std::int64_t feed_id, std::span<const feed::Entry* const> entries,
-             std::span<const KeyChoice> keys)
-      : store_(store), feed_id_(feed_id), entries_(entries), keys_(keys) {}
-
-  // The key this feed stored the entry under before its link moved, if it did: an entry's
-  // or a tombstone's. `hash` is the entry's content hash, `published` the date it would be
-  // stored with, if trusted.
-  std::optional<std::string> old_key(const feed::Entry& e, std::int64_t hash, std::optional<std::int64_t> published) {
-    if (e.id.empty() || e.title.empty()) return std::nullopt;
-    if (!loaded_) load();
-    if (stored_.empty() && !store_.moved_tombstones) return std::nullopt;
-    index_document();
-    if (auto n = guids_in_document_.find(e.id); n == guids_in_document_.end() || n->second != 1) {
-      return std::nullopt;
-    }
-    if (auto it = stored_.find(e.id); it != stored_.end()) {
-      // The feed's stored entry with this guid decides, match or not.
-      if (it->second.ambiguous || it->second.in_document || it->second.title != e.title) return std::nullopt;
-      if (it->second.hash != hash && (!published || it->second.published != published)) return std::nullopt;
-      std::string key = std::move(it->second.key);
-      stored_.erase(it);
-      return key;
-    }
-    if (!store_.moved_tombstones) return std::nullopt;
-    for (const auto& k : {published ? moved_key(feed_id_, e.id, e.title, published, 0) : std::string(),
-                          moved_key(feed_id_, e.id, e.title, std::nullopt, hash)}) {
-      if (k.empty()) continue;
-      sql::Stmt::Use q(store_.tomb_moved);
-      q->bind(1, k);
-      if (!q->step()) continue;
-      std::string tombstone = q->text(0);
-      if (!keys_in_document_.contains(tombstone)) return tombstone;
-    }
-    return std::nullopt;
-  }
-
- private:
-  struct Stored {
-    std::string title;
-    std::string key;
-    std::int64_t hash = 0;
-    std::optional<std::int64_t> published;  // the feed's date; none when the store chose it
-    bool ambiguous = false;                 // more than one stored entry has this guid
-    bool in_document = false;               // its link is in the document: it did not move
-  };
-
-  void load() {
-    loaded_ = true;
-    // The articles a document lists are among the feed's newest; twice as many, and some,
-    // covers a document that is replaced as a whole between two polls.
-    const auto limit = static_cast<std::int64_t>(2 * entries_.size() + 32);
-    sql::Stmt::Use q(store_.own_newest);
-    q->bind(1, feed_id_).bind(2, limit);
-    while (q->step()) {
-      std::string guid = q->text(0);
-      if (guid.empty()) continue;
-      std::optional<std::int64_t> published;
-      if (!q->is_null(4)) published = q->integer(4);
-      auto [it, added] = stored_.try_emplace(std::move(guid), Stored{q->text(1), q->text(2), q->integer(3), published});
-      if (!added) it->second.ambiguous = true;
-    }
-    if (stored_.empty()) return;  // a new feed, or one without guids
-    index_document();
-    for (auto& [guid, stored] : stored_) stored.in_document = keys_in_document_.contains(stored.key);
-  }
-
-  void index_document() {
-    if (indexed_) return;
-    indexed_ = true;
-    for (const KeyChoice& k : keys_) keys_in_document_.insert(k.key);
-    for (const feed::Entry* e : entries_) {
-      if (!e->id.empty()) ++guids_in_document_[e->id];
-    }
-  }
-
-  Impl& store_;
-  std::int64_t feed_id_;
-  std::span<const feed::Entry* const> entries_;
-  std::span<const KeyChoice> keys_;
-  bool loaded_ = false;
-  bool indexed_ = false;
-  std::unordered_set<std::string_view> keys_in_document_;
-  std::unordered_map<std::string_view, int> guids_in_document_;
-  std::unordered_map<std::string, Stored> stored_;
 };
 
 #undef FEEDD_ENTRY_COLUMNS
@@ -982,7 +867,10 @@ IngestResult Store::Impl::record(const FeedState& state, const feed::Feed* parse
   std::vector<KeyChoice> keys;
   keys.reserve(chosen.size());
   for (const feed::Entry* e : chosen) keys.push_back(choose_key(state.id, *e, options.extra_tracking_params));
-  MovedLinks moved(*this, state.id, chosen, keys);
+  std::vector<std::string_view> document_keys;
+  document_keys.reserve(keys.size());
+  for (const KeyChoice& k : keys) document_keys.push_back(k.key);
+  MovedLinks moved({own_newest, tomb_moved, moved_tombstones}, state.id, chosen, document_keys);
   for (std::size_t i = 0; i < chosen.size(); ++i) ingest(state.id, *chosen[i], keys[i], now, moved, result);
   return result;
 }

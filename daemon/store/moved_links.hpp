@@ -1,0 +1,77 @@
+#pragma once
+// Links that move: a feed that puts a session id or a rotating token in its links brings
+// each article under a new link, so a new URL key, at every poll. MovedLinks finds, for an
+// entry of one poll whose key is new, the key its article was stored under before: the
+// feed's own stored entry, or the tombstone retention left of it (docs/store.md, "Links
+// that move"). When in doubt it finds nothing, and the entry is new: a duplicate can be
+// read past, a lost article is gone.
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "feed/model.hpp"
+#include "store/sqlite.hpp"
+
+namespace feedd::store {
+
+// What a tombstone keeps of its entry to be found when the entry's link moves: a hash of
+// the feed that first carried it, its guid, its title, and its date from the feed, or its
+// content hash when the store chose its date. Empty without a guid or a title.
+std::string moved_key(std::int64_t feed_id, std::string_view guid, std::string_view title,
+                      std::optional<std::int64_t> published, std::int64_t content_hash);
+
+// One poll's lookup, built at the first entry that asks: a poll whose links are all known
+// pays nothing.
+class MovedLinks {
+ public:
+  struct Queries {
+    // "SELECT guid, title, url_key, content_hash, published-or-NULL-when-clamped FROM
+    // entries WHERE first_feed = ?1 ORDER BY id DESC LIMIT ?2"
+    sql::Stmt& own_newest;
+    // "SELECT url_key FROM tombstones WHERE moved_key = ?1"
+    sql::Stmt& tombstone_by_moved_key;
+    // Whether any tombstone may have a moved key; without one (a first round, a store
+    // that never pruned) the tombstones are not asked.
+    bool tombstones_have_moved_keys = false;
+  };
+
+  // `entries` are the poll's document (those it stores), `keys` their URL keys.
+  MovedLinks(Queries queries, std::int64_t feed_id, std::span<const feed::Entry* const> entries,
+             std::span<const std::string_view> keys);
+
+  // The key the feed's article was stored under before its link moved, if it did: an
+  // entry's or a tombstone's. `content_hash` is the entry's, `published` the date it would
+  // be stored with when the feed's date is trusted. An entry's key is handed out once.
+  std::optional<std::string> old_key(const feed::Entry& e, std::int64_t content_hash,
+                                     std::optional<std::int64_t> published);
+
+ private:
+  struct Stored {
+    std::string title;
+    std::string key;
+    std::int64_t content_hash = 0;
+    std::optional<std::int64_t> published;  // the feed's date; none when the store chose it
+    bool ambiguous = false;                 // more than one stored entry has this guid
+    bool in_document = false;               // its link is in the document: it did not move
+  };
+
+  void load();
+  void index_document();
+
+  Queries q_;
+  std::int64_t feed_id_;
+  std::span<const feed::Entry* const> entries_;
+  std::span<const std::string_view> keys_;
+  bool loaded_ = false;
+  bool indexed_ = false;
+  std::unordered_set<std::string_view> keys_in_document_;
+  std::unordered_map<std::string_view, int> guids_in_document_;
+  std::unordered_map<std::string, Stored> stored_;  // by guid
+};
+
+}  // namespace feedd::store
