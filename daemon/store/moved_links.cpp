@@ -6,13 +6,9 @@
 
 namespace feedd::store {
 
-std::string moved_key(std::int64_t feed_id, std::string_view guid, std::string_view title,
-                      std::optional<std::int64_t> published, std::int64_t content_hash) {
+std::string moved_key(std::int64_t feed_id, std::string_view guid, std::string_view title) {
   if (guid.empty() || title.empty()) return {};
-  Fnv1a h;
-  h.field(std::to_string(feed_id)).field(guid).field(title);
-  h.field(published ? "date " + std::to_string(*published) : "content " + std::to_string(content_hash));
-  return h.hex();
+  return Fnv1a().field(std::to_string(feed_id)).field(guid).field(title).hex();
 }
 
 MovedLinks::MovedLinks(Queries queries, std::int64_t feed_id, std::span<const feed::Entry* const> entries,
@@ -41,24 +37,24 @@ std::optional<std::string> MovedLinks::old_key(const feed::Entry& e, std::int64_
   if (auto it = stored_.find(e.id); it != stored_.end()) {
     // The feed's stored entry with this guid decides, match or not.
     const Stored& s = it->second;
-    if (s.ambiguous || s.in_document || s.title != e.title) return std::nullopt;
-    if (s.content_hash != content_hash && (!published || s.published != published)) return std::nullopt;
+    if (s.ambiguous || s.in_document || s.title != e.title || !s.same_article(content_hash, published)) {
+      return std::nullopt;
+    }
     std::string key = std::move(it->second.key);
     stored_.erase(it);
     return key;
   }
   if (!q_.tombstones_have_moved_keys) return std::nullopt;
-  // The tombstone keeps the date when there was one, else the content hash: both are asked.
-  for (const auto& k : {published ? moved_key(feed_id_, e.id, e.title, published, 0) : std::string(),
-                        moved_key(feed_id_, e.id, e.title, std::nullopt, content_hash)}) {
-    if (k.empty()) continue;
-    sql::Stmt::Use q(q_.tombstone_by_moved_key);
-    q->bind(1, k);
-    if (!q->step()) continue;
-    std::string tombstone = q->text(0);
-    if (!keys_in_document_.contains(tombstone)) return tombstone;
-  }
-  return std::nullopt;
+  // The same questions of the tombstones (the title is in their moved key).
+  const std::string key = moved_key(feed_id_, e.id, e.title);  // bound, so kept until reset
+  sql::Stmt::Use q(q_.tombstone_by_moved_key);
+  q->bind(1, key);
+  if (!q->step()) return std::nullopt;
+  Stored s{e.title, q->text(0), q->integer(2), std::nullopt};
+  if (!q->is_null(1)) s.published = q->integer(1);
+  if (q->step()) return std::nullopt;  // two: ambiguous
+  if (keys_in_document_.contains(s.key) || !s.same_article(content_hash, published)) return std::nullopt;
+  return s.key;
 }
 
 void MovedLinks::load() {

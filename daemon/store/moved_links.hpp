@@ -20,10 +20,9 @@
 namespace feedd::store {
 
 // What a tombstone keeps of its entry to be found when the entry's link moves: a hash of
-// the feed that first carried it, its guid, its title, and its date from the feed, or its
-// content hash when the store chose its date. Empty without a guid or a title.
-std::string moved_key(std::int64_t feed_id, std::string_view guid, std::string_view title,
-                      std::optional<std::int64_t> published, std::int64_t content_hash);
+// the feed that first carried it, its guid and its title (with the entry's date from the
+// feed and its content hash beside it). Empty without a guid or a title.
+std::string moved_key(std::int64_t feed_id, std::string_view guid, std::string_view title);
 
 // One poll's lookup, built at the first entry that asks: a poll whose links are all known
 // pays nothing.
@@ -33,7 +32,8 @@ class MovedLinks {
     // "SELECT guid, title, url_key, content_hash, published-or-NULL-when-clamped FROM
     // entries WHERE first_feed = ?1 ORDER BY id DESC LIMIT ?2"
     sql::Stmt& own_newest;
-    // "SELECT url_key FROM tombstones WHERE moved_key = ?1"
+    // "SELECT url_key, moved_published, moved_content_hash FROM tombstones WHERE
+    // moved_key = ?1 LIMIT 2"
     sql::Stmt& tombstone_by_moved_key;
     // Whether any tombstone may have a moved key; without one (a first round, a store
     // that never pruned) the tombstones are not asked.
@@ -58,6 +58,11 @@ class MovedLinks {
     std::optional<std::int64_t> published;  // the feed's date; none when the store chose it
     bool ambiguous = false;                 // more than one stored entry has this guid
     bool in_document = false;               // its link is in the document: it did not move
+    // The same article, told by content or by date: an edited one keeps its date, a
+    // re-dated one its content.
+    bool same_article(std::int64_t hash, std::optional<std::int64_t> date) const {
+      return content_hash == hash || (date && published == date);
+    }
   };
 
   void load();

@@ -179,10 +179,13 @@ constexpr std::array<std::string_view, 2> kV9{
 };
 
 // Version 10: what a tombstone keeps of its entry to be found when the entry's link moves
-// (store.cpp, moved_key()): a hash of feed, guid, title and date or content. NULL for an
-// entry without guid or title, and for tombstones made before.
-constexpr std::array<std::string_view, 3> kV10{
+// (moved_links.hpp): a hash of feed, guid and title, and the date from the feed (NULL when
+// the store chose it) and content hash. All NULL for an entry without guid or title, and
+// for tombstones made before.
+constexpr std::array<std::string_view, 5> kV10{
     "ALTER TABLE tombstones ADD COLUMN moved_key TEXT",
+    "ALTER TABLE tombstones ADD COLUMN moved_published INTEGER",
+    "ALTER TABLE tombstones ADD COLUMN moved_content_hash INTEGER",
     "CREATE INDEX tombstones_by_moved_key ON tombstones(moved_key) WHERE moved_key IS NOT NULL",
     "PRAGMA user_version = 10",
 };

@@ -94,6 +94,10 @@ Stmt& Stmt::bind(int index, std::optional<Instant> t) {
   return bind(index, static_cast<std::int64_t>(t->time_since_epoch().count()));
 }
 
+Stmt& Stmt::bind(int index, std::optional<std::int64_t> value) {
+  return value ? bind(index, *value) : bind_null(index);
+}
+
 Stmt& Stmt::bind_null(int index) {
   check_bind(sqlite3_bind_null(stmt_.get(), index), index);
   return *this;

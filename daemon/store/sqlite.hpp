@@ -64,10 +64,14 @@ class Stmt {
   // all within one scope.
   Stmt& bind(int index, std::int64_t value);
   Stmt& bind(int index, std::string_view text);
+  // A temporary string would be gone before the statement steps: refused at compile time.
+  Stmt& bind(int index, std::string&& text) = delete;
   Stmt& bind(int index, std::optional<Instant> t);
+  Stmt& bind(int index, std::optional<std::int64_t> value);  // NULL when empty
   Stmt& bind_null(int index);
   // NULL for empty text: a column where "nothing" is NULL, not ''.
   Stmt& bind_text_or_null(int index, std::string_view text);
+  Stmt& bind_text_or_null(int index, std::string&& text) = delete;
 
   // true: a row is ready; false: done. Any other outcome throws.
   bool step();

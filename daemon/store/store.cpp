@@ -222,11 +222,15 @@ struct Store::Impl {
         tomb_find(db, "SELECT 1 FROM tombstones WHERE url_key = ?1"),
         integrity_passed(db, "UPDATE integrity_check SET passed_at = ?1 WHERE id = 1"),
         tomb_touch(db, "UPDATE tombstones SET last_seen = ?2 WHERE url_key = ?1 AND last_seen < ?2"),
-        tomb_put(db, "INSERT INTO tombstones(url_key, pruned_at, last_seen, moved_key) VALUES(?1, ?2, ?2, ?3) "
+        // A tombstone made again (the entry came back and was pruned again) keeps the
+        // entry's latest identity.
+        tomb_put(db, "INSERT INTO tombstones(url_key, pruned_at, last_seen, moved_key, moved_published, "
+                     "moved_content_hash) VALUES(?1, ?2, ?2, ?3, ?4, ?5) "
                      "ON CONFLICT(url_key) DO UPDATE SET pruned_at = excluded.pruned_at, "
-                     "last_seen = max(last_seen, excluded.last_seen), "
-                     "moved_key = coalesce(excluded.moved_key, moved_key)"),
-        tomb_moved(db, "SELECT url_key FROM tombstones WHERE moved_key = ?1"),
+                     "last_seen = max(last_seen, excluded.last_seen), moved_key = excluded.moved_key, "
+                     "moved_published = excluded.moved_published, moved_content_hash = excluded.moved_content_hash"),
+        tomb_moved(db, "SELECT url_key, moved_published, moved_content_hash FROM tombstones "
+                       "WHERE moved_key = ?1 LIMIT 2"),
         tomb_any_moved(db, "SELECT 1 FROM tombstones WHERE moved_key IS NOT NULL LIMIT 1"),
         entry_identity(db, "SELECT first_feed, guid, title, CASE WHEN date_clamped THEN NULL ELSE published END, "
                            "content_hash FROM entries WHERE id = ?1"),
@@ -573,18 +577,22 @@ bool Store::Impl::unlink(std::int64_t entry_id, std::int64_t feed_id, Instant no
 void Store::Impl::bury(std::int64_t id, const std::string& key, Instant now) {
   recent.removed(id);
   std::string moved;
+  std::optional<std::int64_t> published;
+  std::optional<std::int64_t> hash;
   {
     sql::Stmt::Use q(entry_identity);
     q->bind(1, id);
     if (q->step()) {
-      std::optional<std::int64_t> published;
-      if (!q->is_null(3)) published = q->integer(3);
-      moved = moved_key(q->integer(0), q->text(1), q->text(2), published, q->integer(4));
+      moved = moved_key(q->integer(0), q->text(1), q->text(2));
+      if (!moved.empty()) {
+        if (!q->is_null(3)) published = q->integer(3);
+        hash = q->integer(4);
+      }
     }
   }
   {
     sql::Stmt::Use put(tomb_put);
-    put->bind(1, key).bind(2, now).bind_text_or_null(3, moved).run();
+    put->bind(1, key).bind(2, now).bind_text_or_null(3, moved).bind(4, published).bind(5, hash).run();
   }
   if (!moved.empty()) moved_tombstones = true;
   sql::Stmt::Use del(entry_delete);

@@ -226,6 +226,21 @@ TEST_CASE("an article retention removed is found by its tombstone when its link 
   CHECK(db.query_int("SELECT count(*) FROM tombstones") == 2);
 }
 
+TEST_CASE("a pruned article under a moved link is found when edited or re-dated, as a stored one is") {
+  using std::chrono::days;
+  StoreFixture fx;
+  fx.reopen(keep_days(90));
+  const FeedState f = fx.feed("https://example.com/feed");
+  fx.poll(f, feed_of({session_entry(1, 1, "One")}), at(2));
+  REQUIRE(fx.store->prune(at(2) + days(100), 100).ok());
+  auto back = session_entry(1, 2, "One");
+  SUBCASE("edited, same date") { back.summary = "<p>corrected</p>"; }
+  SUBCASE("re-dated, same content") { back.published = at(2) + days(99); }
+  const auto again = fx.poll(f, feed_of({back}), at(2) + days(101));
+  CHECK(again.new_entries.empty());
+  CHECK(again.relinked == 1);
+}
+
 TEST_CASE("a tombstone's article is not taken for a new one that shares its guid but not its title or date") {
   using std::chrono::days;
   StoreFixture fx;
