@@ -86,13 +86,24 @@ TEST_CASE("an edited article under a moved link is found by its date when its co
   CHECK(fx.poll(f, feed_of({edited}), at(3)).new_entries.empty());
 }
 
-TEST_CASE("a guid used again for another article is a new article") {
-  StoreFixture fx;
-  const FeedState f = fx.feed("https://example.com/feed");
+namespace {
 
+// Polls `before`, then `after` a day later (from another feed when `other_feed`), and
+// says what the second poll made of its entries.
+IngestResult second_poll(const feed::Feed& before, const feed::Feed& after, bool other_feed = false) {
+  StoreFixture fx;
+  const FeedState a = fx.feed("https://a.example/feed");
+  const FeedState b = other_feed ? fx.feed("https://b.example/feed") : a;
+  fx.poll(a, before, at(2));
+  return fx.poll(b, after, at(3));
+}
+
+}  // namespace
+
+TEST_CASE("a guid used again for another article is a new article") {
   SUBCASE("with another title") {
-    fx.poll(f, feed_of({entry("https://example.com/today/1", "Monday's word", "word-of-the-day")}), at(2));
-    const auto next = fx.poll(f, feed_of({entry("https://example.com/today/2", "Tuesday's word", "word-of-the-day")}), at(3));
+    const auto next = second_poll(feed_of({entry("https://example.com/today/1", "Monday's word", "word-of-the-day")}),
+                                  feed_of({entry("https://example.com/today/2", "Tuesday's word", "word-of-the-day")}));
     CHECK(next.new_entries.size() == 1);
     CHECK(next.relinked == 0);
   }
@@ -102,9 +113,7 @@ TEST_CASE("a guid used again for another article is a new article") {
     auto tuesday = entry("https://example.com/today/2", "Word of the day", "word-of-the-day");
     tuesday.published = at(3, 6);
     tuesday.summary = "<p>serendipity</p>";
-    fx.poll(f, feed_of({monday}), at(2, 7));
-    const auto next = fx.poll(f, feed_of({tuesday}), at(3, 7));
-    CHECK(next.new_entries.size() == 1);
+    CHECK(second_poll(feed_of({monday}), feed_of({tuesday})).new_entries.size() == 1);
   }
   SUBCASE("with the same title and content but no date to tell them apart") {
     // A daily "Open thread" whose text never changes: same guid, title and content, and
@@ -114,8 +123,7 @@ TEST_CASE("a guid used again for another article is a new article") {
     monday.published.reset();
     auto tuesday = monday;
     tuesday.link = "https://example.com/thread/2";
-    fx.poll(f, feed_of({monday}), at(2));
-    CHECK(fx.poll(f, feed_of({tuesday}), at(3)).relinked == 1);
+    CHECK(second_poll(feed_of({monday}), feed_of({tuesday})).relinked == 1);
   }
 }
 
@@ -123,97 +131,92 @@ TEST_CASE("a guid whose stored article is still in the document names another ar
   // A feed that numbers its items: the newest is always "1". The article that was "1" is
   // still listed, as "2", under its own link: the new "1" is a new article, even with the
   // same title and date.
-  StoreFixture fx;
-  const FeedState f = fx.feed("https://example.com/feed");
   auto first = entry("https://example.com/posts/a", "Daily briefing", "1");
-  fx.poll(f, feed_of({first}), at(2));
   auto shifted = first;
   shifted.id = "2";
   auto newer = entry("https://example.com/posts/b", "Daily briefing", "1");
   newer.published = first.published;
-  const auto next = fx.poll(f, feed_of({newer, shifted}), at(3));
+  const auto next = second_poll(feed_of({first}), feed_of({newer, shifted}));
   CHECK(next.new_entries.size() == 1);
-  CHECK(next.relinked == 0);
-  CHECK(fx.store->newest(10).size() == 2);
-}
-
-TEST_CASE("a guid carried twice in one document matches nothing") {
-  StoreFixture fx;
-  const FeedState f = fx.feed("https://example.com/feed");
-  fx.poll(f, feed_of({entry("https://example.com/a?s=1", "Same", "same-guid")}), at(2));
-  auto one = entry("https://example.com/a?s=2", "Same", "same-guid");
-  auto two = entry("https://example.com/b?s=2", "Same", "same-guid");
-  const auto next = fx.poll(f, feed_of({one, two}), at(3));
-  CHECK(next.new_entries.size() == 2);
+  CHECK(next.duplicates == 1);
   CHECK(next.relinked == 0);
 }
 
-TEST_CASE("a guid that two stored articles share matches neither") {
-  StoreFixture fx;
-  const FeedState f = fx.feed("https://example.com/feed");
-  fx.poll(f, feed_of({entry("https://example.com/a", "Same", "same-guid"), entry("https://example.com/b", "Same", "same-guid")}),
-          at(2));
-  const auto next = fx.poll(f, feed_of({entry("https://example.com/c", "Same", "same-guid")}), at(3));
-  CHECK(next.new_entries.size() == 1);
-  CHECK(next.relinked == 0);
-}
-
-TEST_CASE("another feed's article is not found by its guid") {
-  // Guids are a feed's own: the same guid in another feed says nothing.
-  StoreFixture fx;
-  const FeedState a = fx.feed("https://a.example/feed");
-  const FeedState b = fx.feed("https://b.example/feed");
-  fx.poll(a, feed_of({entry("https://a.example/post/1", "Hello", "post-1")}), at(2));
-  const auto in_b = fx.poll(b, feed_of({entry("https://b.example/post/1", "Hello", "post-1")}), at(3));
-  CHECK(in_b.new_entries.size() == 1);
-  CHECK(in_b.relinked == 0);
+TEST_CASE("a guid that is not one article's matches nothing") {
+  SUBCASE("carried twice in one document") {
+    const auto next = second_poll(feed_of({entry("https://example.com/a?s=1", "Same", "same-guid")}),
+                                  feed_of({entry("https://example.com/a?s=2", "Same", "same-guid"),
+                                           entry("https://example.com/b?s=2", "Same", "same-guid")}));
+    CHECK(next.new_entries.size() == 2);
+    CHECK(next.relinked == 0);
+  }
+  SUBCASE("shared by two stored articles") {
+    const auto next = second_poll(feed_of({entry("https://example.com/a", "Same", "same-guid"),
+                                           entry("https://example.com/b", "Same", "same-guid")}),
+                                  feed_of({entry("https://example.com/c", "Same", "same-guid")}));
+    CHECK(next.new_entries.size() == 1);
+    CHECK(next.relinked == 0);
+  }
+  SUBCASE("another feed's: guids are a feed's own") {
+    const auto next = second_poll(feed_of({entry("https://a.example/post/1", "Hello", "post-1")}),
+                                  feed_of({entry("https://b.example/post/1", "Hello", "post-1")}), true);
+    CHECK(next.new_entries.size() == 1);
+    CHECK(next.relinked == 0);
+  }
 }
 
 TEST_CASE("an entry without a guid or a title is never matched by them") {
-  StoreFixture fx;
-  const FeedState f = fx.feed("https://example.com/feed");
   SUBCASE("no title") {
-    fx.poll(f, feed_of({session_entry(1, 1, "")}), at(2));
-    CHECK(fx.poll(f, feed_of({session_entry(1, 2, "")}), at(3)).new_entries.size() == 1);
+    CHECK(second_poll(feed_of({session_entry(1, 1, "")}), feed_of({session_entry(1, 2, "")})).new_entries.size() == 1);
   }
   SUBCASE("no guid") {
     auto first = session_entry(1, 1, "One");
     first.id.clear();
     auto second = session_entry(1, 2, "One");
     second.id.clear();
-    fx.poll(f, feed_of({first}), at(2));
-    CHECK(fx.poll(f, feed_of({second}), at(3)).new_entries.size() == 1);
+    CHECK(second_poll(feed_of({first}), feed_of({second})).new_entries.size() == 1);
   }
 }
 
 namespace {
 
-StoreOptions keep_days(int days) {
-  StoreOptions o;
-  o.retention_days = days;
-  o.max_entries_per_feed = 0;
-  return o;
-}
+using std::chrono::days;
+
+// A store keeping entries 90 days, and one feed whose first document retention removed.
+struct Buried : StoreFixture {
+  static constexpr int kPrunedOnDay = 100;  // days after the first poll
+  StoreOptions keep = [] {
+    StoreOptions o;
+    o.retention_days = 90;
+    o.max_entries_per_feed = 0;
+    return o;
+  }();
+  FeedState f;
+
+  explicit Buried(const feed::Feed& first) {
+    reopen(keep);
+    f = feed("https://example.com/feed");
+    poll(f, first, at(2));
+    auto r = store->prune(pruned(), 100);
+    REQUIRE(r.ok());
+    REQUIRE(r->entries == first.entries.size());
+    REQUIRE(store->newest(10).empty());
+  }
+  static Instant pruned() { return at(2) + days(kPrunedOnDay); }
+  // The feed polled `after` days past the prune.
+  IngestResult poll_after(const feed::Feed& doc, int after) { return poll(f, doc, pruned() + days(after)); }
+};
 
 }  // namespace
 
 TEST_CASE("an article retention removed is found by its tombstone when its link moved") {
-  using std::chrono::days;
-  StoreFixture fx;
-  fx.reopen(keep_days(90));
-  const FeedState f = fx.feed("https://example.com/feed");
   // A small blog whose feed lists its posts for years, each link with a new session id.
-  fx.poll(f, feed_of({session_entry(1, 1, "One"), session_entry(2, 1, "Two")}), at(2));
-  const Instant pruned = at(2) + days(100);
-  auto r = fx.store->prune(pruned, 100);
-  REQUIRE(r.ok());
-  REQUIRE(r->entries == 2);
-  REQUIRE(fx.store->newest(10).empty());
+  Buried fx(feed_of({session_entry(1, 1, "One"), session_entry(2, 1, "Two")}));
 
   SUBCASE("in the same store") {}
-  SUBCASE("after a reopen") { fx.reopen(keep_days(90)); }
+  SUBCASE("after a reopen") { fx.reopen(fx.keep); }
 
-  const auto again = fx.poll(f, feed_of({session_entry(1, 2, "One"), session_entry(2, 2, "Two")}), pruned + days(1));
+  const auto again = fx.poll_after(feed_of({session_entry(1, 2, "One"), session_entry(2, 2, "Two")}), 1);
   CHECK(again.new_entries.empty());
   CHECK(again.duplicates == 2);
   CHECK(again.relinked == 2);
@@ -222,56 +225,50 @@ TEST_CASE("an article retention removed is found by its tombstone when its link 
   CHECK(fx.store->has_tombstone("https://example.com/story/1;jsessionid=S1"));
   CHECK_FALSE(fx.store->has_tombstone("https://example.com/story/1;jsessionid=S2"));
   sql::Db db(fx.db_path, SQLITE_OPEN_READONLY);
-  CHECK(db.query_int("SELECT min(last_seen) FROM tombstones") == (pruned + days(1)).time_since_epoch().count());
+  CHECK(db.query_int("SELECT min(last_seen) FROM tombstones") == (Buried::pruned() + days(1)).time_since_epoch().count());
   CHECK(db.query_int("SELECT count(*) FROM tombstones") == 2);
 }
 
 TEST_CASE("a pruned article under a moved link is found when edited or re-dated, as a stored one is") {
-  using std::chrono::days;
-  StoreFixture fx;
-  fx.reopen(keep_days(90));
-  const FeedState f = fx.feed("https://example.com/feed");
-  fx.poll(f, feed_of({session_entry(1, 1, "One")}), at(2));
-  REQUIRE(fx.store->prune(at(2) + days(100), 100).ok());
+  Buried fx(feed_of({session_entry(1, 1, "One")}));
   auto back = session_entry(1, 2, "One");
   SUBCASE("edited, same date") { back.summary = "<p>corrected</p>"; }
-  SUBCASE("re-dated, same content") { back.published = at(2) + days(99); }
-  const auto again = fx.poll(f, feed_of({back}), at(2) + days(101));
+  SUBCASE("re-dated, same content") { back.published = Buried::pruned(); }
+  const auto again = fx.poll_after(feed_of({back}), 1);
   CHECK(again.new_entries.empty());
   CHECK(again.relinked == 1);
 }
 
 TEST_CASE("a tombstone's article is not taken for a new one that shares its guid but not its title or date") {
-  using std::chrono::days;
-  StoreFixture fx;
-  fx.reopen(keep_days(90));
-  const FeedState f = fx.feed("https://example.com/feed");
   auto monday = entry("https://example.com/today/1", "Word of the day", "word-of-the-day");
   monday.published = at(1, 6);
-  fx.poll(f, feed_of({monday}), at(2));
-  REQUIRE(fx.store->prune(at(2) + days(100), 100).ok());
+  Buried fx(feed_of({monday}));
   auto later = entry("https://example.com/today/101", "Word of the day", "word-of-the-day");
-  later.published = at(2) + days(100);
+  later.published = Buried::pruned();
   later.summary = "<p>serendipity</p>";
-  CHECK(fx.poll(f, feed_of({later}), at(2) + days(100)).new_entries.size() == 1);
-  auto renamed = session_entry(1, 1, "Another title");
-  CHECK(fx.poll(f, feed_of({renamed}), at(2) + days(101)).new_entries.size() == 1);
+  CHECK(fx.poll_after(feed_of({later}), 0).new_entries.size() == 1);
+  auto renamed = monday;
+  renamed.link = "https://example.com/today/1?s=2";
+  renamed.title = "Another title";
+  CHECK(fx.poll_after(feed_of({renamed}), 1).new_entries.size() == 1);
 }
 
 TEST_CASE("a tombstone whose link the document still has is not another entry's old link") {
-  using std::chrono::days;
-  StoreFixture fx;
-  fx.reopen(keep_days(90));
-  const FeedState f = fx.feed("https://example.com/feed");
   auto first = entry("https://example.com/posts/a", "Daily briefing", "1");
-  fx.poll(f, feed_of({first}), at(2));
-  REQUIRE(fx.store->prune(at(2) + days(100), 100).ok());
+  Buried fx(feed_of({first}));
   // The pruned article is still listed, now numbered "2"; the new "1" has its title and date.
   auto shifted = first;
   shifted.id = "2";
   auto newer = entry("https://example.com/posts/b", "Daily briefing", "1");
   newer.published = first.published;
-  const auto next = fx.poll(f, feed_of({newer, shifted}), at(2) + days(101));
+  const auto next = fx.poll_after(feed_of({newer, shifted}), 1);
+  CHECK(next.new_entries.size() == 1);
+  CHECK(next.relinked == 0);
+}
+
+TEST_CASE("a guid that two tombstones share matches neither") {
+  Buried fx(feed_of({entry("https://example.com/a", "Same", "same-guid"), entry("https://example.com/b", "Same", "same-guid")}));
+  const auto next = fx.poll_after(feed_of({entry("https://example.com/c", "Same", "same-guid")}), 1);
   CHECK(next.new_entries.size() == 1);
   CHECK(next.relinked == 0);
 }
