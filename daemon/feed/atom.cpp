@@ -34,6 +34,7 @@ enum class Tag {
   MediaDescription,
   MediaGroup,
   MediaThumbnail,
+  OrigLink,
 };
 
 // Atom 0.3 and 1.0 elements are both looked up under Ns::Atom10.
@@ -61,6 +62,7 @@ constexpr auto kTags = tag_table(std::to_array<TagName<Tag>>({
     {Ns::Media, "description", Tag::MediaDescription},
     {Ns::Media, "group", Tag::MediaGroup},
     {Ns::Media, "thumbnail", Tag::MediaThumbnail},
+    {Ns::Feedburner, "origLink", Tag::OrigLink},
 }));
 
 struct Reader {
@@ -288,6 +290,7 @@ struct Reader {
     std::optional<Instant> published, updated, issued, created, modified, dc_date;
     std::vector<Person> dc_creators;
     std::string content_src;
+    std::string orig_link;
     for_each_child(ctx.scope, item.node, [&](const Element& el) {
       switch (tag_of(el)) {
         case Tag::Id:
@@ -349,11 +352,15 @@ struct Reader {
         case Tag::MediaDescription:
           if (media_description.empty()) media_description = html_content(ctx, el);
           break;
+        case Tag::OrigLink:
+          if (orig_link.empty()) orig_link = original_link(ctx, el);
+          break;
         default: break;
       }
     });
     entry.link = links.url;
     if (entry.link.empty()) entry.link = content_src;
+    if (!orig_link.empty()) entry.link = std::move(orig_link);
     if (entry.summary.empty()) entry.summary = std::move(media_description);
     entry.published = published ? published : issued ? issued : created ? created : dc_date;
     entry.updated = updated ? updated : modified;

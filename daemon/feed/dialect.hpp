@@ -72,6 +72,11 @@ std::string url_in_scope(const Context& ctx, std::string_view text);
 Person person_from_text(std::string_view text);
 // Sets the entry's future flag from its dates.
 void flag_future(const Context& ctx, Entry& entry);
+// feedburner:origLink (in RSS items and Atom entries): the article's own URL, where the
+// link is FeedBurner's redirect through feedproxy. The readers make an http(s) one the
+// entry's link, so the article is keyed, shown and deduplicated by where it lives. Empty
+// for anything else.
+std::string original_link(const Context& ctx, const Element& el);
 // Whether the document's next entry is read (ParseOptions::max_entries); counts it unread
 // otherwise.
 inline bool room_for_entry(const Context& ctx, Feed& feed) {

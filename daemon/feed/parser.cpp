@@ -73,6 +73,12 @@ std::string url_in_scope(const Context& ctx, std::string_view text) {
   return clean_text(resolve_url(ctx.scope.base(), trim(text)));
 }
 
+std::string original_link(const Context& ctx, const Element& el) {
+  std::string url = url_in_scope(ctx, text_of(el.node));
+  const auto scheme = url_scheme(url);
+  return scheme == "http" || scheme == "https" ? url : std::string();
+}
+
 Person person_from_text(std::string_view text) {
   Person p;
   std::string_view s = trim(text);

@@ -17,6 +17,7 @@ enum class Tag {
   Channel,
   Comments,
   ContentEncoded,
+  OrigLink,
   Created,
   Creator,
   Date,
@@ -84,6 +85,7 @@ constexpr auto kTags = tag_table(std::to_array<TagName<Tag>>({
     {Ns::Atom10, "summary", Tag::AtomSummary},
     {Ns::Atom10, "updated", Tag::AtomUpdated},
     {Ns::Content, "encoded", Tag::ContentEncoded},
+    {Ns::Feedburner, "origLink", Tag::OrigLink},
     {Ns::Dc, "author", Tag::Creator},
     {Ns::Dc, "creator", Tag::Creator},
     {Ns::Dc, "date", Tag::Date},
@@ -196,6 +198,7 @@ Entry read_item(Context& ctx, const Element& item) {
   Entry entry;
   std::string guid_link;
   std::string atom_link;
+  std::string orig_link;
   std::string description, itunes_summary, media_description, atom_summary;
   std::optional<Instant> pub_date, dc_date, issued, created, modified, atom_updated, atom_published;
   std::vector<Person> authors, creators;
@@ -301,10 +304,14 @@ Entry read_item(Context& ctx, const Element& item) {
       case Tag::AtomLink:
         atom_link_in_rss(ctx, el, atom_link, &entry.enclosures);
         break;
+      case Tag::OrigLink:
+        if (orig_link.empty()) orig_link = original_link(ctx, el);
+        break;
       default: break;
     }
   });
   if (entry.link.empty()) entry.link = !atom_link.empty() ? atom_link : guid_link;
+  if (!orig_link.empty()) entry.link = std::move(orig_link);
   if (entry.id.empty()) {
     // RSS 1.0 names each item by its rdf:about.
     std::string about = attr_local(item.node, "about");

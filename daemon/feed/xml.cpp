@@ -31,6 +31,7 @@ constexpr NsEntry kNamespaces[] = {
     {"purl.org/rss/1.0", Ns::Rss10},
     {"purl.org/rss/1.0/modules/content", Ns::Content},
     {"purl.org/rss/1.0/modules/syndication", Ns::Sy},
+    {"rssnamespace.org/feedburner/ext/1.0", Ns::Feedburner},
     {"search.yahoo.com/mrss", Ns::Media},
     {"search.yahoo.com/rss", Ns::Media},
     {"tools.search.yahoo.com/mrss", Ns::Media},
@@ -146,7 +147,7 @@ Ns customary_prefix(std::string_view prefix) {
   static constexpr Customary kCustomary[] = {
       {"atom", Ns::Atom10}, {"content", Ns::Content}, {"dc", Ns::Dc},       {"dcterms", Ns::Dcterms},
       {"itunes", Ns::Itunes}, {"media", Ns::Media},   {"rdf", Ns::Rdf},     {"sy", Ns::Sy},
-      {"xhtml", Ns::Xhtml},
+      {"xhtml", Ns::Xhtml}, {"feedburner", Ns::Feedburner},
   };
   for (const auto& c : kCustomary) {
     if (c.prefix == prefix) return c.ns;

@@ -31,6 +31,7 @@ enum class Ns : std::uint8_t {
   Sy,
   Xhtml,
   Xml,
+  Feedburner,  // feedburner:origLink, the article's own URL beside a tracking <link>
 };
 
 // The namespace a URI names; Ns::Other when it is not one we read.

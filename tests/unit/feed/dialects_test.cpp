@@ -143,6 +143,49 @@ TEST_CASE("a guid marked isPermaLink=false is never used as the link") {
   CHECK(result->entries[0].link.empty());
 }
 
+TEST_CASE("feedburner:origLink is the entry's link, in RSS and in Atom, when it is an http(s) URL") {
+  // FeedBurner's <link> goes through its redirector; origLink is where the article lives.
+  SUBCASE("RSS, origLink after the link") {
+    auto result = parse(R"(<rss version="2.0" xmlns:feedburner="http://rssnamespace.org/feedburner/ext/1.0"><channel><item>
+        <link>http://feedproxy.google.com/~r/Example/~3/abc123/story.html</link>
+        <guid isPermaLink="false">story-1</guid>
+        <feedburner:origLink>https://example.org/2025/story.html</feedburner:origLink>
+      </item></channel></rss>)");
+    REQUIRE(result.ok());
+    REQUIRE(result->entries.size() == 1);
+    CHECK(result->entries[0].link == "https://example.org/2025/story.html");
+    CHECK(result->entries[0].id == "story-1");
+  }
+  SUBCASE("RSS, the prefix undeclared, origLink before the link") {
+    auto result = parse(R"(<rss version="2.0"><channel><item>
+        <feedburner:origLink>https://example.org/2025/story.html</feedburner:origLink>
+        <link>http://feedproxy.google.com/~r/Example/~3/abc123/story.html</link>
+      </item></channel></rss>)");
+    REQUIRE(result.ok());
+    REQUIRE(result->entries.size() == 1);
+    CHECK(result->entries[0].link == "https://example.org/2025/story.html");
+  }
+  SUBCASE("Atom, relative to xml:base") {
+    auto result = parse(R"(<feed xmlns="http://www.w3.org/2005/Atom" xmlns:fb="http://rssnamespace.org/feedburner/ext/1.0"
+        xml:base="https://example.org/blog/"><entry>
+        <link rel="alternate" href="http://feedproxy.google.com/~r/Example/~3/def456/post"/>
+        <fb:origLink>2025/post</fb:origLink>
+      </entry></feed>)");
+    REQUIRE(result.ok());
+    REQUIRE(result->entries.size() == 1);
+    CHECK(result->entries[0].link == "https://example.org/blog/2025/post");
+  }
+  SUBCASE("not a web URL: the link stays") {
+    auto result = parse(R"(<rss version="2.0" xmlns:feedburner="http://rssnamespace.org/feedburner/ext/1.0"><channel><item>
+        <link>https://example.org/a</link>
+        <feedburner:origLink>javascript:alert(1)</feedburner:origLink>
+      </item></channel></rss>)");
+    REQUIRE(result.ok());
+    REQUIRE(result->entries.size() == 1);
+    CHECK(result->entries[0].link == "https://example.org/a");
+  }
+}
+
 TEST_CASE("an alternate link of type text/html is preferred over other alternates") {
   auto result = parse(R"(<feed xmlns="http://www.w3.org/2005/Atom"><entry>
       <link rel="alternate" type="application/pdf" href="http://example.org/a.pdf"/>
