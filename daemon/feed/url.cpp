@@ -141,6 +141,65 @@ std::string resolve_url(std::string_view base_in, std::string_view ref_in) {
   return out;
 }
 
+namespace {
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::optional<std::string> redirect_target(std::string_view url) {
+  const Parts p = split(url);
+  const bool web = iequals(p.scheme, "http") || iequals(p.scheme, "https");
+  if (!web || !p.has_authority || !p.has_query || p.path != "/url" ||
+      !(iequals(p.authority, "www.google.com") || iequals(p.authority, "google.com"))) {
+    return std::nullopt;
+  }
+  for (std::string_view query = p.query; !query.empty();) {
+    const auto amp = query.find('&');
+    const std::string_view param = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
+    std::string_view value;
+    if (param.starts_with("url=")) {
+      value = param.substr(4);
+    } else if (param.starts_with("q=")) {
+      value = param.substr(2);
+    } else {
+      continue;
+    }
+    std::string target;
+    target.reserve(value.size());
+    bool clean = true;
+    for (std::size_t i = 0; i < value.size(); ++i) {
+      char c = value[i];
+      if (c == '%' && i + 2 < value.size() && hex_value(value[i + 1]) >= 0 && hex_value(value[i + 2]) >= 0) {
+        c = static_cast<char>(hex_value(value[i + 1]) * 16 + hex_value(value[i + 2]));
+        i += 2;
+      }
+      if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7F) clean = false;
+      target += c;
+    }
+    const auto scheme = url_scheme(target);
+    const Parts t = split(target);
+    if (clean && (iequals(scheme, "http") || iequals(scheme, "https")) && t.has_authority && !t.authority.empty()) {
+      return target;
+    }
+  }
+  return std::nullopt;
+}
+
 std::string resolve_html_urls(std::string_view html, std::string_view base) {
   std::string out(html);
   resolve_html_urls_in_place(out, base);

@@ -7,6 +7,7 @@
 // no-allocation-beyond-the-result string routine matters. It does not normalize or
 // percent-encode: a reference comes out as the feed wrote it, only made absolute.
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -18,6 +19,12 @@ std::string_view url_scheme(std::string_view s);
 // ref resolved against base. An absolute ref is returned as is; an empty or relative
 // base leaves a relative ref unchanged (nothing better is known).
 std::string resolve_url(std::string_view base, std::string_view ref);
+
+// Where a link through Google's redirector leads: "https://www.google.com/url?...&url=X&..."
+// (Google Alerts' entries, links copied from search results) gives X, percent-decoded,
+// when X is an http(s) URL; nullopt for any other link. The redirect is a tracker,
+// differs for each alert that finds one article, and hides the article's URL.
+std::optional<std::string> redirect_target(std::string_view url);
 
 // HTML with the relative URLs of its href, src and similar attributes resolved against
 // base. Unchanged when base is not absolute or nothing needs resolving.

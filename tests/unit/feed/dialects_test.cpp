@@ -186,6 +186,17 @@ TEST_CASE("feedburner:origLink is the entry's link, in RSS and in Atom, when it 
   }
 }
 
+TEST_CASE("an entry linked through Google's redirector links to the article itself") {
+  // A Google Alerts feed: Atom, each link a redirect with a tracking token.
+  auto result = parse(R"(<feed xmlns="http://www.w3.org/2005/Atom"><title>Google Alert - feedd</title><entry>
+      <id>tag:google.com,2013:googlealerts/feed:1234567890</id><title type="html">A story</title>
+      <link href="https://www.google.com/url?rct=j&amp;sa=t&amp;url=https://news.example.org/story%3Fp%3D1&amp;ct=ga&amp;cd=CAE&amp;usg=AOv"/>
+    </entry></feed>)");
+  REQUIRE(result.ok());
+  REQUIRE(result->entries.size() == 1);
+  CHECK(result->entries[0].link == "https://news.example.org/story?p=1");
+}
+
 TEST_CASE("an alternate link of type text/html is preferred over other alternates") {
   auto result = parse(R"(<feed xmlns="http://www.w3.org/2005/Atom"><entry>
       <link rel="alternate" type="application/pdf" href="http://example.org/a.pdf"/>

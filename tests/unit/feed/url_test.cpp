@@ -94,3 +94,28 @@ TEST_CASE("the HTML length pass tells whether a URL attribute holds a relative U
   CHECK(html_length("", relative) == 0);
   CHECK_FALSE(relative);
 }
+
+TEST_CASE("a link through Google's redirector leads to its target, and nothing else is a redirect") {
+  const std::string alert =
+      "https://www.google.com/url?rct=j&sa=t&url=https://www.example.org/news/2025/a-story%3Fid%3D7%26p%3D2&ct=ga"
+      "&cd=CAIyGjE0ZDA5&usg=AOvVaw0xyz";
+  CHECK(redirect_target(alert) == std::optional<std::string>("https://www.example.org/news/2025/a-story?id=7&p=2"));
+  CHECK(redirect_target("http://google.com/url?q=http://example.org/a&sa=U") ==
+        std::optional<std::string>("http://example.org/a"));
+  CHECK(redirect_target("HTTPS://WWW.GOOGLE.COM/url?url=https%3A%2F%2Fexample.org%2Fb") ==
+        std::optional<std::string>("https://example.org/b"));
+
+  // Not the redirector, or a target that is not a web URL: no target.
+  CHECK_FALSE(redirect_target("https://www.google.com/search?q=https://example.org/a"));
+  CHECK_FALSE(redirect_target("https://www.google.com/url/more?url=https://example.org/a"));
+  CHECK_FALSE(redirect_target("https://evil.example/url?url=https://example.org/a"));
+  CHECK_FALSE(redirect_target("https://www.google.com.evil.example/url?url=https://example.org/a"));
+  CHECK_FALSE(redirect_target("https://www.google.com/url?url=javascript:alert(1)"));
+  CHECK_FALSE(redirect_target("https://www.google.com/url?url=/relative/path"));
+  CHECK_FALSE(redirect_target("https://www.google.com/url?url=https://exa%20mple.org/"));
+  CHECK_FALSE(redirect_target("https://www.google.com/url?url=https%3A%2F%2F"));
+  CHECK_FALSE(redirect_target("https://www.google.com/url?rct=j&sa=t"));
+  CHECK_FALSE(redirect_target("https://example.org/url?url=https://example.org/a"));
+  CHECK_FALSE(redirect_target("ftp://www.google.com/url?url=https://example.org/a"));
+  CHECK_FALSE(redirect_target(""));
+}
