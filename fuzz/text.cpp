@@ -3,9 +3,12 @@
 // Checked for every input: a URL key is its own key; a reference resolved against an
 // absolute base is absolute, and resolving it again changes nothing; html_length is
 // strlen and never misses a relative URL that resolve_html_urls would change, which
-// agrees with its in-place twin; a date that reads writes back (RFC 3339 and RFC 1123)
-// as the same instant; Retry-After and freshness are never negative.
+// agrees with its in-place twin; a redirect's target is an http(s) URL without space or
+// control characters that does not lead to itself; a date that reads writes
+// back (RFC 3339 and RFC 1123) as the same instant; Retry-After and freshness are never
+// negative.
 
+#include <cctype>
 #include <cstring>
 #include <string>
 
@@ -45,6 +48,19 @@ void check_resolve(std::string_view base, std::string_view ref) {
   (void)fetch::redact_url(ref);
 }
 
+void check_redirect(std::string_view url) {
+  const auto target = feed::redirect_target(url);
+  if (!target) return;
+  std::string scheme(feed::url_scheme(*target));
+  for (char& ch : scheme) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  FUZZ_CHECK(scheme == "http" || scheme == "https", "a redirect target that is not http(s): " + *target);
+  for (const char c : *target) {
+    FUZZ_CHECK(static_cast<unsigned char>(c) > 0x20 && c != 0x7F, "a redirect target with space or control: " + *target);
+  }
+  FUZZ_CHECK(!feed::redirect_target(*target) || *feed::redirect_target(*target) != *target,
+             "a redirect target that leads to itself: " + *target);
+}
+
 void check_html(std::string_view html, std::string_view base) {
   const std::string s(html.substr(0, html.find('\0')));
   bool maybe = false;
@@ -81,6 +97,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string_view b = in.part();
   const std::string_view c = in.rest();
   check_key(a);
+  check_redirect(a);
+  check_redirect("https://www.google.com/url?sa=t&url=" + std::string(b));
   check_resolve(a, b);
   check_resolve("https://example.org/news/a/b?x=1#f", a);
   check_html(c, a);
