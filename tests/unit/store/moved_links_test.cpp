@@ -6,6 +6,7 @@
 
 #include <doctest/doctest.h>
 
+#include "feed/parser.hpp"
 #include "store/sqlite.hpp"
 #include "unit/store/store_fixture.hpp"
 
@@ -49,6 +50,33 @@ TEST_CASE("a feed that changes its links but keeps its guids makes no duplicates
   // Each keeps the link it was first stored with.
   CHECK(stored[1].url == "https://example.com/story/2;jsessionid=S1");
   CHECK(stored[2].url == "https://example.com/story/1;jsessionid=S1");
+}
+
+TEST_CASE("entries stored under FeedBurner's redirect are found once the parser reads origLink") {
+  // What an upgrade of the parser does to a stored FeedBurner feed: every link changes
+  // from the redirect to the article's own URL. Before origLink was read, the document
+  // was keyed by its <link>s, as this one without origLink is.
+  const auto document = [](bool with_orig_link) {
+    std::string items;
+    for (const char* n : {"1", "2"}) {
+      items += std::string("<item><title>Story ") + n + "</title><guid isPermaLink=\"false\">story-" + n + "</guid>" +
+               "<pubDate>Thu, 27 Feb 2025 1" + n + ":00:00 GMT</pubDate>" +
+               "<link>http://feedproxy.google.com/~r/Example/~3/x" + n + "/story-" + n + "</link>" +
+               (with_orig_link ? std::string("<feedburner:origLink>https://example.org/story-") + n + "</feedburner:origLink>"
+                               : std::string()) +
+               "</item>";
+    }
+    auto parsed = feed::parse("<rss version=\"2.0\" xmlns:feedburner=\"http://rssnamespace.org/feedburner/ext/1.0\">"
+                              "<channel><title>Example</title>" + items + "</channel></rss>");
+    REQUIRE(parsed.ok());
+    return std::move(parsed).value();
+  };
+  StoreFixture fx;
+  const FeedState f = fx.feed("https://feeds.feedburner.com/Example");
+  REQUIRE(fx.poll(f, document(false), at(2)).new_entries.size() == 2);
+  const auto after = fx.poll(f, document(true), at(3));
+  CHECK(after.new_entries.empty());
+  CHECK(after.relinked == 2);
 }
 
 TEST_CASE("an article found under its moved link is updated when its content changed") {
