@@ -374,6 +374,7 @@ void Store::Impl::ingest(std::int64_t feed_id, const feed::Entry& e, const KeyCh
   const std::string& key = choice.key;
   const std::int64_t hash = content_hash(e);
   const std::int64_t now_s = now.time_since_epoch().count();
+  const std::optional<Instant> date = trusted_published(e, now);
 
   enum class Known { no, entry, tombstone } known = Known::no;
   std::int64_t id = 0;
@@ -396,7 +397,7 @@ void Store::Impl::ingest(std::int64_t feed_id, const feed::Entry& e, const KeyCh
   std::optional<std::string> moved_from;
   if (known == Known::no && choice.from_link) {
     std::optional<std::int64_t> published;
-    if (const auto date = trusted_published(e, now)) published = date->time_since_epoch().count();
+    if (date) published = date->time_since_epoch().count();
     moved_from = moved.old_key(e, hash, published);
     if (moved_from) {
       find(*moved_from);
@@ -452,7 +453,7 @@ void Store::Impl::ingest(std::int64_t feed_id, const feed::Entry& e, const KeyCh
   const std::int64_t first_seen = std::max(now_s, next.min_first_seen);
   std::int64_t published = first_seen;
   bool clamped = true;
-  if (const auto date = trusted_published(e, now)) {
+  if (date) {
     published = date->time_since_epoch().count();
     clamped = false;
   }
