@@ -8,6 +8,7 @@
 #include <emmintrin.h>
 #endif
 
+#include "common/ascii.hpp"
 #include "feed/text.hpp"
 
 namespace feedd::feed {
@@ -15,7 +16,6 @@ namespace {
 
 bool ascii_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool ascii_alnum(char c) { return ascii_alpha(c) || (c >= '0' && c <= '9'); }
-char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 
 struct Parts {
   std::string_view scheme;  // without ':'
@@ -141,29 +141,12 @@ std::string resolve_url(std::string_view base_in, std::string_view ref_in) {
   return out;
 }
 
-namespace {
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
-  }
-  return true;
-}
-
-}  // namespace
-
 std::optional<std::string> redirect_target(std::string_view url) {
+  const auto web = [](const Parts& u) {
+    return (iequals(u.scheme, "http") || iequals(u.scheme, "https")) && u.has_authority;
+  };
   const Parts p = split(url);
-  const bool web = iequals(p.scheme, "http") || iequals(p.scheme, "https");
-  if (!web || !p.has_authority || !p.has_query || p.path != "/url" ||
+  if (!web(p) || !p.has_query || p.path != "/url" ||
       !(iequals(p.authority, "www.google.com") || iequals(p.authority, "google.com"))) {
     return std::nullopt;
   }
@@ -191,11 +174,7 @@ std::optional<std::string> redirect_target(std::string_view url) {
       if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7F) clean = false;
       target += c;
     }
-    const auto scheme = url_scheme(target);
-    const Parts t = split(target);
-    if (clean && (iequals(scheme, "http") || iequals(scheme, "https")) && t.has_authority && !t.authority.empty()) {
-      return target;
-    }
+    if (const Parts t = split(target); clean && web(t) && !t.authority.empty()) return target;
   }
   return std::nullopt;
 }

@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <charconv>
 
+#include "common/ascii.hpp"
 #include "feedd/version.hpp"
 #include "fetch/url_text.hpp"
 
@@ -14,14 +15,6 @@ namespace {
 constexpr const char* kDefaultAccept =
     "Accept: application/atom+xml, application/rss+xml, application/rdf+xml;q=0.9, "
     "application/xml;q=0.9, text/xml;q=0.8, */*;q=0.5";
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
 
 std::string_view trim(std::string_view s) {
   const auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };

@@ -6,6 +6,7 @@
 #include <charconv>
 #include <string_view>
 
+#include "common/ascii.hpp"
 #include "feed/dates.hpp"
 
 namespace feedd::schedule {
@@ -20,12 +21,6 @@ constexpr int kMaxSlowdown = 8;
 // Busy feeds: polled as often as they post, but at most this many times as often as
 // their configured interval.
 constexpr int kMaxSpeedup = 4;
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);

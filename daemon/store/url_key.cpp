@@ -32,6 +32,7 @@
 #include <cstdint>
 #include <memory>
 
+#include "common/ascii.hpp"
 
 namespace feedd::store {
 namespace {
@@ -40,14 +41,6 @@ constexpr char kHex[] = "0123456789ABCDEF";
 
 bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
-char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 bool is_unreserved(unsigned char c) {
   return is_alpha(static_cast<char>(c)) || is_digit(static_cast<char>(c)) || c == '-' ||
@@ -132,14 +125,6 @@ std::string remove_dot_segments(std::string_view path) {
   }
   if (out.empty()) out.push_back('/');
   return out;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
 }
 
 bool istarts_with(std::string_view s, std::string_view prefix) {
@@ -361,11 +346,11 @@ std::string normalize_authority(std::string_view authority) {
   bool non_ascii = false;
   if (!host_part.empty() && host_part.front() == '[') {
     for (char c : host_part) {
-      if (!(is_digit(c) || (lower(c) >= 'a' && lower(c) <= 'f') || c == ':' || c == '.' ||
+      if (!(is_digit(c) || (ascii_lower(c) >= 'a' && ascii_lower(c) <= 'f') || c == ':' || c == '.' ||
             c == '[' || c == ']')) {
         return {};
       }
-      host += lower(c);
+      host += ascii_lower(c);
     }
   } else {
     for (std::size_t i = 0; i < host_part.size(); ++i) {
@@ -382,7 +367,7 @@ std::string normalize_authority(std::string_view authority) {
       } else if (!valid_host_char(c)) {
         return {};
       }
-      host += lower(c);
+      host += ascii_lower(c);
     }
     // An empty label anywhere ("a..b", "a..", ".a") is malformed; one trailing dot (the
     // root's empty label, "example.org.") is the same host without it.
