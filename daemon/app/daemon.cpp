@@ -68,8 +68,7 @@ struct Daemon::Impl {
   // store's PollRecord points to.
   struct EndedPoll {
     std::size_t index = 0;
-    PollOutcome outcome;
-    schedule::Decision decision;
+    PollOutcome outcome;  // settled by the commit when a document was parsed
     Instant now{};
   };
 
@@ -526,7 +525,6 @@ struct Daemon::Impl {
     PollOutcome outcome = interpret(feed.state, response, now, poll_settings(feed));
     count_poll(response, outcome);
     if (!feed.config.title.empty()) outcome.state.title = feed.config.title;
-    schedule::Decision decision{outcome.state.next_due.value_or(now), outcome.state.next_due_reason};
     if (outcome.host_retry_after) {
       // The server asked for a pause: no feed of this host starts before it ends.
       const auto host = schedule::host_of(poll_url(feed.state));
@@ -535,7 +533,7 @@ struct Daemon::Impl {
                 outcome.host_retry_after->count());
     }
 
-    ended.push_back({index, std::move(outcome), decision, now});
+    ended.push_back({index, std::move(outcome), now});
     ++uncommitted;
     if (ended.size() >= kCommitBatch) {
       commit_ended();
@@ -568,9 +566,18 @@ struct Daemon::Impl {
       }
       std::vector<store::PollRecord> records;
       records.reserve(polls->size());
-      for (const auto& poll : *polls) {
+      for (auto& poll : *polls) {
         const auto& parsed = poll.outcome.parsed;
-        records.push_back({poll.outcome.state, parsed ? &*parsed : nullptr, poll.now});
+        records.push_back({poll.outcome.state, parsed ? &*parsed : nullptr, poll.now, {}});
+        if (poll.outcome.unsettled) {
+          // The schedule counts what the store found new; the loop reads the settled
+          // outcome once the commit's completion runs.
+          records.back().settle = [&outcome = poll.outcome](store::FeedState& state,
+                                                             const store::IngestResult& ingested) {
+            settle(outcome, ingested);
+            state = outcome.state;
+          };
+        }
       }
       auto committed = std::make_shared<std::vector<Result<store::IngestResult>>>(store->commit_polls(records));
       return [this, polls, committed] { on_committed(*polls, *committed); };
@@ -609,7 +616,7 @@ struct Daemon::Impl {
     Feed& feed = feeds[poll.index];
     const PollOutcome& outcome = poll.outcome;
     const Instant now = poll.now;
-    schedule::Decision decision = poll.decision;
+    schedule::Decision decision{outcome.state.next_due.value_or(now), outcome.state.next_due_reason};
     if (!committed) {
       // Nothing of this poll was stored: keep the old state and try again soon.
       any_failed = true;
@@ -650,6 +657,7 @@ struct Daemon::Impl {
     if (!outcome.notice.empty() && outcome.state.disabled_reason.empty()) {
       log->warn("feed={} {}", url, outcome.notice);
     }
+    if (!outcome.gap_notice.empty()) log->warn("feed={} {}", url, outcome.gap_notice);
     if (!outcome.state.disabled_reason.empty()) {
       log->error("feed={} {} disabled=\"{}\"", url, outcome.summary, outcome.state.disabled_reason);
     } else if (outcome.failed) {

@@ -5,7 +5,6 @@
 #include <nlohmann/json.hpp>
 
 #include "feed/parser.hpp"
-#include "store/hash.hpp"
 
 namespace feedd::app {
 namespace {
@@ -30,29 +29,6 @@ void record_success(PollOutcome& out, long status) {
   out.state.last_error.clear();
   out.state.consecutive_errors = 0;
   out.state.last_success = out.state.last_poll;
-}
-
-// Entries newer than any seen before, by their dates; for a feed without dates, 1 when
-// its set of entries changed. The first poll counts everything (the history knows to
-// take that as a starting point, not a rate).
-std::size_t count_new(PollMemory& memory, const feed::Feed& parsed) {
-  std::size_t fresh = 0;
-  std::optional<Instant> newest;
-  for (const auto& e : parsed.entries) {
-    const auto date = e.published ? e.published : e.updated;
-    if (!date || e.date_in_future) continue;
-    if (!memory.newest_entry || *date > *memory.newest_entry) ++fresh;
-    if (!newest || *date > *newest) newest = date;
-  }
-  if (newest) {
-    if (!memory.newest_entry || *newest > *memory.newest_entry) memory.newest_entry = newest;
-    return fresh;
-  }
-  store::Fnv1a h;
-  for (const auto& e : parsed.entries) h.field(e.id).field(e.link).field(e.title);
-  if (h.value() == memory.undated_hash || parsed.entries.empty()) return 0;
-  memory.undated_hash = h.value();
-  return 1;
 }
 
 // The polled URL follows a chain of 301/308 only once `settings.permanent_redirect_polls`
@@ -106,6 +82,41 @@ T value_at(const nlohmann::json& j, const char* key, T fallback) {
   }
 }
 
+// What a poll's outcome means for the feed's schedule: the history and failure record
+// brought up to date, the next due time decided (or none, once disabled), and the memory
+// encoded into the state.
+void conclude(PollOutcome& out, PollMemory memory, bool success, std::size_t new_entries,
+              std::optional<Seconds> retry_after, std::optional<Seconds> fresh, Instant now,
+              const PollSettings& settings) {
+  if (success) {
+    memory.failing_since.reset();
+    schedule::record_success(memory.history, new_entries, now);
+  } else if (out.failed && out.state.disabled_reason.empty()) {
+    if (!memory.failing_since) memory.failing_since = now;
+    const auto days = std::chrono::floor<std::chrono::days>(now - *memory.failing_since).count();
+    if (settings.disable_after_days > 0 && days >= settings.disable_after_days) {
+      out.state.disabled_reason = "failing for " + day_count(days) + " (since " +
+                                  format_rfc3339(*memory.failing_since) + "): " + out.state.last_error;
+    }
+  }
+
+  if (!out.state.disabled_reason.empty()) {
+    out.state.next_due.reset();
+    out.state.next_due_reason = "disabled";
+    add_notice(out, "disabled: " + out.state.disabled_reason);
+  } else {
+    schedule::Poll poll{.now = now,
+                        .success = success,
+                        .consecutive_errors = out.state.consecutive_errors,
+                        .retry_after = retry_after,
+                        .freshness = fresh};
+    const auto decision = schedule::decide(settings.policy, poll, memory.history, settings.seed);
+    out.state.next_due = decision.due;
+    out.state.next_due_reason = decision.reason;
+  }
+  out.state.schedule_memory = memory.encode();
+}
+
 }  // namespace
 
 PollMemory PollMemory::decode(std::string_view text) {
@@ -121,8 +132,7 @@ PollMemory PollMemory::decode(std::string_view text) {
   m.history.hints.skip_days = value_at(j, "skip_days", std::vector<std::string>{});
   m.history.hints.update_period = value_at(j, "update_period", std::string{});
   if (const auto f = value_at<int>(j, "update_frequency", 0); f > 0) m.history.hints.update_frequency = f;
-  m.newest_entry = instant_at(j, "newest_entry");
-  m.undated_hash = value_at<std::uint64_t>(j, "undated_hash", 0);
+  m.gap_polls = value_at(j, "gap_polls", 0);
   m.redirect_target = value_at(j, "redirect_target", std::string{});
   m.redirect_polls = value_at(j, "redirect_polls", 0);
   m.failing_since = instant_at(j, "failing_since");
@@ -145,8 +155,7 @@ std::string PollMemory::encode() const {
   if (!h.skip_days.empty()) j["skip_days"] = h.skip_days;
   if (!h.update_period.empty()) j["update_period"] = h.update_period;
   if (h.update_frequency) j["update_frequency"] = *h.update_frequency;
-  put_instant("newest_entry", newest_entry);
-  if (undated_hash != 0) j["undated_hash"] = undated_hash;
+  if (gap_polls > 0) j["gap_polls"] = gap_polls;
   if (!redirect_target.empty()) {
     j["redirect_target"] = redirect_target;
     j["redirect_polls"] = redirect_polls;
@@ -171,7 +180,6 @@ PollOutcome interpret(const store::FeedState& before, const fetch::Response& res
   PollMemory memory = PollMemory::decode(before.schedule_memory);
   const long status = response.status;
   bool success = false;
-  std::size_t new_entries = 0;
   std::optional<Seconds> retry_after;
   std::optional<Seconds> fresh;
 
@@ -205,7 +213,6 @@ PollOutcome interpret(const store::FeedState& before, const fetch::Response& res
       if (!parsed->title.empty()) out.state.title = parsed->title;
       if (!parsed->link.empty()) out.state.site_link = parsed->link;
       memory.history.hints = parsed->hints;
-      new_entries = count_new(memory, *parsed);
       if (parsed->entries_unread > 0 && memory.entries_unread == 0) {
         add_notice(out, "entries_unread=" + std::to_string(parsed->entries_unread) +
                             " \"the document has more entries than the " + std::to_string(options.max_entries) +
@@ -228,38 +235,43 @@ PollOutcome interpret(const store::FeedState& before, const fetch::Response& res
 
   track_redirects(out, memory, response, success, settings);
 
-  if (success) {
-    memory.failing_since.reset();
-    schedule::record_success(memory.history, new_entries, now);
-  } else if (out.failed && out.state.disabled_reason.empty()) {
-    if (!memory.failing_since) memory.failing_since = now;
-    const auto days = std::chrono::floor<std::chrono::days>(now - *memory.failing_since).count();
-    if (settings.disable_after_days > 0 && days >= settings.disable_after_days) {
-      out.state.disabled_reason = "failing for " + day_count(days) + " (since " +
-                                  format_rfc3339(*memory.failing_since) + "): " + out.state.last_error;
-    }
-  }
-
-  if (!out.state.disabled_reason.empty()) {
-    out.state.next_due.reset();
-    out.state.next_due_reason = "disabled";
-    add_notice(out, "disabled: " + out.state.disabled_reason);
+  if (out.parsed) {
+    // The store says which of its entries are new: settle() decides from there.
+    out.unsettled = PollOutcome::Unsettled{std::move(memory), fresh, before.last_success, settings};
   } else {
-    schedule::Poll poll{.now = now,
-                        .success = success,
-                        .consecutive_errors = out.state.consecutive_errors,
-                        .retry_after = retry_after,
-                        .freshness = fresh};
-    const auto decision = schedule::decide(settings.policy, poll, memory.history, settings.seed);
-    out.state.next_due = decision.due;
-    out.state.next_due_reason = decision.reason;
+    conclude(out, std::move(memory), success, 0, retry_after, fresh, now, settings);
   }
-  out.state.schedule_memory = memory.encode();
 
   out.summary = "status=" + std::to_string(status) + " bytes=" + std::to_string(response.body.size()) +
                 " ms=" + std::to_string(response.elapsed.count());
   if (out.parsed && out.parsed->entries_unread > 0) out.summary += " unread=" + std::to_string(out.parsed->entries_unread);
   return out;
+}
+
+void settle(PollOutcome& out, const store::IngestResult& ingested) {
+  if (!out.unsettled || !out.state.last_poll) return;
+  const PollOutcome::Unsettled& u = *out.unsettled;
+  const Instant now = *out.state.last_poll;
+  PollMemory memory = u.memory;
+  out.gap_notice.clear();
+
+  // A gap: the document reaches back to no entry seen before, though the feed brought
+  // entries before. Whatever it posted between the last poll and its oldest entry here
+  // is missing (or its links changed). Said on the first poll of a run; a one-entry
+  // document says nothing either way.
+  const std::size_t fresh = ingested.new_entries.size();
+  const std::size_t seen = fresh + ingested.duplicates + ingested.updated;
+  const bool gap = seen >= 2 && fresh == seen && ingested.beyond_cap == 0 && memory.history.last_new.has_value();
+  if (!gap) {
+    memory.gap_polls = 0;
+  } else if (++memory.gap_polls == 1) {
+    const std::string n = std::to_string(seen);
+    out.gap_notice = "gap=" + n + " since=" + (u.previous_success ? format_rfc3339(*u.previous_success) : "-") +
+                     " \"none of the document's " + n +
+                     " entries was seen before: what the feed posted before them since its last successful poll"
+                     " is missing (poll it more often), unless its links changed\"";
+  }
+  conclude(out, std::move(memory), true, fresh, std::nullopt, u.freshness, now, u.settings);
 }
 
 }  // namespace feedd::app

@@ -2,6 +2,11 @@
 // What one finished transfer means for a feed: its new state (next due time and why
 // included), and the parsed feed to store when there is one. Pure: no I/O, no clock, no
 // randomness of its own; the daemon commits the result to the store.
+//
+// A poll that parsed a document is decided in two steps: interpret() reads the response,
+// and settle() completes the schedule once the store has said which entries were new.
+// New means new by key, as the store deduplicates: a feed that re-dates every entry at
+// each request, or re-orders them, brings nothing new and is not sped up for it.
 
 #include <cstddef>
 #include <cstdint>
@@ -32,8 +37,9 @@ struct PollSettings {
 // What a feed's poll remembers for the next one (FeedState::schedule_memory, as JSON).
 struct PollMemory {
   schedule::History history;
-  std::optional<Instant> newest_entry;  // the newest entry date seen, to count new entries
-  std::uint64_t undated_hash = 0;       // the entries of a feed without dates, hashed
+  // Successful polls in a row whose documents held no entry seen before (a gap; said on
+  // the first of a run).
+  int gap_polls = 0;
   std::string redirect_target;          // a permanent redirect seen ...
   int redirect_polls = 0;               // ... on this many polls in a row
   std::optional<Instant> failing_since; // the first failed poll since the last success
@@ -56,10 +62,28 @@ struct PollOutcome {
   std::optional<schedule::Seconds> host_retry_after;
   // Something to log once: the polled URL moved, the feed was disabled.
   std::string notice;
+
+  // A parsed document's schedule, waiting for the store's count of new entries.
+  struct Unsettled {
+    PollMemory memory;                           // as interpret() left it
+    std::optional<schedule::Seconds> freshness;  // Cache-Control / Expires
+    std::optional<Instant> previous_success;     // the feed's last successful poll before this one
+    PollSettings settings;
+  };
+  std::optional<Unsettled> unsettled;  // set by interpret() for a parsed document
+  // settle()'s notice: the document reached back to nothing seen before. Set afresh by
+  // every settle().
+  std::string gap_notice;
 };
 
 PollOutcome interpret(const store::FeedState& before, const fetch::Response& response, Instant now,
                       const PollSettings& settings = {});
+
+// Completes the state of a poll that parsed a document (next_due, its reason and the
+// schedule memory) from what the store found of it. Derives everything from
+// `out.unsettled`: called again with the same result, it gives the same state (a batch
+// that rolled back is recorded again poll by poll). Nothing to do for other polls.
+void settle(PollOutcome& out, const store::IngestResult& ingested);
 
 // Until when a Retry-After this feed received holds its host, if that is after `now`.
 std::optional<Instant> host_hold(const store::FeedState& state, Instant now);

@@ -269,7 +269,9 @@ struct Store::Impl {
   std::vector<Result<T>> together_or_alone(std::size_t n, Together together, Alone alone);
 
   FeedState add_feed(const std::string& url);
-  IngestResult record(const FeedState& state, const feed::Feed* parsed, Instant now);
+  IngestResult record(const FeedState& state, const feed::Feed* parsed, Instant now, const Settle& settle);
+  void write_feed(const FeedState& state);
+  void ingest_document(std::int64_t feed_id, const feed::Feed& parsed, Instant now, IngestResult& result);
   void ingest(std::int64_t feed_id, const feed::Entry& e, const KeyChoice& choice, Instant now,
               MovedLinks& moved, IngestResult& result);
   void note_write_succeeded();
@@ -830,9 +832,23 @@ std::optional<FeedState> Store::feed_by_url(const std::string& url) {
   return std::nullopt;
 }
 
-// The feed's new state and its entries, inside the caller's transaction.
-IngestResult Store::Impl::record(const FeedState& state, const feed::Feed* parsed, Instant now) {
+// The poll's entries, then the feed's new state (completed by `settle`), inside the
+// caller's transaction.
+IngestResult Store::Impl::record(const FeedState& state, const feed::Feed* parsed, Instant now,
+                                 const Settle& settle) {
   IngestResult result;
+  if (parsed != nullptr) ingest_document(state.id, *parsed, now, result);
+  if (settle) {
+    FeedState settled = state;
+    settle(settled, result);
+    write_feed(settled);
+  } else {
+    write_feed(state);
+  }
+  return result;
+}
+
+void Store::Impl::write_feed(const FeedState& state) {
   {
     sql::Stmt::Use u(feed_update);
     u->bind(1, state.id).bind(2, state.title).bind(3, state.site_link);
@@ -848,12 +864,14 @@ IngestResult Store::Impl::record(const FeedState& state, const feed::Feed* parse
     throw MissingFeed("store " + path.string() + ": no feed with id " + std::to_string(state.id) +
                       " (" + state.url + ")");
   }
-  {
-    sql::Stmt::Use r(feed_rename);
-    r->bind(1, state.id).bind(2, state.url).run();
-  }
-  if (parsed == nullptr) return result;
-  const auto& entries = parsed->entries;
+  sql::Stmt::Use r(feed_rename);
+  r->bind(1, state.id).bind(2, state.url).run();
+}
+
+// A document's entries, deduplicated by URL key, as the feed `feed_id` carried them.
+void Store::Impl::ingest_document(std::int64_t feed_id, const feed::Feed& parsed, Instant now,
+                                  IngestResult& result) {
+  const auto& entries = parsed.entries;
   const std::size_t cap = options.max_entries_per_feed > 0 ? static_cast<std::size_t>(options.max_entries_per_feed)
                                                            : entries.size();
   std::vector<const feed::Entry*> chosen;
@@ -875,13 +893,12 @@ IngestResult Store::Impl::record(const FeedState& state, const feed::Feed* parse
   }
   std::vector<KeyChoice> keys;
   keys.reserve(chosen.size());
-  for (const feed::Entry* e : chosen) keys.push_back(choose_key(state.id, *e, options.extra_tracking_params));
+  for (const feed::Entry* e : chosen) keys.push_back(choose_key(feed_id, *e, options.extra_tracking_params));
   std::vector<std::string_view> document_keys;
   document_keys.reserve(keys.size());
   for (const KeyChoice& k : keys) document_keys.push_back(k.key);
-  MovedLinks moved({own_newest, tomb_moved, moved_tombstones}, state.id, chosen, document_keys);
-  for (std::size_t i = 0; i < chosen.size(); ++i) ingest(state.id, *chosen[i], keys[i], now, moved, result);
-  return result;
+  MovedLinks moved({own_newest, tomb_moved, moved_tombstones}, feed_id, chosen, document_keys);
+  for (std::size_t i = 0; i < chosen.size(); ++i) ingest(feed_id, *chosen[i], keys[i], now, moved, result);
 }
 
 void Store::Impl::note_write_succeeded() {
@@ -890,13 +907,13 @@ void Store::Impl::note_write_succeeded() {
   log::get("store")->info("event=write-recovered db={}", path.string());
 }
 
-Result<IngestResult> Store::commit_poll(const FeedState& state, const feed::Feed* parsed,
-                                        Instant now) {
+Result<IngestResult> Store::commit_poll(const FeedState& state, const feed::Feed* parsed, Instant now,
+                                        const Settle& settle) {
   IngestResult result;
   try {
     sql::Transaction tx(impl_->db, impl_->tx);
     impl_->begin_writes();
-    result = impl_->record(state, parsed, now);
+    result = impl_->record(state, parsed, now, settle);
     tx.commit();
     impl_->recent.committed();
   } catch (const Impl::MissingFeed& e) {
@@ -911,8 +928,9 @@ Result<IngestResult> Store::commit_poll(const FeedState& state, const feed::Feed
 
 std::vector<Result<IngestResult>> Store::commit_polls(std::span<const PollRecord> polls) {
   return impl_->together_or_alone<IngestResult>(
-      polls.size(), [&](std::size_t i) { return impl_->record(polls[i].state, polls[i].parsed, polls[i].now); },
-      [&](std::size_t i) { return commit_poll(polls[i].state, polls[i].parsed, polls[i].now); });
+      polls.size(),
+      [&](std::size_t i) { return impl_->record(polls[i].state, polls[i].parsed, polls[i].now, polls[i].settle); },
+      [&](std::size_t i) { return commit_poll(polls[i].state, polls[i].parsed, polls[i].now, polls[i].settle); });
 }
 
 // Newest by published without an index on published: an entry's published time never

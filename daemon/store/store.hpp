@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -78,12 +79,20 @@ struct IngestResult {
   std::size_t relinked = 0;
 };
 
+// Completes a poll's state from what its document brought (the caller's schedule counts
+// the entries the store found new). Called inside the poll's transaction, after its
+// entries and before its feed row; it may be called again for the same poll (a batch
+// that rolled back is recorded poll by poll), so it must derive the state afresh.
+using Settle = std::function<void(FeedState& state, const IngestResult& ingested)>;
+
 // One poll to record: the feed's new state, its parsed document (null when nothing was
-// parsed: an error, a 304) and when it ended.
+// parsed: an error, a 304), when it ended, and what completes its state once the
+// document's entries are stored (none: the state is complete).
 struct PollRecord {
   FeedState state;
   const feed::Feed* parsed = nullptr;
   Instant now{};
+  Settle settle{};
 };
 
 struct IntegrityCheck {
@@ -160,10 +169,11 @@ class Store {
   std::vector<FeedState> feeds();
   std::optional<FeedState> feed_by_url(const std::string& url);
 
-  // One poll, in one transaction: the feed's new state, and (when a body was parsed)
-  // its entries, deduplicated by URL key. Returns what was new.
-  Result<IngestResult> commit_poll(const FeedState& state, const feed::Feed* parsed,
-                                           Instant now);
+  // One poll, in one transaction: (when a body was parsed) its entries, deduplicated by
+  // URL key, then the feed's new state, completed by `settle` if given. Returns what was
+  // new.
+  Result<IngestResult> commit_poll(const FeedState& state, const feed::Feed* parsed, Instant now,
+                                   const Settle& settle = {});
 
   // Several polls in one transaction (polls that ended together): one result per poll,
   // in order, each as commit_poll would have given it. A transaction costs more than

@@ -4,7 +4,10 @@
 #include <doctest/doctest.h>
 
 #include <signal.h>
+#include <time.h>
 
+#include <atomic>
+#include <ctime>
 #include <mutex>
 #include <thread>
 
@@ -258,4 +261,83 @@ TEST_CASE("a Retry-After outlives the process: the next one-shot round and a res
   CHECK(result.exit_code == 0);
   CHECK(server.total_requests() == 1);
   CHECK(lines_with(result.err, "a Retry-After from before holds it").size() == 1);
+}
+
+namespace {
+
+// An RSS document whose items (links `paths`) are all dated with the time of the request.
+std::string rss_dated_now(const std::vector<std::string>& paths) {
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char date[64];
+  std::strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+  std::string body = "<rss version=\"2.0\"><channel><title>now</title><link>https://now.example/</link>";
+  for (const auto& p : paths) {
+    body += "<item><title>" + p + "</title><link>https://now.example/" + p + "</link><pubDate>" + date +
+            "</pubDate></item>";
+  }
+  return body + "</channel></rss>";
+}
+
+}  // namespace
+
+TEST_CASE("a feed that dates its entries with the time of each request is not taken for a busy one") {
+  HttpServer server;
+  server.add_handler("/redated", [](const HttpRequest&) {
+    HttpResponse r;
+    r.body = rss_dated_now({"story"});
+    return r;
+  });
+  Setup s;
+  s.write_config({server.url("/redated")}, "[schedule]\njitter_percent = 0\n");
+  REQUIRE(s.once().exit_code == 0);
+  for (int round = 1; round <= 2; ++round) {
+    std::this_thread::sleep_for(1100ms);  // a newer date, to the second
+    auto result = s.once();
+    INFO(result.err);
+    REQUIRE(result.exit_code == 0);
+    CHECK(lines_with(result.err, "new=0 duplicate=1").size() == 1);
+    const auto st = s.state(server.url("/redated"));
+    // Counted by date, its entry would be new at every poll and the feed polled 4x as often.
+    CHECK(st.next_due_reason == "interval 30m");
+    CHECK(feedd::app::PollMemory::decode(st.schedule_memory).history.polls_without_new == round);
+  }
+}
+
+TEST_CASE("a document that reaches back to no entry seen before is said to leave a gap, once per run") {
+  HttpServer server;
+  std::atomic<int> requests{0};
+  server.add_handler("/fast", [&](const HttpRequest&) {
+    const int n = ++requests;
+    HttpResponse r;
+    // Two entries per document; from the second poll on, each holds only entries not
+    // seen before, until the fourth repeats the third.
+    const std::string round = std::to_string(std::min(n, 3));
+    r.body = rss_dated_now({"a" + round, "b" + round});
+    return r;
+  });
+  Setup s;
+  s.write_config({server.url("/fast")});
+  auto first = s.once();
+  REQUIRE(first.exit_code == 0);
+  CHECK(lines_with(first.err, "gap=").empty());
+
+  auto second = s.once();
+  INFO(second.err);
+  REQUIRE(second.exit_code == 0);
+  const auto said = lines_with(second.err, "gap=2 since=");
+  REQUIRE(said.size() == 1);
+  CHECK(said[0].find("feed=" + server.url("/fast")) != std::string::npos);
+  CHECK(said[0].find("none of the document's 2 entries was seen before") != std::string::npos);
+
+  auto third = s.once();  // the run goes on: not said again
+  REQUIRE(third.exit_code == 0);
+  CHECK(lines_with(third.err, "gap=").empty());
+  CHECK(lines_with(third.err, "new=2 duplicate=0").size() == 1);
+
+  auto fourth = s.once();  // the same document: the run ends
+  REQUIRE(fourth.exit_code == 0);
+  CHECK(lines_with(fourth.err, "gap=").empty());
+  CHECK(feedd::app::PollMemory::decode(s.state(server.url("/fast")).schedule_memory).gap_polls == 0);
 }

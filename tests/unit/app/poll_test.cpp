@@ -125,6 +125,19 @@ std::string rss_with(const std::string& channel_extra, const std::vector<std::st
   return body + "</channel></rss>";
 }
 
+// What the store found of a document: `fresh` entries new, `known` seen before.
+feedd::store::IngestResult ingested(std::size_t fresh, std::size_t known = 0) {
+  feedd::store::IngestResult r;
+  for (std::size_t i = 0; i < fresh; ++i) r.new_entries.push_back(static_cast<std::int64_t>(100 + i));
+  r.duplicates = known;
+  return r;
+}
+
+feedd::app::PollOutcome settled(feedd::app::PollOutcome out, std::size_t fresh, std::size_t known = 0) {
+  feedd::app::settle(out, ingested(fresh, known));
+  return out;
+}
+
 Response redirected(std::vector<std::pair<long, std::string>> chain, long status = 304) {
   Response r = http(status);
   r.redirects = std::move(chain);
@@ -252,7 +265,7 @@ TEST_CASE("a feed failing for the configured number of days is disabled, with th
 
 TEST_CASE("the feed's ttl and skipHours are remembered across 304s") {
   auto settings = exact_settings();
-  auto parsed = interpret(healthy_feed(), http(200, rss_with("<ttl>120</ttl>", {})), kNow, settings);
+  auto parsed = settled(interpret(healthy_feed(), http(200, rss_with("<ttl>120</ttl>", {})), kNow, settings), 0);
   CHECK(parsed.state.next_due_reason == "ttl 2h");
   auto not_modified = interpret(parsed.state, http(304), kNow + 2h, settings);
   CHECK(not_modified.state.next_due == kNow + 4h);
@@ -267,20 +280,74 @@ TEST_CASE("Cache-Control max-age of a response lengthens the wait") {
   CHECK(out.state.next_due_reason == "Cache-Control/Expires 1h");
 }
 
-TEST_CASE("new entries are counted by date, so a busy feed speeds up and a quiet one slows down") {
+TEST_CASE("a parsed document waits for the store's count, and settling twice gives the same state") {
   auto settings = exact_settings();
-  FeedState s = healthy_feed();
-  s = interpret(s, http(200, rss_with("", {"Thu, 27 Feb 2025 14:00:00 GMT"})), kNow, settings).state;
-  // 30 minutes later three newer entries: one every 10 minutes.
-  auto busy = interpret(s, http(200, rss_with("", {"Thu, 27 Feb 2025 15:20:00 GMT", "Thu, 27 Feb 2025 15:10:00 GMT",
-                                                   "Thu, 27 Feb 2025 15:05:00 GMT", "Thu, 27 Feb 2025 14:00:00 GMT"})),
-                        kNow + 30min, settings);
+  auto out = interpret(healthy_feed(), http(200, rss_with("", {"Thu, 27 Feb 2025 14:00:00 GMT"})), kNow, settings);
+  REQUIRE(out.unsettled.has_value());
+  CHECK_FALSE(out.state.next_due.has_value());
+  feedd::app::settle(out, ingested(1));
+  CHECK(out.state.next_due == kNow + 1800s);
+  CHECK(out.state.next_due_reason == "interval 30m");
+  const std::string memory = out.state.schedule_memory;
+  CHECK(PollMemory::decode(memory).history.last_new == kNow);
+  feedd::app::settle(out, ingested(1));
+  CHECK(out.state.schedule_memory == memory);
+  CHECK(out.state.next_due == kNow + 1800s);
+
+  // A 304 or an error needs nothing from the store.
+  auto not_modified = interpret(out.state, http(304), kNow + 30min, settings);
+  CHECK_FALSE(not_modified.unsettled.has_value());
+  CHECK(not_modified.state.next_due == kNow + 1h);
+}
+
+TEST_CASE("new entries are the ones the store found new: a busy feed speeds up, a quiet one slows down") {
+  auto settings = exact_settings();
+  const auto body = http(200, rss_with("", {"Thu, 27 Feb 2025 14:00:00 GMT"}));
+  FeedState s = settled(interpret(healthy_feed(), body, kNow, settings), 1).state;
+  // 30 minutes later three new entries: one every 10 minutes.
+  auto busy = settled(interpret(s, body, kNow + 30min, settings), 3, 1);
   CHECK(busy.state.next_due_reason == "adaptive 10m (new entries every ~10m)");
   CHECK(PollMemory::decode(busy.state.schedule_memory).history.entry_gap == 10min);
 
+  // The same document again, every entry with a newer date (a feed that dates its
+  // entries with the time of the request): the store found nothing new, so nothing is.
   FeedState quiet = busy.state;
-  for (int i = 0; i < 3; ++i) quiet = interpret(quiet, http(304), kNow + 1h * (i + 1), settings).state;
+  for (int i = 0; i < 3; ++i) {
+    const auto redated = http(200, rss_with("", {"Thu, 27 Feb 2025 1" + std::to_string(6 + i) + ":00:00 GMT"}));
+    quiet = settled(interpret(quiet, redated, kNow + 1h * (i + 1), settings), 0, 4).state;
+  }
   CHECK(quiet.next_due_reason == "adaptive 1h (no new entries in 3 polls)");
+}
+
+TEST_CASE("a document that holds no entry seen before says there may be a gap, once per run") {
+  auto settings = exact_settings();
+  const auto body = http(200, rss_with("", {"Thu, 27 Feb 2025 14:00:00 GMT", "Thu, 27 Feb 2025 13:00:00 GMT"}));
+  // The first document of a feed is all new, and no gap.
+  auto first = settled(interpret(healthy_feed(), body, kNow, settings), 2);
+  CHECK(first.gap_notice.empty());
+  // Some new, some known: no gap.
+  auto overlap = settled(interpret(first.state, body, kNow + 30min, settings), 1, 1);
+  CHECK(overlap.gap_notice.empty());
+  // Every entry new: the feed may have posted more than its document holds.
+  auto gap = settled(interpret(overlap.state, body, kNow + 1h, settings), 2);
+  CHECK(gap.gap_notice.find("gap=2 since=2025-02-27T15:34:00Z \"none of the document's 2 entries") == 0);
+  CHECK(PollMemory::decode(gap.state.schedule_memory).gap_polls == 1);
+  // Again on the next poll: said once per run.
+  auto again = settled(interpret(gap.state, body, kNow + 90min, settings), 2);
+  CHECK(again.gap_notice.empty());
+  CHECK(PollMemory::decode(again.state.schedule_memory).gap_polls == 2);
+  // A poll that meets a known entry ends the run; the next gap is said again.
+  auto ends = settled(interpret(again.state, body, kNow + 2h, settings), 0, 2);
+  CHECK(PollMemory::decode(ends.state.schedule_memory).gap_polls == 0);
+  CHECK_FALSE(settled(interpret(ends.state, body, kNow + 3h, settings), 2).gap_notice.empty());
+
+  // A one-entry document, and a document past the store's cap, say nothing either way.
+  CHECK(settled(interpret(ends.state, body, kNow + 3h, settings), 1).gap_notice.empty());
+  auto capped = interpret(ends.state, body, kNow + 3h, settings);
+  auto past_cap = ingested(2);
+  past_cap.beyond_cap = 3;
+  feedd::app::settle(capped, past_cap);
+  CHECK(capped.gap_notice.empty());
 }
 
 TEST_CASE("the poll memory survives encoding, and an unreadable one reads as empty") {
@@ -293,8 +360,7 @@ TEST_CASE("the poll memory survives encoding, and an unreadable one reads as emp
   m.history.hints.skip_days = {"Sunday"};
   m.history.hints.update_period = "hourly";
   m.history.hints.update_frequency = 2;
-  m.newest_entry = kNow - 1h;
-  m.undated_hash = 0xfeedfacecafebeefULL;
+  m.gap_polls = 2;
   m.redirect_target = "https://example.net/rss";
   m.redirect_polls = 1;
   m.failing_since = kNow - 24h;
@@ -302,33 +368,37 @@ TEST_CASE("the poll memory survives encoding, and an unreadable one reads as emp
   const auto back = PollMemory::decode(m.encode());
   CHECK(back.encode() == m.encode());
   CHECK(back.history.hints.skip_hours == std::vector<int>{0, 1, 2});
-  CHECK(back.undated_hash == 0xfeedfacecafebeefULL);
+  CHECK(back.gap_polls == 2);
   CHECK(back.failing_since == kNow - 24h);
   CHECK(back.host_hold_until == kNow + 1h);
   CHECK(PollMemory{}.encode().empty());
   CHECK(PollMemory::decode("{not json").encode().empty());
   CHECK(PollMemory::decode("{\"polls_without_new\": \"many\", \"ttl\": 5}").history.hints.ttl_minutes == 5);
+  // What earlier versions remembered, and no longer needed, is read past.
+  CHECK(PollMemory::decode("{\"newest_entry\": 1740000000, \"undated_hash\": 5, \"ttl\": 5}").encode() ==
+        "{\"ttl\":5}");
 }
 
 TEST_CASE("a document past the parser's entry cap says so once, and every poll's summary counts what was left") {
   std::string body = "<rss version=\"2.0\"><channel><title>T</title>";
   for (int i = 0; i < 10'005; ++i) body += "<item><link>https://example.org/" + std::to_string(i) + "</link></item>";
   body += "</channel></rss>";
-  auto first = interpret(known_feed(), http(200, body), kNow);
+  auto first = settled(interpret(known_feed(), http(200, body), kNow), 0);
   REQUIRE(first.parsed.has_value());
   CHECK(first.parsed->entries.size() == 10'000);
   CHECK(first.notice.find("entries_unread=5 ") == 0);
   CHECK(first.summary.find(" unread=5") != std::string::npos);
 
-  auto second = interpret(first.state, http(200, body), kNow + std::chrono::hours(1));
+  auto second = settled(interpret(first.state, http(200, body), kNow + std::chrono::hours(1)), 0);
   CHECK(second.notice.empty());  // already said
   CHECK(second.summary.find(" unread=5") != std::string::npos);
 
   // A document back under the cap, then over it again: said again.
-  auto small = interpret(second.state, http(200, "<rss version=\"2.0\"><channel><title>T</title></channel></rss>"),
-                         kNow + std::chrono::hours(2));
+  auto small = settled(interpret(second.state, http(200, "<rss version=\"2.0\"><channel><title>T</title></channel></rss>"),
+                                 kNow + std::chrono::hours(2)),
+                       0);
   CHECK(small.summary.find("unread") == std::string::npos);
-  auto big_again = interpret(small.state, http(200, body), kNow + std::chrono::hours(3));
+  auto big_again = settled(interpret(small.state, http(200, body), kNow + std::chrono::hours(3)), 0);
   CHECK(big_again.notice.find("entries_unread=5 ") == 0);
 
   // A feed may keep more (store.max_entries_per_feed): the daemon then reads that many.
