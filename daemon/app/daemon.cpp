@@ -632,6 +632,7 @@ struct Daemon::Impl {
       metrics.entries_new += committed->new_entries.size();
       metrics.entries_duplicate += committed->duplicates;
       metrics.entries_updated += committed->updated;
+      if (outcome.gap) ++metrics.gaps;
       feed.state = outcome.state;
       if (outcome.failed) {
         any_failed = true;

@@ -262,6 +262,7 @@ void settle(PollOutcome& out, const store::IngestResult& ingested) {
   const std::size_t fresh = ingested.new_entries.size();
   const std::size_t seen = fresh + ingested.duplicates + ingested.updated;
   const bool gap = seen >= 2 && fresh == seen && ingested.beyond_cap == 0 && memory.history.last_new.has_value();
+  out.gap = gap;
   if (!gap) {
     memory.gap_polls = 0;
   } else if (++memory.gap_polls == 1) {

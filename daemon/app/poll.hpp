@@ -71,8 +71,9 @@ struct PollOutcome {
     PollSettings settings;
   };
   std::optional<Unsettled> unsettled;  // set by interpret() for a parsed document
-  // settle()'s notice: the document reached back to nothing seen before. Set afresh by
-  // every settle().
+  // Set afresh by every settle(): the document reached back to no entry seen before
+  // (a gap), and the notice to log for it (on the first poll of a run of gaps).
+  bool gap = false;
   std::string gap_notice;
 };
 

@@ -80,6 +80,8 @@ std::string render_prometheus(const Metrics& m) {
            m.parse_failures);
   w.metric("feedd_store_failures_total", "counter", "Polls the database could not record.",
            m.store_failures);
+  w.metric("feedd_gaps_total", "counter",
+           "Polls whose document held no entry seen before: entries posted in between may be missing.", m.gaps);
   w.metric("feedd_poll_batches_total", "counter",
            "Batches of polls finished (a batch ends when no poll is in flight).", m.batches);
   if (m.last_batch) {

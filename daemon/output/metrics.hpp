@@ -27,6 +27,9 @@ struct Metrics {
   std::uint64_t entries_updated = 0;
   std::uint64_t parse_failures = 0;  // a 2xx body that is not a feed
   std::uint64_t store_failures = 0;  // a poll the store could not commit
+  // Polls whose document held no entry seen before, from a feed that brought entries
+  // before: what it posted in between may be missing (app::settle).
+  std::uint64_t gaps = 0;
 
   // A batch of polls ends when no poll is in flight any more.
   std::uint64_t batches = 0;

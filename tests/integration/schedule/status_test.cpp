@@ -13,6 +13,7 @@
 
 #include "app/poll.hpp"
 #include "store/store.hpp"
+#include "support/files.hpp"
 #include "support/http_server.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
@@ -319,9 +320,18 @@ TEST_CASE("a document that reaches back to no entry seen before is said to leave
   });
   Setup s;
   s.write_config({server.url("/fast")});
+  // feedd.prom counts every such poll (its counters start at zero with each process).
+  const auto gaps_counted = [&] {
+    std::vector<std::string> samples;
+    for (auto& line : lines_with(feedd::test::read_file(s.dir.file("out/feedd.prom")), "feedd_gaps_total ")) {
+      if (line.starts_with("feedd_gaps_total ")) samples.push_back(line);
+    }
+    return samples;
+  };
   auto first = s.once();
   REQUIRE(first.exit_code == 0);
   CHECK(lines_with(first.err, "gap=").empty());
+  CHECK(gaps_counted() == std::vector<std::string>{"feedd_gaps_total 0"});
 
   auto second = s.once();
   INFO(second.err);
@@ -330,14 +340,17 @@ TEST_CASE("a document that reaches back to no entry seen before is said to leave
   REQUIRE(said.size() == 1);
   CHECK(said[0].find("feed=" + server.url("/fast")) != std::string::npos);
   CHECK(said[0].find("none of the document's 2 entries was seen before") != std::string::npos);
+  CHECK(gaps_counted() == std::vector<std::string>{"feedd_gaps_total 1"});
 
   auto third = s.once();  // the run goes on: not said again
   REQUIRE(third.exit_code == 0);
   CHECK(lines_with(third.err, "gap=").empty());
   CHECK(lines_with(third.err, "new=2 duplicate=0").size() == 1);
+  CHECK(gaps_counted() == std::vector<std::string>{"feedd_gaps_total 1"});
 
   auto fourth = s.once();  // the same document: the run ends
   REQUIRE(fourth.exit_code == 0);
   CHECK(lines_with(fourth.err, "gap=").empty());
+  CHECK(gaps_counted() == std::vector<std::string>{"feedd_gaps_total 0"});
   CHECK(feedd::app::PollMemory::decode(s.state(server.url("/fast")).schedule_memory).gap_polls == 0);
 }

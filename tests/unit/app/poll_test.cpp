@@ -329,11 +329,14 @@ TEST_CASE("a document that holds no entry seen before says there may be a gap, o
   auto overlap = settled(interpret(first.state, body, kNow + 30min, settings), 1, 1);
   CHECK(overlap.gap_notice.empty());
   // Every entry new: the feed may have posted more than its document holds.
+  CHECK_FALSE(overlap.gap);
   auto gap = settled(interpret(overlap.state, body, kNow + 1h, settings), 2);
+  CHECK(gap.gap);
   CHECK(gap.gap_notice.find("gap=2 since=2025-02-27T15:34:00Z \"none of the document's 2 entries") == 0);
   CHECK(PollMemory::decode(gap.state.schedule_memory).gap_polls == 1);
   // Again on the next poll: said once per run.
   auto again = settled(interpret(gap.state, body, kNow + 90min, settings), 2);
+  CHECK(again.gap);
   CHECK(again.gap_notice.empty());
   CHECK(PollMemory::decode(again.state.schedule_memory).gap_polls == 2);
   // A poll that meets a known entry ends the run; the next gap is said again.
@@ -347,6 +350,7 @@ TEST_CASE("a document that holds no entry seen before says there may be a gap, o
   auto past_cap = ingested(2);
   past_cap.beyond_cap = 3;
   feedd::app::settle(capped, past_cap);
+  CHECK_FALSE(capped.gap);
   CHECK(capped.gap_notice.empty());
 }
 

@@ -41,6 +41,7 @@ TEST_CASE("metrics render feeds, polls by outcome, bytes, entries and the last b
   m.entries_new = 7;
   m.entries_duplicate = 2;
   m.parse_failures = 1;
+  m.gaps = 4;
   m.end_batch(feedd::Instant{std::chrono::seconds{1740668640}}, true);
   m.end_batch(feedd::Instant{std::chrono::seconds{1740668700}}, false);
   m.end_batch(feedd::Instant{std::chrono::seconds{1740668760}}, true);
@@ -57,6 +58,7 @@ TEST_CASE("metrics render feeds, polls by outcome, bytes, entries and the last b
   CHECK(has(lines, "feedd_entries_new_total 7"));
   CHECK(has(lines, "feedd_entries_duplicate_total 2"));
   CHECK(has(lines, "feedd_parse_failures_total 1"));
+  CHECK(has(lines, "feedd_gaps_total 4"));
   CHECK(has(lines, "feedd_poll_batches_total 3"));
   CHECK(has(lines, "feedd_last_batch_timestamp_seconds 1740668760"));
   CHECK(has(lines, "feedd_last_successful_batch_timestamp_seconds 1740668700"));
