@@ -390,6 +390,41 @@ TEST_CASE("commit_polls keeps the good polls of a batch when one of them cannot 
   CHECK(std::none_of(all.begin(), all.end(), [](const auto& e) { return e.url.find("ghost") != std::string::npos; }));
 }
 
+TEST_CASE("a poll's settle step sees what its entries brought, and its state is the one stored") {
+  StoreFixture fx;
+  const FeedState a = fx.feed("https://a.example/feed");
+  FeedState ghost{};
+  ghost.id = 4242;  // no such feed: the batch rolls back, and each poll is recorded alone
+  ghost.url = "https://ghost.example/feed";
+  fx.poll(a, feed_of({entry("https://a.example/1")}));
+  const auto doc_a =
+      feed_of({entry("https://a.example/1"), entry("https://a.example/2"), entry("https://a.example/3")});
+  const auto doc_ghost = feed_of({entry("https://ghost.example/1")});
+
+  std::vector<std::string> seen;  // what each call of a's settle step was given
+  const Settle settle_a = [&](FeedState& state, const IngestResult& ingested) {
+    seen.push_back(std::to_string(ingested.new_entries.size()) + " new, " + std::to_string(ingested.duplicates) +
+                   " known");
+    state.next_due_reason = "settled after " + seen.back();
+  };
+  const std::vector<PollRecord> polls{{a, &doc_a, at(3), settle_a}, {ghost, &doc_ghost, at(3)}};
+  const auto results = fx.store->commit_polls(polls);
+  REQUIRE(results.size() == 2);
+  REQUIRE(results[0].ok());
+  CHECK_FALSE(results[1].ok());
+  // Once in the batch that rolled back, once alone: the same answer both times.
+  CHECK(seen == std::vector<std::string>{"2 new, 1 known", "2 new, 1 known"});
+  CHECK(results[0]->new_entries.size() == 2);
+  fx.reopen();
+  CHECK(fx.store->feed_by_url("https://a.example/feed")->next_due_reason == "settled after 2 new, 1 known");
+
+  // Without a settle step the state is stored as given.
+  FeedState plain = *fx.store->feed_by_url("https://a.example/feed");
+  plain.next_due_reason = "as given";
+  REQUIRE(fx.store->commit_poll(plain, &doc_a, at(4)).ok());
+  CHECK(fx.store->feed_by_url("https://a.example/feed")->next_due_reason == "as given");
+}
+
 TEST_CASE("commit_polls of nothing and of one poll") {
   StoreFixture fx;
   CHECK(fx.store->commit_polls({}).empty());
