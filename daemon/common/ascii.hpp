@@ -1,6 +1,7 @@
 #pragma once
-// ASCII character helpers for protocol text (URL schemes, host names, percent-escapes,
-// header and parameter names), where only ASCII letters have a case and no locale counts.
+// ASCII character helpers for protocol and markup text (URL schemes, host names,
+// percent-escapes, header names and values, XML text), where only ASCII letters have a
+// case, only ASCII characters are space, and no locale counts.
 
 #include <string_view>
 
@@ -15,6 +16,16 @@ constexpr bool iequals(std::string_view a, std::string_view b) {
     if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
   }
   return true;
+}
+
+// Space as XML and HTTP know it: space, tab, CR, LF.
+constexpr bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+// Without the space at either end.
+constexpr std::string_view trim(std::string_view s) {
+  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
+  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
+  return s;
 }
 
 // The value of a hexadecimal digit, or -1.

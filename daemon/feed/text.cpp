@@ -25,7 +25,6 @@ constexpr NamedEntity kEntities[] = {
 #include "feed/html_entities.inc"
 };
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
 bool is_bad_control(unsigned char c) { return (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F; }
 
@@ -213,12 +212,6 @@ DocumentCheck check_document(std::string_view s) {
 
 void clean_text_in_place(std::string& s) {
   if (first_unclean(s) < s.size()) s = clean_text(s);
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
-  return s;
 }
 
 std::string collapse_space(std::string_view s) {

@@ -4,6 +4,8 @@
 #include <string>
 #include <string_view>
 
+#include "common/ascii.hpp"
+
 namespace feedd::feed {
 
 // Drops C0 control characters (tab, newline and carriage return excepted), DEL, invalid
@@ -26,8 +28,8 @@ DocumentCheck check_document(std::string_view s);
 // clean_text on a string of our own, copying only when something must go.
 void clean_text_in_place(std::string& s);
 
-// Leading and trailing XML whitespace removed.
-std::string_view trim(std::string_view s);
+// Leading and trailing XML whitespace removed (one trim for markup and protocol text).
+using feedd::trim;
 // Runs of whitespace become one space, ends trimmed.
 std::string collapse_space(std::string_view s);
 
