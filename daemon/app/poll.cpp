@@ -63,6 +63,30 @@ void track_redirects(PollOutcome& out, PollMemory& memory, const fetch::Response
   memory.redirect_polls = 0;
 }
 
+// How many of the document's entries are dated later than any date the feed gave before
+// (memory.newest_entry, which moves up to the newest here), and how many have no usable
+// date.
+struct DateCount {
+  std::size_t newer = 0;
+  std::size_t undated = 0;
+};
+
+DateCount count_by_date(PollMemory& memory, const feed::Feed& parsed) {
+  DateCount count;
+  std::optional<Instant> newest;
+  for (const auto& e : parsed.entries) {
+    const auto date = e.published ? e.published : e.updated;
+    if (!date || e.date_in_future) {
+      ++count.undated;
+      continue;
+    }
+    if (!memory.newest_entry || *date > *memory.newest_entry) ++count.newer;
+    if (!newest || *date > *newest) newest = date;
+  }
+  if (newest && (!memory.newest_entry || *newest > *memory.newest_entry)) memory.newest_entry = newest;
+  return count;
+}
+
 std::string day_count(std::int64_t days) { return std::to_string(days) + (days == 1 ? " day" : " days"); }
 
 std::optional<Instant> instant_at(const nlohmann::json& j, const char* key) {
@@ -132,6 +156,7 @@ PollMemory PollMemory::decode(std::string_view text) {
   m.history.hints.skip_days = value_at(j, "skip_days", std::vector<std::string>{});
   m.history.hints.update_period = value_at(j, "update_period", std::string{});
   if (const auto f = value_at<int>(j, "update_frequency", 0); f > 0) m.history.hints.update_frequency = f;
+  m.newest_entry = instant_at(j, "newest_entry");
   m.gap_polls = value_at(j, "gap_polls", 0);
   m.redirect_target = value_at(j, "redirect_target", std::string{});
   m.redirect_polls = value_at(j, "redirect_polls", 0);
@@ -155,6 +180,7 @@ std::string PollMemory::encode() const {
   if (!h.skip_days.empty()) j["skip_days"] = h.skip_days;
   if (!h.update_period.empty()) j["update_period"] = h.update_period;
   if (h.update_frequency) j["update_frequency"] = *h.update_frequency;
+  put_instant("newest_entry", newest_entry);
   if (gap_polls > 0) j["gap_polls"] = gap_polls;
   if (!redirect_target.empty()) {
     j["redirect_target"] = redirect_target;
@@ -237,7 +263,9 @@ PollOutcome interpret(const store::FeedState& before, const fetch::Response& res
 
   if (out.parsed) {
     // The store says which of its entries are new: settle() decides from there.
-    out.unsettled = PollOutcome::Unsettled{std::move(memory), fresh, before.last_success, settings};
+    const DateCount dates = count_by_date(memory, *out.parsed);
+    out.unsettled =
+        PollOutcome::Unsettled{std::move(memory), fresh, before.last_success, settings, dates.newer, dates.undated};
   } else {
     conclude(out, std::move(memory), success, 0, retry_after, fresh, now, settings);
   }
@@ -255,24 +283,39 @@ void settle(PollOutcome& out, const store::IngestResult& ingested) {
   PollMemory memory = u.memory;
   out.gap_notice.clear();
 
-  // A gap: the document reaches back to no entry seen before, though the feed brought
-  // entries before. Whatever it posted between the last poll and its oldest entry here
-  // is missing (or its links changed). Said on the first poll of a run; a one-entry
-  // document says nothing either way.
+  // New for the schedule: new by key, and not dated at or before what the feed gave
+  // before (as many as both counts allow).
   const std::size_t fresh = ingested.new_entries.size();
+  const std::size_t counted = std::min(fresh, u.newer + u.undated);
+
+  // Every entry of the document new by key, from a feed that brought entries before
+  // (a one-entry document says nothing either way). Said on the first poll of a run:
+  // - a gap, when every entry is also newer by date (or undated): whatever the feed
+  //   posted between the last poll and the oldest entry here is missing;
+  // - links that change, when none is newer by date: the same entries under new links,
+  //   stored and shown again (the moved-link rule needs their guids).
   const std::size_t seen = fresh + ingested.duplicates + ingested.updated;
-  const bool gap = seen >= 2 && fresh == seen && ingested.beyond_cap == 0 && memory.history.last_new.has_value();
-  out.gap = gap;
-  if (!gap) {
+  const bool all_new =
+      seen >= 2 && fresh == seen && ingested.beyond_cap == 0 && memory.history.last_new.has_value();
+  out.gap = all_new && counted == seen;
+  const bool relinked = all_new && counted == 0;
+  if (!all_new) {
     memory.gap_polls = 0;
   } else if (++memory.gap_polls == 1) {
     const std::string n = std::to_string(seen);
-    out.gap_notice = "gap=" + n + " since=" + (u.previous_success ? format_rfc3339(*u.previous_success) : "-") +
-                     " \"none of the document's " + n +
-                     " entries was seen before: what the feed posted before them since its last successful poll"
-                     " is missing (poll it more often), unless its links changed\"";
+    if (out.gap) {
+      out.gap_notice = "gap=" + n + " since=" + (u.previous_success ? format_rfc3339(*u.previous_success) : "-") +
+                       " \"none of the document's " + n +
+                       " entries was seen before: what the feed posted before them since its last successful poll"
+                       " is missing (poll it more often)" +
+                       (u.undated > 0 ? ", unless its links change from poll to poll" : "") + "\"";
+    } else if (relinked) {
+      out.gap_notice = "links_changed=" + n + " \"none of the document's " + n +
+                       " entries was found under its link, though none is dated later than before: the feed"
+                       " changes its links from poll to poll, and its entries are stored and shown again\"";
+    }
   }
-  conclude(out, std::move(memory), true, fresh, std::nullopt, u.freshness, now, u.settings);
+  conclude(out, std::move(memory), true, counted, std::nullopt, u.freshness, now, u.settings);
 }
 
 }  // namespace feedd::app

@@ -5,8 +5,10 @@
 //
 // A poll that parsed a document is decided in two steps: interpret() reads the response,
 // and settle() completes the schedule once the store has said which entries were new.
-// New means new by key, as the store deduplicates: a feed that re-dates every entry at
-// each request, or re-orders them, brings nothing new and is not sped up for it.
+// An entry counts as new for the schedule when the store found it new (by key, as it
+// deduplicates) and, if it has a date, that date is newer than any the feed gave before.
+// Either alone is fooled: a feed that re-dates every entry at each request brings
+// nothing new by key, one whose links change at each request nothing new by date.
 
 #include <cstddef>
 #include <cstdint>
@@ -37,8 +39,9 @@ struct PollSettings {
 // What a feed's poll remembers for the next one (FeedState::schedule_memory, as JSON).
 struct PollMemory {
   schedule::History history;
-  // Successful polls in a row whose documents held no entry seen before (a gap; said on
-  // the first of a run).
+  std::optional<Instant> newest_entry;  // the newest entry date the feed gave
+  // Successful polls in a row whose documents held no entry seen before (a gap, or
+  // links that change; said on the first of a run).
   int gap_polls = 0;
   std::string redirect_target;          // a permanent redirect seen ...
   int redirect_polls = 0;               // ... on this many polls in a row
@@ -69,10 +72,15 @@ struct PollOutcome {
     std::optional<schedule::Seconds> freshness;  // Cache-Control / Expires
     std::optional<Instant> previous_success;     // the feed's last successful poll before this one
     PollSettings settings;
+    // Of the document's entries: those dated later than any date the feed gave before,
+    // and those without a usable date.
+    std::size_t newer = 0;
+    std::size_t undated = 0;
   };
   std::optional<Unsettled> unsettled;  // set by interpret() for a parsed document
-  // Set afresh by every settle(): the document reached back to no entry seen before
-  // (a gap), and the notice to log for it (on the first poll of a run of gaps).
+  // Set afresh by every settle(): the document reached back to no entry seen before,
+  // each dated later than before (a gap); and the notice to log for such a document,
+  // or for one whose links changed (on the first poll of a run).
   bool gap = false;
   std::string gap_notice;
 };

@@ -266,9 +266,9 @@ TEST_CASE("a Retry-After outlives the process: the next one-shot round and a res
 
 namespace {
 
-// An RSS document whose items (links `paths`) are all dated with the time of the request.
-std::string rss_dated_now(const std::vector<std::string>& paths) {
-  const std::time_t t = std::time(nullptr);
+// An RSS document whose items (links `paths`) are all dated `age` before the request.
+std::string rss_dated(const std::vector<std::string>& paths, std::chrono::seconds age = 0s) {
+  const std::time_t t = std::time(nullptr) - age.count();
   std::tm tm{};
   gmtime_r(&t, &tm);
   char date[64];
@@ -287,7 +287,7 @@ TEST_CASE("a feed that dates its entries with the time of each request is not ta
   HttpServer server;
   server.add_handler("/redated", [](const HttpRequest&) {
     HttpResponse r;
-    r.body = rss_dated_now({"story"});
+    r.body = rss_dated({"story"});
     return r;
   });
   Setup s;
@@ -313,9 +313,9 @@ TEST_CASE("a document that reaches back to no entry seen before is said to leave
     const int n = ++requests;
     HttpResponse r;
     // Two entries per document; from the second poll on, each holds only entries not
-    // seen before, until the fourth repeats the third.
-    const std::string round = std::to_string(std::min(n, 3));
-    r.body = rss_dated_now({"a" + round, "b" + round});
+    // seen before, dated later than any before, until the fourth repeats the third.
+    const int round = std::min(n, 3);
+    r.body = rss_dated({"a" + std::to_string(round), "b" + std::to_string(round)}, std::chrono::hours(4 - round));
     return r;
   });
   Setup s;
@@ -353,4 +353,35 @@ TEST_CASE("a document that reaches back to no entry seen before is said to leave
   CHECK(lines_with(fourth.err, "gap=").empty());
   CHECK(gaps_counted() == std::vector<std::string>{"feedd_gaps_total 0"});
   CHECK(feedd::app::PollMemory::decode(s.state(server.url("/fast")).schedule_memory).gap_polls == 0);
+}
+
+TEST_CASE("a feed whose links change at every request is said to, once, and not taken for a busy one") {
+  HttpServer server;
+  std::atomic<int> requests{0};
+  server.add_handler("/churn", [&](const HttpRequest&) {
+    // The same two stories with the same dates, under a new session id at every request.
+    const std::string sid = std::to_string(++requests);
+    std::string body = "<rss version=\"2.0\"><channel><title>churn</title><link>https://churn.example/</link>";
+    for (const char* story : {"one", "two"}) {
+      body += std::string("<item><title>") + story + "</title><link>https://churn.example/" + story + "?sid=" + sid +
+              "</link><pubDate>Thu, 27 Feb 2025 10:00:00 GMT</pubDate></item>";
+    }
+    HttpResponse r;
+    r.body = body + "</channel></rss>";
+    return r;
+  });
+  Setup s;
+  s.write_config({server.url("/churn")}, "[schedule]\njitter_percent = 0\n");
+  REQUIRE(s.once().exit_code == 0);
+  for (int round = 1; round <= 2; ++round) {
+    auto result = s.once();
+    INFO(result.err);
+    REQUIRE(result.exit_code == 0);
+    CHECK(lines_with(result.err, "new=2 duplicate=0").size() == 1);
+    CHECK(lines_with(result.err, "links_changed=2 ").size() == (round == 1 ? 1U : 0U));
+    CHECK(lines_with(result.err, "gap=").empty());
+    const auto st = s.state(server.url("/churn"));
+    CHECK(st.next_due_reason == "interval 30m");
+    CHECK(feedd::app::PollMemory::decode(st.schedule_memory).history.polls_without_new == round);
+  }
 }
