@@ -175,11 +175,12 @@ std::string PollMemory::encode() const {
   put_instant("last_new", history.last_new);
   if (history.entry_gap.count() > 0) j["entry_gap"] = history.entry_gap.count();
   const auto& h = history.hints;
-  if (h.ttl_minutes) j["ttl"] = *h.ttl_minutes;
+  // A ttl or frequency of 0 says nothing (schedule::decide ignores it): not kept.
+  if (h.ttl_minutes && *h.ttl_minutes > 0) j["ttl"] = *h.ttl_minutes;
   if (!h.skip_hours.empty()) j["skip_hours"] = h.skip_hours;
   if (!h.skip_days.empty()) j["skip_days"] = h.skip_days;
   if (!h.update_period.empty()) j["update_period"] = h.update_period;
-  if (h.update_frequency) j["update_frequency"] = *h.update_frequency;
+  if (h.update_frequency && *h.update_frequency > 0) j["update_frequency"] = *h.update_frequency;
   put_instant("newest_entry", newest_entry);
   if (gap_polls > 0) j["gap_polls"] = gap_polls;
   if (!redirect_target.empty()) {
