@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/commands.hpp"
+#include "app/poll.hpp"
 #include "config/config.hpp"
 #include "store/inspect.hpp"
 
@@ -32,16 +33,30 @@ std::string status_text(const Row& row) {
   return s.last_status > 0 ? std::to_string(s.last_status) : "error";
 }
 
+// Successful polls in a row, up to the last, whose documents held no entry seen before.
+int unseen_polls(const Row& row) {
+  return row.report ? PollMemory::decode(row.report->state.schedule_memory).gap_polls : 0;
+}
+
 std::string note(const Row& row) {
   if (!row.in_config) return "not in the config (still in the database)";
   if (!polled(row)) return "never polled";
   const auto& s = row.report->state;
+  std::vector<std::string> notes;
+  if (!s.disabled_reason.empty()) {
+    notes.push_back("disabled: " + s.disabled_reason);
+  } else if (!s.last_error.empty()) {
+    notes.push_back("error: " + s.last_error);
+  }
+  if (const int n = unseen_polls(row); n > 0) {
+    const std::string polls = n == 1 ? "poll" : std::to_string(n) + " polls";
+    notes.push_back("no entry seen before in the last " + polls + " (a gap, or links that change: see the log)");
+  }
   // The config's URL stays the feed's name; a permanent redirect changes where it is polled.
-  const std::string moved = s.poll_url.empty() ? "" : "polled at " + s.poll_url + " (moved permanently)";
-  const auto with_moved = [&](std::string text) { return moved.empty() ? text : text + "; " + moved; };
-  if (!s.disabled_reason.empty()) return with_moved("disabled: " + s.disabled_reason);
-  if (!s.last_error.empty()) return with_moved("error: " + s.last_error);
-  return moved;
+  if (!s.poll_url.empty()) notes.push_back("polled at " + s.poll_url + " (moved permanently)");
+  std::string out;
+  for (const auto& n : notes) out += (out.empty() ? "" : "; ") + n;
+  return out;
 }
 
 std::string next_due(const Row& row) {
@@ -110,6 +125,7 @@ void print_json(const std::filesystem::path& database, const std::vector<Row>& r
       if (!s.next_due_reason.empty()) f["next_due_reason"] = s.next_due_reason;
       if (!s.disabled_reason.empty()) f["disabled_reason"] = s.disabled_reason;
       if (!s.poll_url.empty()) f["poll_url"] = s.poll_url;
+      if (const int n = unseen_polls(row); n > 0) f["unseen_polls"] = n;
       f["entries"] = row.report->entries;
     }
     feeds.push_back(std::move(f));

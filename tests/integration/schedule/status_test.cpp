@@ -341,18 +341,25 @@ TEST_CASE("a document that reaches back to no entry seen before is said to leave
   CHECK(said[0].find("feed=" + server.url("/fast")) != std::string::npos);
   CHECK(said[0].find("none of the document's 2 entries was seen before") != std::string::npos);
   CHECK(gaps_counted() == std::vector<std::string>{"feedd_gaps_total 1"});
+  // `feedd feeds` says so too, in its note and in JSON.
+  const std::vector<std::string> feeds{feedd::test::feedd_binary(), "feeds", "-c", s.dir.file("feedd.toml").string()};
+  auto table = feedd::test::run(feeds, 30s);
+  CHECK(lines_with(table.out, "no entry seen before in the last poll (a gap").size() == 1);
 
   auto third = s.once();  // the run goes on: not said again
   REQUIRE(third.exit_code == 0);
   CHECK(lines_with(third.err, "gap=").empty());
   CHECK(lines_with(third.err, "new=2 duplicate=0").size() == 1);
   CHECK(gaps_counted() == std::vector<std::string>{"feedd_gaps_total 1"});
+  auto listed = feedd::test::run({feeds[0], feeds[1], feeds[2], feeds[3], "--json"}, 30s);
+  CHECK(listed.out.find("\"unseen_polls\":2") != std::string::npos);
 
   auto fourth = s.once();  // the same document: the run ends
   REQUIRE(fourth.exit_code == 0);
   CHECK(lines_with(fourth.err, "gap=").empty());
   CHECK(gaps_counted() == std::vector<std::string>{"feedd_gaps_total 0"});
   CHECK(feedd::app::PollMemory::decode(s.state(server.url("/fast")).schedule_memory).gap_polls == 0);
+  CHECK(lines_with(feedd::test::run(feeds, 30s).out, "seen before").empty());
 }
 
 TEST_CASE("a feed whose links change at every request is said to, once, and not taken for a busy one") {
