@@ -25,7 +25,6 @@ constexpr NamedEntity kEntities[] = {
 #include "feed/html_entities.inc"
 };
 
-
 bool is_bad_control(unsigned char c) { return (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F; }
 
 
