@@ -17,15 +17,13 @@
 // Date, a redirect target), then a byte per step: its low 3 bits the answer, the rest
 // its details.
 
-#include <time.h>
-
 #include <chrono>
 #include <cstdint>
-#include <ctime>
 #include <string>
 #include <vector>
 
 #include "app/poll.hpp"
+#include "common/time.hpp"
 #include "fuzz.hpp"
 
 namespace {
@@ -44,17 +42,6 @@ class Bytes {
   std::size_t pos_ = 0;
 };
 
-// RFC 822, as RSS dates its entries.
-std::string rss_date(Instant t) {
-  const auto secs = t.time_since_epoch().count();
-  const std::time_t tt = static_cast<std::time_t>(secs);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[64];
-  std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
-  return buf;
-}
-
 // A document of up to 7 entries about 8 articles, each dated long ago, just now, never,
 // or far ahead.
 std::string document(Bytes& in, Instant now, std::size_t& entries) {
@@ -66,9 +53,9 @@ std::string document(Bytes& in, Instant now, std::size_t& entries) {
     body += "<item><title>T" + std::to_string(b & 7) + "</title><link>https://f.example/" + std::to_string(b & 7) +
             "</link>";
     switch ((b >> 3) & 3) {
-      case 0: body += "<pubDate>" + rss_date(now - std::chrono::hours(b >> 5)) + "</pubDate>"; break;
-      case 1: body += "<pubDate>" + rss_date(now - std::chrono::days(400)) + "</pubDate>"; break;
-      case 2: body += "<pubDate>" + rss_date(now + std::chrono::days(30)) + "</pubDate>"; break;
+      case 0: body += "<pubDate>" + format_rfc1123(now - std::chrono::hours(b >> 5)) + "</pubDate>"; break;
+      case 1: body += "<pubDate>" + format_rfc1123(now - std::chrono::days(400)) + "</pubDate>"; break;
+      case 2: body += "<pubDate>" + format_rfc1123(now + std::chrono::days(30)) + "</pubDate>"; break;
       default: break;
     }
     body += "</item>";

@@ -4,14 +4,13 @@
 #include <doctest/doctest.h>
 
 #include <signal.h>
-#include <time.h>
 
 #include <atomic>
-#include <ctime>
 #include <mutex>
 #include <thread>
 
 #include "app/poll.hpp"
+#include "common/time.hpp"
 #include "store/store.hpp"
 #include "support/files.hpp"
 #include "support/http_server.hpp"
@@ -268,11 +267,7 @@ namespace {
 
 // An RSS document whose items (links `paths`) are all dated `age` before the request.
 std::string rss_dated(const std::vector<std::string>& paths, std::chrono::seconds age = 0s) {
-  const std::time_t t = std::time(nullptr) - age.count();
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char date[64];
-  std::strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+  const std::string date = feedd::format_rfc1123(feedd::now_utc() - age);
   std::string body = "<rss version=\"2.0\"><channel><title>now</title><link>https://now.example/</link>";
   for (const auto& p : paths) {
     body += "<item><title>" + p + "</title><link>https://now.example/" + p + "</link><pubDate>" + date +

@@ -302,12 +302,9 @@ TEST_CASE("a parsed document waits for the store's count, and settling twice giv
 
 // A document of two entries dated `hours` after 27 Feb 2025 12:00 UTC and an hour before.
 Response two_entries_at(int hours) {
-  const auto date = [](int h) {
-    const int day = 27 + h / 24;
-    const std::string hh = (h % 24 < 10 ? "0" : "") + std::to_string(h % 24);
-    return (day == 27 ? "Thu, 27" : "Fri, " + std::to_string(day)) + " Feb 2025 " + hh + ":00:00 GMT";
-  };
-  return http(200, rss_with("", {date(12 + hours), date(11 + hours)}));
+  using namespace std::chrono;
+  const feedd::Instant at = sys_days{year{2025} / 2 / 27} + std::chrono::hours{12 + hours};
+  return http(200, rss_with("", {feedd::format_rfc1123(at), feedd::format_rfc1123(at - 1h)}));
 }
 
 TEST_CASE("new entries are new by key and by date: a busy feed speeds up, a quiet one slows down") {
