@@ -44,6 +44,18 @@ class Input {
   std::string_view rest_;
 };
 
+// Reads an input a byte at a time, as a sequence of steps; 0 once it is used up.
+class Bytes {
+ public:
+  explicit Bytes(std::string_view data) : data_(data) {}
+  bool empty() const { return pos_ >= data_.size(); }
+  std::uint8_t next() { return pos_ < data_.size() ? static_cast<std::uint8_t>(data_[pos_++]) : 0; }
+
+ private:
+  std::string_view data_;
+  std::size_t pos_ = 0;
+};
+
 }  // namespace feedd::fuzz
 
 #define FUZZ_CHECK(cond, detail)                                                  \

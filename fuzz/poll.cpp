@@ -31,20 +31,9 @@ namespace {
 using namespace feedd;
 using namespace std::chrono_literals;
 
-class Bytes {
- public:
-  explicit Bytes(std::string_view data) : data_(data) {}
-  bool empty() const { return pos_ >= data_.size(); }
-  std::uint8_t next() { return pos_ < data_.size() ? static_cast<std::uint8_t>(data_[pos_++]) : 0; }
-
- private:
-  std::string_view data_;
-  std::size_t pos_ = 0;
-};
-
 // A document of up to 7 entries about 8 articles, each dated long ago, just now, never,
 // or far ahead.
-std::string document(Bytes& in, Instant now, std::size_t& entries) {
+std::string document(fuzz::Bytes& in, Instant now, std::size_t& entries) {
   entries = in.next() % 8;
   std::string body = "<rss version=\"2.0\"><channel><title>F</title><link>https://f.example/</link>";
   if (in.next() & 1) body += "<ttl>" + std::to_string(in.next() * 7) + "</ttl>";
@@ -73,7 +62,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string expires(input.part());
   const std::string date(input.part());
   const std::string target(input.part());
-  Bytes in(input.rest());
+  fuzz::Bytes in(input.rest());
 
   app::PollSettings settings;
   settings.policy.interval = std::chrono::minutes(1 + in.next() * 3);

@@ -35,25 +35,13 @@ namespace {
 
 using namespace feedd;
 
-class Bytes {
- public:
-  Bytes(const std::uint8_t* data, std::size_t size) : data_(data), size_(size) {}
-  bool empty() const { return pos_ >= size_; }
-  std::uint8_t next() { return pos_ < size_ ? data_[pos_++] : 0; }
-
- private:
-  const std::uint8_t* data_;
-  std::size_t size_;
-  std::size_t pos_ = 0;
-};
-
 Instant day(int d) {
   using namespace std::chrono;
   return sys_days{year{2025} / 1 / 1} + days{d};
 }
 
 // Three bytes make an entry about one of eight articles.
-feed::Entry make_entry(Bytes& in, int poll) {
+feed::Entry make_entry(fuzz::Bytes& in, int poll) {
   const std::uint8_t a = in.next();
   const std::uint8_t b = in.next();
   const std::uint8_t c = in.next();
@@ -117,7 +105,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (size > 4096) return 0;
   static const bool quiet = (log::setup("error"), true);
   (void)quiet;
-  Bytes in(data, size);
+  fuzz::Bytes in(std::string_view(reinterpret_cast<const char*>(data), size));
   Run run;
   run.db = database();
   run.options.retention_days = 30;
