@@ -36,4 +36,12 @@ constexpr int hex_value(char c) {
   return -1;
 }
 
+// The byte a percent-escape "%XX" at s[i] stands for, or -1 when none starts there.
+constexpr int percent_escape(std::string_view s, std::size_t i) {
+  if (i + 2 >= s.size() || s[i] != '%') return -1;
+  const int hi = hex_value(s[i + 1]);
+  const int lo = hex_value(s[i + 2]);
+  return hi < 0 || lo < 0 ? -1 : hi * 16 + lo;
+}
+
 }  // namespace feedd

@@ -167,8 +167,8 @@ std::optional<std::string> redirect_target(std::string_view url) {
     bool clean = true;
     for (std::size_t i = 0; i < value.size(); ++i) {
       char c = value[i];
-      if (c == '%' && i + 2 < value.size() && hex_value(value[i + 1]) >= 0 && hex_value(value[i + 2]) >= 0) {
-        c = static_cast<char>(hex_value(value[i + 1]) * 16 + hex_value(value[i + 2]));
+      if (const int byte = percent_escape(value, i); byte >= 0) {
+        c = static_cast<char>(byte);
         i += 2;
       }
       if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7F) clean = false;

@@ -79,13 +79,12 @@ void normalize_escapes(std::string_view in, std::string& out) {
     }
     const auto c = static_cast<unsigned char>(in[i]);
     if (c == '%') {
-      const int hi = i + 2 < in.size() ? hex_value(in[i + 1]) : -1;
-      const int lo = hi >= 0 ? hex_value(in[i + 2]) : -1;
-      if (hi < 0 || lo < 0) {
+      const int byte = percent_escape(in, i);
+      if (byte < 0) {
         out += "%25";
         continue;
       }
-      const auto decoded = static_cast<unsigned char>(hi * 16 + lo);
+      const auto decoded = static_cast<unsigned char>(byte);
       if (is_unreserved(decoded)) {
         out += static_cast<char>(decoded);
       } else {
@@ -356,10 +355,9 @@ std::string normalize_authority(std::string_view authority) {
     for (std::size_t i = 0; i < host_part.size(); ++i) {
       char c = host_part[i];
       if (c == '%') {
-        const int hi = i + 2 < host_part.size() ? hex_value(host_part[i + 1]) : -1;
-        const int lo = hi >= 0 ? hex_value(host_part[i + 2]) : -1;
-        if (hi < 0 || lo < 0) return {};
-        c = static_cast<char>(hi * 16 + lo);
+        const int byte = percent_escape(host_part, i);
+        if (byte < 0) return {};
+        c = static_cast<char>(byte);
         i += 2;
       }
       if (static_cast<unsigned char>(c) >= 0x80) {
