@@ -360,8 +360,7 @@ struct Reader {
     });
     entry.link = links.url;
     if (entry.link.empty()) entry.link = content_src;
-    if (!orig_link.empty()) entry.link = std::move(orig_link);
-    if (auto target = redirect_target(entry.link)) entry.link = std::move(*target);
+    use_article_link(entry, std::move(orig_link));
     if (entry.summary.empty()) entry.summary = std::move(media_description);
     entry.published = published ? published : issued ? issued : created ? created : dc_date;
     entry.updated = updated ? updated : modified;

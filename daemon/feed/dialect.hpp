@@ -73,10 +73,12 @@ Person person_from_text(std::string_view text);
 // Sets the entry's future flag from its dates.
 void flag_future(const Context& ctx, Entry& entry);
 // feedburner:origLink (in RSS items and Atom entries): the article's own URL, where the
-// link is FeedBurner's redirect through feedproxy. The readers make an http(s) one the
-// entry's link, so the article is keyed, shown and deduplicated by where it lives. Empty
-// for anything else.
+// link is FeedBurner's redirect through feedproxy. Empty unless it is an http(s) URL.
 std::string original_link(const Context& ctx, const Element& el);
+// The entry's link where the article lives, so that it is keyed, shown and deduplicated
+// by that: its origLink when it had one (original_link), and a link through Google's
+// redirector unwrapped (redirect_target).
+void use_article_link(Entry& entry, std::string orig_link);
 // Whether the document's next entry is read (ParseOptions::max_entries); counts it unread
 // otherwise.
 inline bool room_for_entry(const Context& ctx, Feed& feed) {

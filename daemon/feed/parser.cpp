@@ -79,6 +79,11 @@ std::string original_link(const Context& ctx, const Element& el) {
   return scheme == "http" || scheme == "https" ? url : std::string();
 }
 
+void use_article_link(Entry& entry, std::string orig_link) {
+  if (!orig_link.empty()) entry.link = std::move(orig_link);
+  if (auto target = redirect_target(entry.link)) entry.link = std::move(*target);
+}
+
 Person person_from_text(std::string_view text) {
   Person p;
   std::string_view s = trim(text);

@@ -311,8 +311,7 @@ Entry read_item(Context& ctx, const Element& item) {
     }
   });
   if (entry.link.empty()) entry.link = !atom_link.empty() ? atom_link : guid_link;
-  if (!orig_link.empty()) entry.link = std::move(orig_link);
-  if (auto target = redirect_target(entry.link)) entry.link = std::move(*target);
+  use_article_link(entry, std::move(orig_link));
   if (entry.id.empty()) {
     // RSS 1.0 names each item by its rdf:about.
     std::string about = attr_local(item.node, "about");
