@@ -124,10 +124,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       ingested.duplicates = read - fresh;
       app::settle(out, ingested);
       const store::FeedState once = out.state;
-      const std::string notice = out.gap_notice;
+      const std::string notice = out.unseen_notice;
       app::settle(out, ingested);
       FUZZ_CHECK(out.state.schedule_memory == once.schedule_memory && out.state.next_due == once.next_due &&
-                     out.state.next_due_reason == once.next_due_reason && out.gap_notice == notice,
+                     out.state.next_due_reason == once.next_due_reason && out.unseen_notice == notice,
                  "settling twice gave another state");
     } else {
       FUZZ_CHECK(!out.parsed.has_value(), "a document without a settle step");

@@ -658,7 +658,7 @@ struct Daemon::Impl {
     if (!outcome.notice.empty() && outcome.state.disabled_reason.empty()) {
       log->warn("feed={} {}", url, outcome.notice);
     }
-    if (!outcome.gap_notice.empty()) log->warn("feed={} {}", url, outcome.gap_notice);
+    if (!outcome.unseen_notice.empty()) log->warn("feed={} {}", url, outcome.unseen_notice);
     if (!outcome.state.disabled_reason.empty()) {
       log->error("feed={} {} disabled=\"{}\"", url, outcome.summary, outcome.state.disabled_reason);
     } else if (outcome.failed) {

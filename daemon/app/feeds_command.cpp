@@ -35,7 +35,7 @@ std::string status_text(const Row& row) {
 
 // Successful polls in a row, up to the last, whose documents held no entry seen before.
 int unseen_polls(const Row& row) {
-  return row.report ? PollMemory::decode(row.report->state.schedule_memory).gap_polls : 0;
+  return row.report ? PollMemory::decode(row.report->state.schedule_memory).unseen_polls : 0;
 }
 
 std::string note(const Row& row) {

@@ -157,7 +157,7 @@ PollMemory PollMemory::decode(std::string_view text) {
   m.history.hints.update_period = value_at(j, "update_period", std::string{});
   if (const auto f = value_at<int>(j, "update_frequency", 0); f > 0) m.history.hints.update_frequency = f;
   m.newest_entry = instant_at(j, "newest_entry");
-  m.gap_polls = value_at(j, "gap_polls", 0);
+  m.unseen_polls = value_at(j, "unseen_polls", 0);
   m.redirect_target = value_at(j, "redirect_target", std::string{});
   m.redirect_polls = value_at(j, "redirect_polls", 0);
   m.failing_since = instant_at(j, "failing_since");
@@ -182,7 +182,7 @@ std::string PollMemory::encode() const {
   if (!h.update_period.empty()) j["update_period"] = h.update_period;
   if (h.update_frequency && *h.update_frequency > 0) j["update_frequency"] = *h.update_frequency;
   put_instant("newest_entry", newest_entry);
-  if (gap_polls > 0) j["gap_polls"] = gap_polls;
+  if (unseen_polls > 0) j["unseen_polls"] = unseen_polls;
   if (!redirect_target.empty()) {
     j["redirect_target"] = redirect_target;
     j["redirect_polls"] = redirect_polls;
@@ -282,7 +282,7 @@ void settle(PollOutcome& out, const store::IngestResult& ingested) {
   const PollOutcome::Unsettled& u = *out.unsettled;
   const Instant now = *out.state.last_poll;
   PollMemory memory = u.memory;
-  out.gap_notice.clear();
+  out.unseen_notice.clear();
 
   // New for the schedule: new by key, and not dated at or before what the feed gave
   // before (as many as both counts allow).
@@ -301,17 +301,17 @@ void settle(PollOutcome& out, const store::IngestResult& ingested) {
   out.gap = all_new && counted == seen;
   const bool relinked = all_new && counted == 0;
   if (!all_new) {
-    memory.gap_polls = 0;
-  } else if (++memory.gap_polls == 1) {
+    memory.unseen_polls = 0;
+  } else if (++memory.unseen_polls == 1) {
     const std::string n = std::to_string(seen);
     if (out.gap) {
-      out.gap_notice = "gap=" + n + " since=" + (u.previous_success ? format_rfc3339(*u.previous_success) : "-") +
+      out.unseen_notice = "gap=" + n + " since=" + (u.previous_success ? format_rfc3339(*u.previous_success) : "-") +
                        " \"none of the document's " + n +
                        " entries was seen before: what the feed posted before them since its last successful poll"
                        " is missing (poll it more often)" +
                        (u.undated > 0 ? ", unless its links change from poll to poll" : "") + "\"";
     } else if (relinked) {
-      out.gap_notice = "links_changed=" + n + " \"none of the document's " + n +
+      out.unseen_notice = "links_changed=" + n + " \"none of the document's " + n +
                        " entries was found under its link, though none is dated later than before: the feed"
                        " changes its links from poll to poll, and its entries are stored and shown again\"";
     }

@@ -42,7 +42,7 @@ struct PollMemory {
   std::optional<Instant> newest_entry;  // the newest entry date the feed gave
   // Successful polls in a row whose documents held no entry seen before (a gap, or
   // links that change; said on the first of a run).
-  int gap_polls = 0;
+  int unseen_polls = 0;
   std::string redirect_target;          // a permanent redirect seen ...
   int redirect_polls = 0;               // ... on this many polls in a row
   std::optional<Instant> failing_since; // the first failed poll since the last success
@@ -82,7 +82,7 @@ struct PollOutcome {
   // each dated later than before (a gap); and the notice to log for such a document,
   // or for one whose links changed (on the first poll of a run).
   bool gap = false;
-  std::string gap_notice;
+  std::string unseen_notice;
 };
 
 PollOutcome interpret(const store::FeedState& before, const fetch::Response& response, Instant now,

@@ -353,7 +353,7 @@ TEST_CASE("a document that reaches back to no entry seen before is said to leave
   REQUIRE(fourth.exit_code == 0);
   CHECK(lines_with(fourth.err, "gap=").empty());
   CHECK(gaps_counted() == std::vector<std::string>{"feedd_gaps_total 0"});
-  CHECK(feedd::app::PollMemory::decode(s.state(server.url("/fast")).schedule_memory).gap_polls == 0);
+  CHECK(feedd::app::PollMemory::decode(s.state(server.url("/fast")).schedule_memory).unseen_polls == 0);
   CHECK(lines_with(feedd::test::run(feeds, 30s).out, "seen before").empty());
 }
 

@@ -326,7 +326,7 @@ TEST_CASE("new entries are new by key and by date: a busy feed speeds up, a quie
   for (int i = 0; i < 3; ++i) {
     const auto redated = http(200, rss_with("", {"Thu, 27 Feb 2025 1" + std::to_string(6 + i) + ":00:00 GMT"}));
     auto out = settled(interpret(quiet, redated, kNow + 1h * (i + 1), settings), 0, 4);
-    CHECK(out.gap_notice.empty());
+    CHECK(out.unseen_notice.empty());
     quiet = out.state;
   }
   CHECK(quiet.next_due_reason == "adaptive 1h (no new entries in 3 polls)");
@@ -338,11 +338,11 @@ TEST_CASE("entries new by key but not by date are links that changed: not counte
   // The same two entries, the same dates, new links (a session id): new to the store.
   auto changed = settled(interpret(s, two_entries_at(0), kNow + 30min, settings), 2);
   CHECK_FALSE(changed.gap);
-  CHECK(changed.gap_notice.find("links_changed=2 \"none of the document's 2 entries was found under its link") == 0);
+  CHECK(changed.unseen_notice.find("links_changed=2 \"none of the document's 2 entries was found under its link") == 0);
   CHECK(PollMemory::decode(changed.state.schedule_memory).history.polls_without_new == 1);
   CHECK(changed.state.next_due_reason == "interval 30m");
   auto again = settled(interpret(changed.state, two_entries_at(0), kNow + 1h, settings), 2);
-  CHECK(again.gap_notice.empty());
+  CHECK(again.unseen_notice.empty());
   CHECK(PollMemory::decode(again.state.schedule_memory).history.polls_without_new == 2);
 }
 
@@ -350,44 +350,44 @@ TEST_CASE("a document that holds no entry seen before says there may be a gap, o
   auto settings = exact_settings();
   // The first document of a feed is all new, and no gap.
   auto first = settled(interpret(healthy_feed(), two_entries_at(0), kNow, settings), 2);
-  CHECK(first.gap_notice.empty());
+  CHECK(first.unseen_notice.empty());
   // Some new, some known: no gap.
   auto overlap = settled(interpret(first.state, two_entries_at(1), kNow + 30min, settings), 1, 1);
   CHECK_FALSE(overlap.gap);
-  CHECK(overlap.gap_notice.empty());
+  CHECK(overlap.unseen_notice.empty());
   // Every entry new, and newer: the feed may have posted more than its document holds.
   auto gap = settled(interpret(overlap.state, two_entries_at(5), kNow + 1h, settings), 2);
   CHECK(gap.gap);
-  CHECK(gap.gap_notice.find("gap=2 since=2025-02-27T15:34:00Z \"none of the document's 2 entries") == 0);
-  CHECK(gap.gap_notice.find("unless") == std::string::npos);  // dated: not links that changed
-  CHECK(PollMemory::decode(gap.state.schedule_memory).gap_polls == 1);
+  CHECK(gap.unseen_notice.find("gap=2 since=2025-02-27T15:34:00Z \"none of the document's 2 entries") == 0);
+  CHECK(gap.unseen_notice.find("unless") == std::string::npos);  // dated: not links that changed
+  CHECK(PollMemory::decode(gap.state.schedule_memory).unseen_polls == 1);
   // They count as new entries for the schedule.
   CHECK(PollMemory::decode(gap.state.schedule_memory).history.polls_without_new == 0);
   // Again on the next poll: said once per run.
   auto again = settled(interpret(gap.state, two_entries_at(9), kNow + 90min, settings), 2);
   CHECK(again.gap);
-  CHECK(again.gap_notice.empty());
-  CHECK(PollMemory::decode(again.state.schedule_memory).gap_polls == 2);
+  CHECK(again.unseen_notice.empty());
+  CHECK(PollMemory::decode(again.state.schedule_memory).unseen_polls == 2);
   // A poll that meets a known entry ends the run; the next gap is said again.
   auto ends = settled(interpret(again.state, two_entries_at(9), kNow + 2h, settings), 0, 2);
-  CHECK(PollMemory::decode(ends.state.schedule_memory).gap_polls == 0);
-  CHECK_FALSE(settled(interpret(ends.state, two_entries_at(13), kNow + 3h, settings), 2).gap_notice.empty());
+  CHECK(PollMemory::decode(ends.state.schedule_memory).unseen_polls == 0);
+  CHECK_FALSE(settled(interpret(ends.state, two_entries_at(13), kNow + 3h, settings), 2).unseen_notice.empty());
 
   // A one-entry document, and a document past the store's cap, say nothing either way.
-  CHECK(settled(interpret(ends.state, two_entries_at(13), kNow + 3h, settings), 1).gap_notice.empty());
+  CHECK(settled(interpret(ends.state, two_entries_at(13), kNow + 3h, settings), 1).unseen_notice.empty());
   auto capped = interpret(ends.state, two_entries_at(13), kNow + 3h, settings);
   auto past_cap = ingested(2);
   past_cap.beyond_cap = 3;
   feedd::app::settle(capped, past_cap);
   CHECK_FALSE(capped.gap);
-  CHECK(capped.gap_notice.empty());
+  CHECK(capped.unseen_notice.empty());
 
   // Without dates only the keys can tell, and the notice says what else it may be.
   const auto undated = http(200, "<rss version=\"2.0\"><channel><title>T</title><item><link>https://example.org/x</link>"
                                  "</item><item><link>https://example.org/y</link></item></channel></rss>");
   auto blind = settled(interpret(ends.state, undated, kNow + 3h, settings), 2);
   CHECK(blind.gap);
-  CHECK(blind.gap_notice.find(", unless its links change from poll to poll\"") != std::string::npos);
+  CHECK(blind.unseen_notice.find(", unless its links change from poll to poll\"") != std::string::npos);
 }
 
 TEST_CASE("the poll memory survives encoding, and an unreadable one reads as empty") {
@@ -401,7 +401,7 @@ TEST_CASE("the poll memory survives encoding, and an unreadable one reads as emp
   m.history.hints.update_period = "hourly";
   m.history.hints.update_frequency = 2;
   m.newest_entry = kNow - 1h;
-  m.gap_polls = 2;
+  m.unseen_polls = 2;
   m.redirect_target = "https://example.net/rss";
   m.redirect_polls = 1;
   m.failing_since = kNow - 24h;
@@ -409,7 +409,7 @@ TEST_CASE("the poll memory survives encoding, and an unreadable one reads as emp
   const auto back = PollMemory::decode(m.encode());
   CHECK(back.encode() == m.encode());
   CHECK(back.history.hints.skip_hours == std::vector<int>{0, 1, 2});
-  CHECK(back.gap_polls == 2);
+  CHECK(back.unseen_polls == 2);
   CHECK(back.newest_entry == kNow - 1h);
   CHECK(back.failing_since == kNow - 24h);
   CHECK(back.host_hold_until == kNow + 1h);
