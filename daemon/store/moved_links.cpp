@@ -15,34 +15,60 @@ MovedLinks::MovedLinks(Queries queries, std::int64_t feed_id, std::span<const fe
                        std::span<const std::string_view> keys)
     : q_(queries), feed_id_(feed_id), entries_(entries), keys_(keys) {}
 
-// An entry whose key is new is the feed's own stored entry with the same guid and title
-// when
-//  - it also has the same content, or the same date from the feed,
-//  - no other entry of the document has that guid,
-//  - exactly one of the feed's newest own entries has it, and
-//  - that stored entry's link is not in the document any more: it moved. (Were it still
-//    there, the guid would name two articles, as in a feed that numbers its items.)
-// Title and content or date guard against a feed that gives its next article a guid it
-// used before. Without such a stored entry, a tombstone with the entry's moved key whose
-// own key is not in the document is the article's.
+// An entry whose key is new is a stored article of the feed whose link moved when its guid
+// or, failing that, its title finds one (docs/store.md, "Links that move"):
+//  - by guid: the feed's stored entry with the entry's guid decides, match or not. It is
+//    the article when the guid is once in the document and once among the feed's newest,
+//    the title is the same, so is the content or the date from the feed, and the stored
+//    entry's link is not in the document any more: it moved. (Were it still there, the
+//    guid would name two articles, as in a feed that numbers its items.) A guid no stored
+//    entry has asks the tombstones the same questions.
+//  - by title, for an entry without a guid or whose guid nothing stored has (a guid that
+//    moves with the link): the title is once in the document and once among the feed's
+//    newest, and that stored entry's link and guid are not in the document. Then both
+//    have the same date from the feed (an edited article keeps its date), or both have
+//    none and the same content, which says more than the title. A title that recurs, as
+//    a weekly notice's does, is a new article on each date; an undated posting titled
+//    "Engineer" and nothing else is a new one each time.
+// Title and content or date guard against a feed that gives its next article a guid or a
+// title it used before.
 std::optional<std::string> MovedLinks::old_key(const feed::Entry& e, std::int64_t content_hash,
                                                std::optional<std::int64_t> published) {
-  if (e.id.empty() || e.title.empty()) return std::nullopt;
+  if (e.title.empty()) return std::nullopt;
   if (!loaded_) load();
   if (stored_.empty() && !q_.tombstones_have_moved_keys) return std::nullopt;
   index_document();
+  bool decided = false;
+  if (auto key = by_guid(e, content_hash, published, decided); key || decided) return key;
+  return by_title(e, content_hash, published);
+}
+
+namespace {
+
+// Whether the entry says more than its title: a board of undated postings titled
+// "Engineer" and nothing else lists many different ones.
+bool has_text(const feed::Entry& e) { return !e.summary.empty() || !e.content.empty() || !e.enclosures.empty(); }
+
+}  // namespace
+
+std::optional<std::string> MovedLinks::take(Stored& s) {
+  s.taken = true;
+  return std::move(s.key);
+}
+
+std::optional<std::string> MovedLinks::by_guid(const feed::Entry& e, std::int64_t content_hash,
+                                               std::optional<std::int64_t> published, bool& decided) {
+  if (e.id.empty()) return std::nullopt;
   if (auto n = guids_in_document_.find(e.id); n == guids_in_document_.end() || n->second != 1) {
     return std::nullopt;
   }
-  if (auto it = stored_.find(e.id); it != stored_.end()) {
-    // The feed's stored entry with this guid decides, match or not.
-    const Stored& s = it->second;
-    if (s.ambiguous || s.in_document || s.title != e.title || !s.same_article(content_hash, published)) {
-      return std::nullopt;
-    }
-    std::string key = std::move(it->second.key);
-    stored_.erase(it);
-    return key;
+  if (auto it = stored_by_guid_.find(e.id); it != stored_by_guid_.end()) {
+    decided = true;
+    if (it->second == kAmbiguous) return std::nullopt;
+    Stored& s = stored_[static_cast<std::size_t>(it->second)];
+    const bool same = s.content_hash == content_hash || (published && s.published == published);
+    if (s.taken || s.in_document || s.title != e.title || !same) return std::nullopt;
+    return take(s);
   }
   if (!q_.tombstones_have_moved_keys) return std::nullopt;
   // The same questions of the tombstones (the title is in their moved key).
@@ -50,11 +76,28 @@ std::optional<std::string> MovedLinks::old_key(const feed::Entry& e, std::int64_
   sql::Stmt::Use q(q_.tombstone_by_moved_key);
   q->bind(1, key);
   if (!q->step()) return std::nullopt;
-  Stored s{e.title, q->text(0), q->integer(2), std::nullopt};
-  if (!q->is_null(1)) s.published = q->integer(1);
+  decided = true;
+  std::string old = q->text(0);
+  std::optional<std::int64_t> old_published;
+  if (!q->is_null(1)) old_published = q->integer(1);
+  const bool same = q->integer(2) == content_hash || (published && old_published == published);
   if (q->step()) return std::nullopt;  // two: ambiguous
-  if (keys_in_document_.contains(s.key) || !s.same_article(content_hash, published)) return std::nullopt;
-  return s.key;
+  if (keys_in_document_.contains(old) || !same) return std::nullopt;
+  return old;
+}
+
+std::optional<std::string> MovedLinks::by_title(const feed::Entry& e, std::int64_t content_hash,
+                                                std::optional<std::int64_t> published) {
+  if (auto n = titles_in_document_.find(e.title); n == titles_in_document_.end() || n->second != 1) {
+    return std::nullopt;
+  }
+  const auto it = stored_by_title_.find(e.title);
+  if (it == stored_by_title_.end() || it->second == kAmbiguous) return std::nullopt;
+  Stored& s = stored_[static_cast<std::size_t>(it->second)];
+  if (s.taken || s.in_document || (!s.guid.empty() && guids_in_document_.contains(s.guid))) return std::nullopt;
+  if (published.has_value() != s.published.has_value()) return std::nullopt;
+  if (published ? *published != *s.published : content_hash != s.content_hash || !has_text(e)) return std::nullopt;
+  return take(s);
 }
 
 void MovedLinks::load() {
@@ -65,16 +108,25 @@ void MovedLinks::load() {
   sql::Stmt::Use q(q_.own_newest);
   q->bind(1, feed_id_).bind(2, limit);
   while (q->step()) {
-    std::string guid = q->text(0);
-    if (guid.empty()) continue;
-    std::optional<std::int64_t> published;
-    if (!q->is_null(4)) published = q->integer(4);
-    auto [it, added] = stored_.try_emplace(std::move(guid), Stored{q->text(1), q->text(2), q->integer(3), published});
-    if (!added) it->second.ambiguous = true;
+    Stored s{q->text(0), q->text(1), q->text(2), q->integer(3), std::nullopt};
+    if (!q->is_null(4)) s.published = q->integer(4);
+    if (s.guid.empty() && s.title.empty()) continue;
+    stored_.push_back(std::move(s));
   }
-  if (stored_.empty()) return;  // a new feed, or one without guids
+  if (stored_.empty()) return;  // a new feed, or one without guids or titles
+  // Indexed once stored_ is complete: the maps view its strings.
+  const auto index = [](std::unordered_map<std::string_view, int>& by, std::string_view name, int i) {
+    if (name.empty()) return;
+    auto [it, added] = by.try_emplace(name, i);
+    if (!added) it->second = kAmbiguous;
+  };
   index_document();
-  for (auto& [guid, s] : stored_) s.in_document = keys_in_document_.contains(s.key);
+  for (std::size_t i = 0; i < stored_.size(); ++i) {
+    Stored& s = stored_[i];
+    index(stored_by_guid_, s.guid, static_cast<int>(i));
+    index(stored_by_title_, s.title, static_cast<int>(i));
+    s.in_document = keys_in_document_.contains(s.key);
+  }
 }
 
 void MovedLinks::index_document() {
@@ -83,6 +135,7 @@ void MovedLinks::index_document() {
   keys_in_document_.insert(keys_.begin(), keys_.end());
   for (const feed::Entry* e : entries_) {
     if (!e->id.empty()) ++guids_in_document_[e->id];
+    if (!e->title.empty()) ++titles_in_document_[e->title];
   }
 }
 

@@ -2,9 +2,9 @@
 // Links that move: a feed that puts a session id or a rotating token in its links brings
 // each article under a new link, so a new URL key, at every poll. MovedLinks finds, for an
 // entry of one poll whose key is new, the key its article was stored under before: the
-// feed's own stored entry, or the tombstone retention left of it (docs/store.md, "Links
-// that move"). When in doubt it finds nothing, and the entry is new: a duplicate can be
-// read past, a lost article is gone.
+// feed's own stored entry, by guid or by title, or the tombstone retention left of it, by
+// guid (docs/store.md, "Links that move"). When in doubt it finds nothing, and the entry
+// is new: a duplicate can be read past, a lost article is gone.
 
 #include <cstdint>
 #include <optional>
@@ -13,6 +13,7 @@
 #include <string_view>
 #include <unordered_map>
 #include <unordered_set>
+#include <vector>
 
 #include "feed/model.hpp"
 #include "store/sqlite.hpp"
@@ -52,21 +53,23 @@ class MovedLinks {
 
  private:
   struct Stored {
+    std::string guid;
     std::string title;
     std::string key;
     std::int64_t content_hash = 0;
     std::optional<std::int64_t> published;  // the feed's date; none when the store chose it
-    bool ambiguous = false;                 // more than one stored entry has this guid
     bool in_document = false;               // its link is in the document: it did not move
-    // The same article, told by content or by date: an edited one keeps its date, a
-    // re-dated one its content.
-    bool same_article(std::int64_t hash, std::optional<std::int64_t> date) const {
-      return content_hash == hash || (date && published == date);
-    }
+    bool taken = false;                     // its key was handed out
   };
+  static constexpr int kAmbiguous = -1;  // an index map's value when two stored entries share the name
 
   void load();
   void index_document();
+  std::optional<std::string> take(Stored& s);
+  std::optional<std::string> by_guid(const feed::Entry& e, std::int64_t content_hash,
+                                     std::optional<std::int64_t> published, bool& decided);
+  std::optional<std::string> by_title(const feed::Entry& e, std::int64_t content_hash,
+                                      std::optional<std::int64_t> published);
 
   Queries q_;
   std::int64_t feed_id_;
@@ -75,8 +78,11 @@ class MovedLinks {
   bool loaded_ = false;
   bool indexed_ = false;
   std::unordered_set<std::string_view> keys_in_document_;
-  std::unordered_map<std::string_view, int> guids_in_document_;
-  std::unordered_map<std::string, Stored> stored_;  // by guid
+  std::unordered_map<std::string_view, int> guids_in_document_;   // how often each guid is in it
+  std::unordered_map<std::string_view, int> titles_in_document_;  // how often each title is in it
+  std::vector<Stored> stored_;                                    // the feed's newest, newest first
+  std::unordered_map<std::string_view, int> stored_by_guid_;      // index in stored_, or kAmbiguous
+  std::unordered_map<std::string_view, int> stored_by_title_;     // index in stored_, or kAmbiguous
 };
 
 }  // namespace feedd::store

@@ -357,19 +357,54 @@ TEST_CASE("a document that reaches back to no entry seen before is said to leave
   CHECK(lines_with(feedd::test::run(feeds, 30s).out, "seen before").empty());
 }
 
-TEST_CASE("a feed whose links change at every request is said to, once, and not taken for a busy one") {
+namespace {
+
+// The same two stories, dated as before, under a new session id at every request; `titled`
+// gives them titles, else only their text, which carries the session id too.
+std::string churning_rss(int request, bool titled) {
+  const std::string sid = std::to_string(request);
+  std::string body = "<rss version=\"2.0\"><channel><title>churn</title><link>https://churn.example/</link>";
+  for (const char* story : {"one", "two"}) {
+    const std::string link = std::string("https://churn.example/") + story + "?sid=" + sid;
+    body += "<item>" + (titled ? std::string("<title>") + story + "</title>" : std::string()) + "<link>" + link +
+            "</link><description>Story " + story + ", &lt;a href=\"" + link + "\"&gt;read on&lt;/a&gt;</description>" +
+            "<pubDate>Thu, 27 Feb 2025 10:00:00 GMT</pubDate></item>";
+  }
+  return body + "</channel></rss>";
+}
+
+}  // namespace
+
+TEST_CASE("a feed whose links change at every request brings each story once, found by its title and date") {
   HttpServer server;
   std::atomic<int> requests{0};
   server.add_handler("/churn", [&](const HttpRequest&) {
-    // The same two stories with the same dates, under a new session id at every request.
-    const std::string sid = std::to_string(++requests);
-    std::string body = "<rss version=\"2.0\"><channel><title>churn</title><link>https://churn.example/</link>";
-    for (const char* story : {"one", "two"}) {
-      body += std::string("<item><title>") + story + "</title><link>https://churn.example/" + story + "?sid=" + sid +
-              "</link><pubDate>Thu, 27 Feb 2025 10:00:00 GMT</pubDate></item>";
-    }
     HttpResponse r;
-    r.body = body + "</channel></rss>";
+    r.body = churning_rss(++requests, true);
+    return r;
+  });
+  Setup s;
+  s.write_config({server.url("/churn")}, "[schedule]\njitter_percent = 0\n");
+  REQUIRE(lines_with(s.once().err, "new=2 duplicate=0").size() == 1);
+  for (int round = 1; round <= 2; ++round) {
+    auto result = s.once();
+    INFO(result.err);
+    REQUIRE(result.exit_code == 0);
+    CHECK(lines_with(result.err, "new=0 duplicate=0 updated=2 relinked=2").size() == 1);
+    CHECK(lines_with(result.err, "links_changed=").empty());
+    const auto st = s.state(server.url("/churn"));
+    CHECK(st.next_due_reason == "interval 30m");
+    CHECK(feedd::app::PollMemory::decode(st.schedule_memory).history.polls_without_new == round);
+  }
+}
+
+TEST_CASE("a feed whose untitled entries change their links at every request is said to, once, and not taken for "
+          "a busy one") {
+  HttpServer server;
+  std::atomic<int> requests{0};
+  server.add_handler("/churn", [&](const HttpRequest&) {
+    HttpResponse r;
+    r.body = churning_rss(++requests, false);
     return r;
   });
   Setup s;

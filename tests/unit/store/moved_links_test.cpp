@@ -1,6 +1,7 @@
-// A feed that changes an article's link at every poll (a session id, a rotating token) but
-// keeps its guid: the article is found under the link it was stored with, never new again.
-// And every case where the same guid may name another article stays new.
+// A feed that changes an article's link at every poll (a session id, a rotating token): the
+// article is found under the link it was stored with by its guid, or, without one, by its
+// title, and is never new again. And every case where the same guid or title may name
+// another article stays new.
 
 #include <string>
 
@@ -193,16 +194,151 @@ TEST_CASE("a guid that is not one article's matches nothing") {
   }
 }
 
-TEST_CASE("an entry without a guid or a title is never matched by them") {
-  SUBCASE("no title") {
-    CHECK(second_poll(feed_of({session_entry(1, 1, "")}), feed_of({session_entry(1, 2, "")})).new_entries.size() == 1);
+TEST_CASE("an entry without a title is never matched") {
+  CHECK(second_poll(feed_of({session_entry(1, 1, "")}), feed_of({session_entry(1, 2, "")})).new_entries.size() == 1);
+  auto first = session_entry(1, 1, "");
+  first.id.clear();
+  auto second = session_entry(1, 2, "");
+  second.id.clear();
+  CHECK(second_poll(feed_of({first}), feed_of({second})).new_entries.size() == 1);
+}
+
+namespace {
+
+// The article `n` as a feed without guids, with session ids in its links, shows it at
+// poll `poll`.
+feed::Entry guidless_entry(int n, int poll, std::string title) {
+  auto e = session_entry(n, poll, std::move(title));
+  e.id.clear();
+  return e;
+}
+
+}  // namespace
+
+TEST_CASE("a feed that changes its links and has no guids makes no duplicates: title and date find the article") {
+  StoreFixture fx;
+  const FeedState f = fx.feed("https://example.com/feed");
+  REQUIRE(fx.poll(f, feed_of({guidless_entry(1, 1, "One"), guidless_entry(2, 1, "Two")}), at(2)).new_entries.size() ==
+          2);
+  for (int poll = 2; poll <= 4; ++poll) {
+    CAPTURE(poll);
+    const auto again =
+        fx.poll(f, feed_of({guidless_entry(1, poll, "One"), guidless_entry(2, poll, "Two")}), at(2 + poll));
+    CHECK(again.new_entries.empty());
+    CHECK(again.duplicates == 2);
+    CHECK(again.relinked == 2);
   }
-  SUBCASE("no guid") {
-    auto first = session_entry(1, 1, "One");
-    first.id.clear();
-    auto second = session_entry(1, 2, "One");
-    second.id.clear();
-    CHECK(second_poll(feed_of({first}), feed_of({second})).new_entries.size() == 1);
+  const auto next = fx.poll(
+      f, feed_of({guidless_entry(3, 5, "Three"), guidless_entry(1, 5, "One"), guidless_entry(2, 5, "Two")}), at(8));
+  CHECK(next.new_entries.size() == 1);
+  CHECK(next.relinked == 2);
+  const auto stored = fx.store->newest(10);
+  REQUIRE(stored.size() == 3);
+  CHECK(stored[2].url == "https://example.com/story/1;jsessionid=S1");
+}
+
+TEST_CASE("a guid that moves with its link: the title and date find the article") {
+  // RSS's permalink guid is the link, so it moves with it.
+  auto first = session_entry(1, 1, "One");
+  first.id = first.link;
+  auto moved = session_entry(1, 2, "One");
+  moved.id = moved.link;
+  const auto next = second_poll(feed_of({first}), feed_of({moved}));
+  CHECK(next.new_entries.empty());
+  CHECK(next.relinked == 1);
+}
+
+TEST_CASE("an edited article under a moved link without a guid is found by its title and date, and updated") {
+  StoreFixture fx;
+  const FeedState f = fx.feed("https://example.com/feed");
+  const auto first = fx.poll(f, feed_of({guidless_entry(1, 1, "One")}), at(2));
+  auto edited = guidless_entry(1, 2, "One");
+  edited.summary = "<p>with a correction</p>";
+  const auto again = fx.poll(f, feed_of({edited}), at(3));
+  CHECK(again.new_entries.empty());
+  CHECK(again.updated == 1);
+  const auto stored = fx.store->entries_by_id(first.new_entries);
+  REQUIRE(stored.size() == 1);
+  CHECK(stored[0].summary == "<p>with a correction</p>");
+}
+
+TEST_CASE("undated entries without guids under moved links are found by title and content") {
+  auto undated = [](int poll, std::string summary) {
+    auto e = guidless_entry(1, poll, "Open letter");
+    e.published.reset();
+    e.summary = std::move(summary);
+    return e;
+  };
+  SUBCASE("the same text: the same article") {
+    const auto next = second_poll(feed_of({undated(1, "<p>Dear all</p>")}), feed_of({undated(2, "<p>Dear all</p>")}));
+    CHECK(next.new_entries.empty());
+    CHECK(next.relinked == 1);
+  }
+  SUBCASE("other text: another article") {
+    CHECK(second_poll(feed_of({undated(1, "<p>Dear all</p>")}), feed_of({undated(2, "<p>Dear board</p>")}))
+              .new_entries.size() == 1);
+  }
+  SUBCASE("nothing but a title says too little") {
+    // A board of undated postings: each "Engineer" is another job.
+    CHECK(second_poll(feed_of({undated(1, "")}), feed_of({undated(2, "")})).new_entries.size() == 1);
+  }
+}
+
+TEST_CASE("a title used again is a new article unless the date, or the text of an undated one, is the same") {
+  SUBCASE("another date, the same text: a notice that recurs") {
+    auto monday = guidless_entry(1, 1, "Office hours");
+    monday.published = at(2, 9);
+    auto tuesday = guidless_entry(2, 2, "Office hours");
+    tuesday.published = at(3, 9);
+    CHECK(second_poll(feed_of({monday}), feed_of({tuesday})).new_entries.size() == 1);
+  }
+  SUBCASE("dated once, undated once") {
+    auto dated = guidless_entry(1, 1, "One");
+    auto undated = guidless_entry(1, 2, "One");
+    undated.published.reset();
+    CHECK(second_poll(feed_of({dated}), feed_of({undated})).new_entries.size() == 1);
+  }
+  SUBCASE("twice in the document") {
+    const auto next = second_poll(feed_of({guidless_entry(1, 1, "Same")}),
+                                  feed_of({guidless_entry(1, 2, "Same"), guidless_entry(2, 2, "Same")}));
+    CHECK(next.new_entries.size() == 2);
+    CHECK(next.relinked == 0);
+  }
+  SUBCASE("shared by two stored articles") {
+    auto a = guidless_entry(1, 1, "Same");
+    auto b = guidless_entry(2, 1, "Same");
+    b.published = a.published;
+    auto c = guidless_entry(3, 2, "Same");
+    c.published = a.published;
+    CHECK(second_poll(feed_of({a, b}), feed_of({c})).new_entries.size() == 1);
+  }
+  SUBCASE("the stored article is still in the document, retitled") {
+    auto stored = guidless_entry(1, 1, "Briefing");
+    auto retitled = stored;
+    retitled.title = "Briefing, updated";
+    auto newer = guidless_entry(2, 1, "Briefing");
+    newer.published = stored.published;
+    const auto next = second_poll(feed_of({stored}), feed_of({newer, retitled}));
+    CHECK(next.new_entries.size() == 1);
+    CHECK(next.relinked == 0);
+  }
+  SUBCASE("the stored article's guid is still in the document") {
+    // Its link moved and it was retitled: its guid says it is still listed (as a new
+    // entry, the title being another), so another entry with its old title is not it.
+    auto stored = session_entry(1, 1, "Briefing");
+    auto kept = session_entry(1, 2, "Briefing, updated");
+    auto newer = session_entry(2, 2, "Briefing");
+    newer.published = stored.published;
+    newer.id = "urn:example:other";
+    const auto next = second_poll(feed_of({stored}), feed_of({newer, kept}));
+    CHECK(next.new_entries.size() == 2);
+    CHECK(next.relinked == 0);
+  }
+  SUBCASE("another feed's") {
+    const auto next =
+        second_poll(feed_of({guidless_entry(1, 1, "Hello")}), feed_of({guidless_entry(1, 2, "Hello")}), true);
+    CHECK(next.new_entries.size() == 1);
+    CHECK(next.relinked == 0);
   }
 }
 

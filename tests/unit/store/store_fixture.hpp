@@ -19,7 +19,10 @@ inline Instant at(int day, int hour = 12) {
   return sys_days{year{2025} / 3 / day} + hours{hour};
 }
 
-inline feed::Entry entry(std::string link, std::string title = "Title", std::string id = "") {
+// An entry of `link`, dated day 1. Without a title, its title names its link: entries of
+// different links are different articles, as the store tells them (a shared title and date
+// would make one article whose link moved: moved_links.hpp).
+inline feed::Entry entry(std::string link, std::string title, std::string id = "") {
   feed::Entry e;
   e.link = std::move(link);
   e.title = std::move(title);
@@ -28,6 +31,8 @@ inline feed::Entry entry(std::string link, std::string title = "Title", std::str
   e.published = at(1);
   return e;
 }
+
+inline feed::Entry entry(const std::string& link) { return entry(link, "Story at " + link); }
 
 struct StoreFixture {
   TempDir dir;
