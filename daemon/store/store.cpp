@@ -15,6 +15,7 @@
 
 #include "common/fd.hpp"
 #include "common/log.hpp"
+#include "feed/text.hpp"
 #include "store/codec.hpp"
 #include "store/content_hash.hpp"
 #include "store/feed_row.hpp"
@@ -171,6 +172,7 @@ struct Store::Impl {
                      "UPDATE entries SET title = ?2, summary = ?3, content = ?4, updated = ?5, "
                      "content_hash = ?6, extra = ?7 WHERE id = ?1"),
         entry_rehash(db, "UPDATE entries SET content_hash = ?2 WHERE id = ?1"),
+        entry_text(db, "SELECT title, summary, content, extra FROM entries WHERE id = ?1"),
         link_insert(db,
                     "INSERT INTO entry_feeds(entry_id, feed_id, first_seen) VALUES(?1, ?2, ?3) "
                     "ON CONFLICT DO NOTHING"),
@@ -272,6 +274,7 @@ struct Store::Impl {
   IngestResult record(const FeedState& state, const feed::Feed* parsed, Instant now, const Settle& settle);
   void write_feed(const FeedState& state);
   void ingest_document(std::int64_t feed_id, const feed::Feed& parsed, Instant now, IngestResult& result);
+  bool reads_the_same(std::int64_t id, const feed::Entry& e, const std::string& extra);
   void ingest(std::int64_t feed_id, const feed::Entry& e, const KeyChoice& choice, Instant now,
               MovedLinks& moved, IngestResult& result);
   void note_write_succeeded();
@@ -295,6 +298,7 @@ struct Store::Impl {
   sql::Stmt entry_insert;
   sql::Stmt entry_update;
   sql::Stmt entry_rehash;
+  sql::Stmt entry_text;
   sql::Stmt link_insert;
   sql::Stmt newest_all;
   sql::Stmt newest_of_feeds;
@@ -371,6 +375,19 @@ struct Store::Impl {
 
 #undef FEEDD_ENTRY_COLUMNS
 
+// Whether the stored entry `id` reads as `e` does: the same title, authors, categories and
+// enclosures (`extra`, encoded), and the same text once its markup (and the URLs in it)
+// is gone.
+bool Store::Impl::reads_the_same(std::int64_t id, const feed::Entry& e, const std::string& extra) {
+  sql::Stmt::Use q(entry_text);
+  q->bind(1, id);
+  if (!q->step()) return false;
+  const std::string stored_extra = q->is_null(3) ? std::string() : q->text(3);
+  return q->text(0) == e.title && stored_extra == extra &&
+         feed::html_to_text(q->text(1)) == feed::html_to_text(e.summary) &&
+         feed::html_to_text(q->text(2)) == feed::html_to_text(e.content);
+}
+
 void Store::Impl::ingest(std::int64_t feed_id, const feed::Entry& e, const KeyChoice& choice, Instant now,
                          MovedLinks& moved, IngestResult& result) {
   const std::string& key = choice.key;
@@ -440,6 +457,12 @@ void Store::Impl::ingest(std::int64_t feed_id, const feed::Entry& e, const KeyCh
       return;
     }
     const std::string extra = codec::encode_extra(e.authors, e.categories, e.enclosures);
+    // Found under a moved link: the session id or token in the feed's links is in the
+    // links of its text too. What reads the same is unchanged.
+    if (moved_from && reads_the_same(id, e, extra)) {
+      ++result.duplicates;
+      return;
+    }
     sql::Stmt::Use update(entry_update);
     update->bind(1, id).bind(2, e.title).bind(3, e.summary).bind(4, e.content);
     update->bind(5, updated.value_or(now)).bind(6, hash).bind_text_or_null(7, extra).run();

@@ -96,6 +96,31 @@ TEST_CASE("an article found under its moved link is updated when its content cha
   CHECK(stored[0].content == "<p>with a correction</p>");
 }
 
+TEST_CASE("an article under a moved link whose text links carry the session id too is not updated for them") {
+  // A feed that puts a session id in every link puts it in the links of its text too.
+  const auto with_link_in_text = [](int poll, const std::string& words) {
+    auto e = session_entry(1, poll, "One");
+    e.summary = "<p>" + words + " <a href=\"" + e.link + "\">Read on</a></p>";
+    return e;
+  };
+  StoreFixture fx;
+  const FeedState f = fx.feed("https://example.com/feed");
+  const auto first = fx.poll(f, feed_of({with_link_in_text(1, "The story.")}), at(2));
+  REQUIRE(first.new_entries.size() == 1);
+  const auto again = fx.poll(f, feed_of({with_link_in_text(2, "The story.")}), at(3));
+  CHECK(again.new_entries.empty());
+  CHECK(again.updated == 0);
+  CHECK(again.duplicates == 1);
+  CHECK(again.relinked == 1);
+  // Text that reads otherwise is an update.
+  const auto edited = fx.poll(f, feed_of({with_link_in_text(3, "The story, corrected.")}), at(4));
+  CHECK(edited.updated == 1);
+  CHECK(edited.relinked == 1);
+  const auto stored = fx.store->entries_by_id(first.new_entries);
+  REQUIRE(stored.size() == 1);
+  CHECK(stored[0].summary.find("The story, corrected.") != std::string::npos);
+}
+
 TEST_CASE("an article found under its moved link across a reopened store") {
   StoreFixture fx;
   const FeedState f = fx.feed("https://example.com/feed");
