@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "common/ascii.hpp"
 #include "store/hash.hpp"
 
 namespace feedd::store {
@@ -23,13 +24,14 @@ MovedLinks::MovedLinks(Queries queries, std::int64_t feed_id, std::span<const fe
 //    entry's link is not in the document any more: it moved. (Were it still there, the
 //    guid would name two articles, as in a feed that numbers its items.) A guid no stored
 //    entry has asks the tombstones the same questions.
-//  - by title, for an entry without a guid or whose guid nothing stored has (a guid that
-//    moves with the link): the title is once in the document and once among the feed's
-//    newest, and that stored entry's link and guid are not in the document. Then both
-//    have the same date from the feed (an edited article keeps its date), or both have
-//    none and the same content, which says more than the title. A title that recurs, as
-//    a weekly notice's does, is a new article on each date; an undated posting titled
-//    "Engineer" and nothing else is a new one each time.
+//  - by title, for an entry whose guid nothing stored has, when both its guid and the
+//    stored entry's may move with their links (none, or a URL: RSS's permalink guid):
+//    the title is once in the document and once among the feed's newest, and that stored
+//    entry's link and guid are not in the document. Then both have the same date from the
+//    feed (an edited article keeps its date), or both have none and the same content,
+//    which says more than the title. A title that recurs, as a weekly notice's does, is a
+//    new article on each date; an undated posting titled "Engineer" and nothing else is a
+//    new one each time.
 // Title and content or date guard against a feed that gives its next article a guid or a
 // title it used before.
 std::optional<std::string> MovedLinks::old_key(const feed::Entry& e, std::int64_t content_hash,
@@ -48,6 +50,13 @@ namespace {
 // Whether the entry says more than its title: a board of undated postings titled
 // "Engineer" and nothing else lists many different ones.
 bool has_text(const feed::Entry& e) { return !e.summary.empty() || !e.content.empty() || !e.enclosures.empty(); }
+
+// Whether a guid may move with the link: none, or a URL (RSS's permalink guid). Any other
+// guid (urn:, tag:, a number) is the feed's name for one article, and another one names
+// another article.
+bool may_move(std::string_view guid) {
+  return guid.empty() || iequals(guid.substr(0, 7), "http://") || iequals(guid.substr(0, 8), "https://");
+}
 
 }  // namespace
 
@@ -91,10 +100,12 @@ std::optional<std::string> MovedLinks::by_title(const feed::Entry& e, std::int64
   if (auto n = titles_in_document_.find(e.title); n == titles_in_document_.end() || n->second != 1) {
     return std::nullopt;
   }
+  if (!may_move(e.id)) return std::nullopt;
   const auto it = stored_by_title_.find(e.title);
   if (it == stored_by_title_.end() || it->second == kAmbiguous) return std::nullopt;
   Stored& s = stored_[static_cast<std::size_t>(it->second)];
-  if (s.taken || s.in_document || (!s.guid.empty() && guids_in_document_.contains(s.guid))) return std::nullopt;
+  if (s.taken || s.in_document || !may_move(s.guid)) return std::nullopt;
+  if (!s.guid.empty() && guids_in_document_.contains(s.guid)) return std::nullopt;
   if (published.has_value() != s.published.has_value()) return std::nullopt;
   if (published ? *published != *s.published : content_hash != s.content_hash || !has_text(e)) return std::nullopt;
   return take(s);

@@ -351,13 +351,25 @@ TEST_CASE("a title used again is a new article unless the date, or the text of a
     // Its link moved and it was retitled: its guid says it is still listed (as a new
     // entry, the title being another), so another entry with its old title is not it.
     auto stored = session_entry(1, 1, "Briefing");
+    stored.id = "https://example.com/?p=1";
     auto kept = session_entry(1, 2, "Briefing, updated");
+    kept.id = stored.id;
     auto newer = session_entry(2, 2, "Briefing");
     newer.published = stored.published;
-    newer.id = "urn:example:other";
+    newer.id = "https://example.com/?p=2";
     const auto next = second_poll(feed_of({stored}), feed_of({newer, kept}));
     CHECK(next.new_entries.size() == 2);
     CHECK(next.relinked == 0);
+  }
+  SUBCASE("a guid that names one article, not a URL, is another article's") {
+    // session_entry's guids are URNs: the feed's own names for its articles.
+    auto next_one = session_entry(2, 2, "One");
+    next_one.published = session_entry(1, 1, "One").published;
+    CHECK(second_poll(feed_of({session_entry(1, 1, "One")}), feed_of({next_one})).new_entries.size() == 1);
+    CHECK(second_poll(feed_of({session_entry(1, 1, "One")}), feed_of({guidless_entry(1, 2, "One")}))
+              .new_entries.size() == 1);
+    CHECK(second_poll(feed_of({guidless_entry(1, 1, "One")}), feed_of({session_entry(1, 2, "One")}))
+              .new_entries.size() == 1);
   }
   SUBCASE("another feed's") {
     const auto next =
