@@ -174,6 +174,35 @@ TEST_CASE("an entry whose content changes is updated in place and is not new aga
   CHECK(third.updated == 0);
 }
 
+TEST_CASE("an entry whose markup alone changes is not updated: a token in its URLs is no edit") {
+  // Signed image URLs, tracking tokens and session ids change at every request.
+  StoreFixture fx;
+  const FeedState f = fx.feed("https://example.com/feed");
+  const auto with_token = [](int token) {
+    auto e = entry("https://example.com/p/1", "One");
+    e.content = "<p>The <a href=\"https://example.com/x?sid=" + std::to_string(token) +
+                "\">story</a>.<img src=\"https://cdn.example/a.jpg?sig=" + std::to_string(token) + "\"></p>";
+    return e;
+  };
+  const auto first = fx.poll(f, feed_of({with_token(1)}), at(2));
+  REQUIRE(first.new_entries.size() == 1);
+  const auto again = fx.poll(f, feed_of({with_token(2)}), at(3));
+  CHECK(again.duplicates == 1);
+  CHECK(again.updated == 0);
+  REQUIRE(fx.store->entries_by_id(first.new_entries).size() == 1);
+  CHECK(fx.store->entries_by_id(first.new_entries)[0].content == with_token(1).content);
+  // What a reader reads is compared whole: the title, the text, the categories.
+  auto retitled = with_token(3);
+  retitled.title = "One, corrected";
+  CHECK(fx.poll(f, feed_of({retitled}), at(4)).updated == 1);
+  auto reworded = retitled;
+  reworded.content = "<p>The <a href=\"https://example.com/x\">stories</a>.</p>";
+  CHECK(fx.poll(f, feed_of({reworded}), at(5)).updated == 1);
+  auto filed = reworded;
+  filed.categories = {"world"};
+  CHECK(fx.poll(f, feed_of({filed}), at(6)).updated == 1);
+}
+
 TEST_CASE("entries that leave the feed stay stored") {
   StoreFixture fx;
   const FeedState f = fx.feed("https://example.com/feed");
