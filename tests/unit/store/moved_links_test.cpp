@@ -25,32 +25,56 @@ feed::Entry session_entry(int n, int poll, std::string title) {
   return e;
 }
 
-}  // namespace
-
-TEST_CASE("a feed that changes its links but keeps its guids makes no duplicates") {
+// Two articles polled four times under new session ids, then a third among them, each
+// made by `make(article, poll, title)`: nothing is new again, and each article keeps the
+// link it was first stored with.
+template <class Make>
+void check_moving_links(Make make) {
   StoreFixture fx;
   const FeedState f = fx.feed("https://example.com/feed");
-  const auto first = fx.poll(f, feed_of({session_entry(1, 1, "One"), session_entry(2, 1, "Two")}), at(2));
+  const auto first = fx.poll(f, feed_of({make(1, 1, "One"), make(2, 1, "Two")}), at(2));
   REQUIRE(first.new_entries.size() == 2);
   CHECK(first.relinked == 0);
   for (int poll = 2; poll <= 4; ++poll) {
     CAPTURE(poll);
-    const auto again =
-        fx.poll(f, feed_of({session_entry(1, poll, "One"), session_entry(2, poll, "Two")}), at(2 + poll));
+    const auto again = fx.poll(f, feed_of({make(1, poll, "One"), make(2, poll, "Two")}), at(2 + poll));
     CHECK(again.new_entries.empty());
     CHECK(again.duplicates == 2);
     CHECK(again.relinked == 2);
   }
   // A new article among them is new, once.
-  const auto third = fx.poll(
-      f, feed_of({session_entry(3, 5, "Three"), session_entry(1, 5, "One"), session_entry(2, 5, "Two")}), at(8));
+  const auto third = fx.poll(f, feed_of({make(3, 5, "Three"), make(1, 5, "One"), make(2, 5, "Two")}), at(8));
   CHECK(third.new_entries.size() == 1);
   CHECK(third.relinked == 2);
   const auto stored = fx.store->newest(10);
   REQUIRE(stored.size() == 3);
-  // Each keeps the link it was first stored with.
   CHECK(stored[1].url == "https://example.com/story/2;jsessionid=S1");
   CHECK(stored[2].url == "https://example.com/story/1;jsessionid=S1");
+}
+
+// The article made by `make(article, poll, title)`, edited under a moved link: found, and
+// updated in place.
+template <class Make>
+void check_edited_is_updated(Make make) {
+  StoreFixture fx;
+  const FeedState f = fx.feed("https://example.com/feed");
+  const auto first = fx.poll(f, feed_of({make(1, 1, "One")}), at(2));
+  REQUIRE(first.new_entries.size() == 1);
+  auto edited = make(1, 2, "One");
+  edited.content = "<p>with a correction</p>";
+  const auto again = fx.poll(f, feed_of({edited}), at(3));
+  CHECK(again.new_entries.empty());
+  CHECK(again.updated == 1);
+  CHECK(again.relinked == 1);
+  const auto stored = fx.store->entries_by_id(first.new_entries);
+  REQUIRE(stored.size() == 1);
+  CHECK(stored[0].content == "<p>with a correction</p>");
+}
+
+}  // namespace
+
+TEST_CASE("a feed that changes its links but keeps its guids makes no duplicates") {
+  check_moving_links(session_entry);
 }
 
 TEST_CASE("entries stored under FeedBurner's redirect are found once the parser reads origLink") {
@@ -81,19 +105,7 @@ TEST_CASE("entries stored under FeedBurner's redirect are found once the parser 
 }
 
 TEST_CASE("an article found under its moved link is updated when its content changed") {
-  StoreFixture fx;
-  const FeedState f = fx.feed("https://example.com/feed");
-  const auto first = fx.poll(f, feed_of({session_entry(1, 1, "One")}), at(2));
-  REQUIRE(first.new_entries.size() == 1);
-  auto edited = session_entry(1, 2, "One");
-  edited.content = "<p>with a correction</p>";
-  const auto again = fx.poll(f, feed_of({edited}), at(3));
-  CHECK(again.new_entries.empty());
-  CHECK(again.updated == 1);
-  CHECK(again.relinked == 1);
-  const auto stored = fx.store->entries_by_id(first.new_entries);
-  REQUIRE(stored.size() == 1);
-  CHECK(stored[0].content == "<p>with a correction</p>");
+  check_edited_is_updated(session_entry);
 }
 
 TEST_CASE("an article under a moved link whose text links carry the session id too is not updated for them") {
@@ -241,25 +253,7 @@ feed::Entry guidless_entry(int n, int poll, std::string title) {
 }  // namespace
 
 TEST_CASE("a feed that changes its links and has no guids makes no duplicates: title and date find the article") {
-  StoreFixture fx;
-  const FeedState f = fx.feed("https://example.com/feed");
-  REQUIRE(fx.poll(f, feed_of({guidless_entry(1, 1, "One"), guidless_entry(2, 1, "Two")}), at(2)).new_entries.size() ==
-          2);
-  for (int poll = 2; poll <= 4; ++poll) {
-    CAPTURE(poll);
-    const auto again =
-        fx.poll(f, feed_of({guidless_entry(1, poll, "One"), guidless_entry(2, poll, "Two")}), at(2 + poll));
-    CHECK(again.new_entries.empty());
-    CHECK(again.duplicates == 2);
-    CHECK(again.relinked == 2);
-  }
-  const auto next = fx.poll(
-      f, feed_of({guidless_entry(3, 5, "Three"), guidless_entry(1, 5, "One"), guidless_entry(2, 5, "Two")}), at(8));
-  CHECK(next.new_entries.size() == 1);
-  CHECK(next.relinked == 2);
-  const auto stored = fx.store->newest(10);
-  REQUIRE(stored.size() == 3);
-  CHECK(stored[2].url == "https://example.com/story/1;jsessionid=S1");
+  check_moving_links(guidless_entry);
 }
 
 TEST_CASE("a guid that moves with its link: the title and date find the article") {
@@ -274,17 +268,7 @@ TEST_CASE("a guid that moves with its link: the title and date find the article"
 }
 
 TEST_CASE("an edited article under a moved link without a guid is found by its title and date, and updated") {
-  StoreFixture fx;
-  const FeedState f = fx.feed("https://example.com/feed");
-  const auto first = fx.poll(f, feed_of({guidless_entry(1, 1, "One")}), at(2));
-  auto edited = guidless_entry(1, 2, "One");
-  edited.summary = "<p>with a correction</p>";
-  const auto again = fx.poll(f, feed_of({edited}), at(3));
-  CHECK(again.new_entries.empty());
-  CHECK(again.updated == 1);
-  const auto stored = fx.store->entries_by_id(first.new_entries);
-  REQUIRE(stored.size() == 1);
-  CHECK(stored[0].summary == "<p>with a correction</p>");
+  check_edited_is_updated(guidless_entry);
 }
 
 TEST_CASE("undated entries without guids under moved links are found by title and content") {
