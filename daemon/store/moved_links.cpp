@@ -8,7 +8,7 @@
 namespace feedd::store {
 
 std::string moved_key(std::int64_t feed_id, std::string_view guid, std::string_view title) {
-  if (guid.empty() || title.empty()) return {};
+  if (title.empty()) return {};
   return Fnv1a().field(std::to_string(feed_id)).field(guid).field(title).hex();
 }
 
@@ -58,6 +58,14 @@ bool may_move(std::string_view guid) {
   return guid.empty() || iequals(guid.substr(0, 7), "http://") || iequals(guid.substr(0, 8), "https://");
 }
 
+// The date rule of the title: the same date from the feed, or no date on either side and
+// the same content, which says more than the title.
+bool same_by_title(const feed::Entry& e, std::int64_t content_hash, std::optional<std::int64_t> published,
+                   std::int64_t old_hash, std::optional<std::int64_t> old_published) {
+  if (published.has_value() != old_published.has_value()) return false;
+  return published ? *published == *old_published : content_hash == old_hash && has_text(e);
+}
+
 }  // namespace
 
 std::optional<std::string> MovedLinks::take(Stored& s) {
@@ -102,13 +110,31 @@ std::optional<std::string> MovedLinks::by_title(const feed::Entry& e, std::int64
   }
   if (!may_move(e.id)) return std::nullopt;
   const auto it = stored_by_title_.find(e.title);
-  if (it == stored_by_title_.end() || it->second == kAmbiguous) return std::nullopt;
+  if (it == stored_by_title_.end()) return tombstone_by_title(e, content_hash, published);
+  if (it->second == kAmbiguous) return std::nullopt;
   Stored& s = stored_[static_cast<std::size_t>(it->second)];
   if (s.taken || s.in_document || !may_move(s.guid)) return std::nullopt;
   if (!s.guid.empty() && guids_in_document_.contains(s.guid)) return std::nullopt;
-  if (published.has_value() != s.published.has_value()) return std::nullopt;
-  if (published ? *published != *s.published : content_hash != s.content_hash || !has_text(e)) return std::nullopt;
+  if (!same_by_title(e, content_hash, published, s.content_hash, s.published)) return std::nullopt;
   return take(s);
+}
+
+// The same questions of the tombstones of entries without a guid (their moved key is of
+// the title alone).
+std::optional<std::string> MovedLinks::tombstone_by_title(const feed::Entry& e, std::int64_t content_hash,
+                                                          std::optional<std::int64_t> published) {
+  if (!q_.tombstones_have_moved_keys) return std::nullopt;
+  const std::string key = moved_key(feed_id_, "", e.title);  // bound, so kept until reset
+  sql::Stmt::Use q(q_.tombstone_by_moved_key);
+  q->bind(1, key);
+  if (!q->step()) return std::nullopt;
+  std::string old = q->text(0);
+  std::optional<std::int64_t> old_published;
+  if (!q->is_null(1)) old_published = q->integer(1);
+  const bool same = same_by_title(e, content_hash, published, q->integer(2), old_published);
+  if (q->step()) return std::nullopt;  // two: ambiguous
+  if (keys_in_document_.contains(old) || !same) return std::nullopt;
+  return old;
 }
 
 void MovedLinks::load() {

@@ -2,9 +2,9 @@
 // Links that move: a feed that puts a session id or a rotating token in its links brings
 // each article under a new link, so a new URL key, at every poll. MovedLinks finds, for an
 // entry of one poll whose key is new, the key its article was stored under before: the
-// feed's own stored entry, by guid or by title, or the tombstone retention left of it, by
-// guid (docs/store.md, "Links that move"). When in doubt it finds nothing, and the entry
-// is new: a duplicate can be read past, a lost article is gone.
+// feed's own stored entry, by guid or by title, or the tombstone retention left of it
+// (docs/store.md, "Links that move"). When in doubt it finds nothing, and the entry is
+// new: a duplicate can be read past, a lost article is gone.
 
 #include <cstdint>
 #include <optional>
@@ -21,8 +21,9 @@
 namespace feedd::store {
 
 // What a tombstone keeps of its entry to be found when the entry's link moves: a hash of
-// the feed that first carried it, its guid and its title (with the entry's date from the
-// feed and its content hash beside it). Empty without a guid or a title.
+// the feed that first carried it, its guid (none for an entry without one: the title alone
+// then finds it) and its title (with the entry's date from the feed and its content hash
+// beside it). Empty without a title.
 std::string moved_key(std::int64_t feed_id, std::string_view guid, std::string_view title);
 
 // One poll's lookup, built at the first entry that asks: a poll whose links are all known
@@ -70,6 +71,8 @@ class MovedLinks {
                                      std::optional<std::int64_t> published, bool& decided);
   std::optional<std::string> by_title(const feed::Entry& e, std::int64_t content_hash,
                                       std::optional<std::int64_t> published);
+  std::optional<std::string> tombstone_by_title(const feed::Entry& e, std::int64_t content_hash,
+                                                std::optional<std::int64_t> published);
 
   Queries q_;
   std::int64_t feed_id_;

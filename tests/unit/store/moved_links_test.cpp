@@ -414,6 +414,22 @@ TEST_CASE("an article retention removed is found by its tombstone when its link 
   CHECK(db.query_int("SELECT count(*) FROM tombstones") == 2);
 }
 
+TEST_CASE("an article without a guid that retention removed is found by its title when its link moved") {
+  Buried fx(feed_of({guidless_entry(1, 1, "One"), guidless_entry(2, 1, "Two")}));
+
+  SUBCASE("in the same store") {}
+  SUBCASE("after a reopen") { fx.reopen(fx.keep); }
+
+  auto redated = guidless_entry(2, 2, "Two");
+  redated.published = at(1, 20);
+  const auto again = fx.poll_after(feed_of({guidless_entry(1, 2, "One"), redated}), 1);
+  CHECK(again.relinked == 1);
+  CHECK(again.duplicates == 1);
+  // The title alone needs the date: another date is another article.
+  CHECK(again.new_entries.size() == 1);
+  CHECK(fx.store->has_tombstone("https://example.com/story/1;jsessionid=S1"));
+}
+
 TEST_CASE("a pruned article under a moved link is found when edited or re-dated, as a stored one is") {
   Buried fx(feed_of({session_entry(1, 1, "One")}));
   auto back = session_entry(1, 2, "One");
