@@ -7,9 +7,18 @@
 
 namespace feedd::store {
 
+bool may_move(std::string_view guid) {
+  return guid.empty() || iequals(guid.substr(0, 7), "http://") || iequals(guid.substr(0, 8), "https://");
+}
+
 std::string moved_key(std::int64_t feed_id, std::string_view guid, std::string_view title) {
-  if (title.empty()) return {};
+  if (guid.empty() || title.empty()) return {};
   return Fnv1a().field(std::to_string(feed_id)).field(guid).field(title).hex();
+}
+
+std::string moved_title_key(std::int64_t feed_id, std::string_view guid, std::string_view title) {
+  if (title.empty() || !may_move(guid)) return {};
+  return Fnv1a().field(std::to_string(feed_id)).field("").field(title).hex();
 }
 
 MovedLinks::MovedLinks(Queries queries, std::int64_t feed_id, std::span<const feed::Entry* const> entries,
@@ -51,12 +60,6 @@ namespace {
 // "Engineer" and nothing else lists many different ones.
 bool has_text(const feed::Entry& e) { return !e.summary.empty() || !e.content.empty() || !e.enclosures.empty(); }
 
-// Whether a guid may move with the link: none, or a URL (RSS's permalink guid). Any other
-// guid (urn:, tag:, a number) is the feed's name for one article, and another one names
-// another article.
-bool may_move(std::string_view guid) {
-  return guid.empty() || iequals(guid.substr(0, 7), "http://") || iequals(guid.substr(0, 8), "https://");
-}
 
 // The date rule of the title: the same date from the feed, or no date on either side and
 // the same content, which says more than the title.
@@ -119,13 +122,12 @@ std::optional<std::string> MovedLinks::by_title(const feed::Entry& e, std::int64
   return take(s);
 }
 
-// The same questions of the tombstones of entries without a guid (their moved key is of
-// the title alone).
+// The same questions of the tombstones, by their moved title key.
 std::optional<std::string> MovedLinks::tombstone_by_title(const feed::Entry& e, std::int64_t content_hash,
                                                           std::optional<std::int64_t> published) {
   if (!q_.tombstones_have_moved_keys) return std::nullopt;
-  const std::string key = moved_key(feed_id_, "", e.title);  // bound, so kept until reset
-  sql::Stmt::Use q(q_.tombstone_by_moved_key);
+  const std::string key = moved_title_key(feed_id_, e.id, e.title);  // bound, so kept until reset
+  sql::Stmt::Use q(q_.tombstone_by_moved_title_key);
   q->bind(1, key);
   if (!q->step()) return std::nullopt;
   std::string old = q->text(0);

@@ -20,11 +20,19 @@
 
 namespace feedd::store {
 
-// What a tombstone keeps of its entry to be found when the entry's link moves: a hash of
-// the feed that first carried it, its guid (none for an entry without one: the title alone
-// then finds it) and its title (with the entry's date from the feed and its content hash
-// beside it). Empty without a title.
+// Whether a guid may move with the link: none, or a URL (RSS's permalink guid). Any other
+// guid (urn:, tag:, a number) is the feed's name for one article, and another one names
+// another article.
+bool may_move(std::string_view guid);
+
+// What a tombstone keeps of its entry to be found when the entry's link moves (with the
+// entry's date from the feed and its content hash beside them):
+// - its moved key, for the guid rule: a hash of the feed that first carried it, its guid
+//   and its title; empty without a guid or a title;
+// - its moved title key, for the title rule: a hash of the feed and the title alone; empty
+//   without a title, or when the guid may not move (may_move).
 std::string moved_key(std::int64_t feed_id, std::string_view guid, std::string_view title);
+std::string moved_title_key(std::int64_t feed_id, std::string_view guid, std::string_view title);
 
 // One poll's lookup, built at the first entry that asks: a poll whose links are all known
 // pays nothing.
@@ -37,6 +45,8 @@ class MovedLinks {
     // "SELECT url_key, moved_published, moved_content_hash FROM tombstones WHERE
     // moved_key = ?1 LIMIT 2"
     sql::Stmt& tombstone_by_moved_key;
+    // The same, "WHERE moved_title_key = ?1 LIMIT 2"
+    sql::Stmt& tombstone_by_moved_title_key;
     // Whether any tombstone may have a moved key; without one (a first round, a store
     // that never pruned) the tombstones are not asked.
     bool tombstones_have_moved_keys = false;

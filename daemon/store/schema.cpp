@@ -190,12 +190,20 @@ constexpr std::array<std::string_view, 5> kV10{
     "PRAGMA user_version = 10",
 };
 
+// Version 11: a second moved key, of the feed and title alone, for an entry whose guid may
+// move with its link (none, or a URL): the title rule finds its tombstone by it.
+constexpr std::array<std::string_view, 3> kV11{
+    "ALTER TABLE tombstones ADD COLUMN moved_title_key TEXT",
+    "CREATE INDEX tombstones_by_moved_title_key ON tombstones(moved_title_key) WHERE moved_title_key IS NOT NULL",
+    "PRAGMA user_version = 11",
+};
+
 struct Migration {
   int version;
   std::span<const std::string_view> statements;
 };
 
-constexpr std::array<Migration, 10> kMigrations{{
+constexpr std::array<Migration, 11> kMigrations{{
     {1, kV1},
     {2, kV2},
     {3, kV3},
@@ -206,6 +214,7 @@ constexpr std::array<Migration, 10> kMigrations{{
     {8, kV8},
     {9, kV9},
     {10, kV10},
+    {11, kV11},
 }};
 
 static_assert(kMigrations.back().version == kCurrentVersion);

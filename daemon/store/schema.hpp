@@ -7,7 +7,7 @@
 
 namespace feedd::store::schema {
 
-inline constexpr int kCurrentVersion = 10;
+inline constexpr int kCurrentVersion = 11;
 
 int version(sql::Db& db);
 

@@ -227,13 +227,17 @@ struct Store::Impl {
         // A tombstone made again (the entry came back and was pruned again) keeps the
         // entry's latest identity.
         tomb_put(db, "INSERT INTO tombstones(url_key, pruned_at, last_seen, moved_key, moved_published, "
-                     "moved_content_hash) VALUES(?1, ?2, ?2, ?3, ?4, ?5) "
+                     "moved_content_hash, moved_title_key) VALUES(?1, ?2, ?2, ?3, ?4, ?5, ?6) "
                      "ON CONFLICT(url_key) DO UPDATE SET pruned_at = excluded.pruned_at, "
                      "last_seen = max(last_seen, excluded.last_seen), moved_key = excluded.moved_key, "
-                     "moved_published = excluded.moved_published, moved_content_hash = excluded.moved_content_hash"),
+                     "moved_published = excluded.moved_published, moved_content_hash = excluded.moved_content_hash, "
+                     "moved_title_key = excluded.moved_title_key"),
         tomb_moved(db, "SELECT url_key, moved_published, moved_content_hash FROM tombstones "
                        "WHERE moved_key = ?1 LIMIT 2"),
-        tomb_any_moved(db, "SELECT 1 FROM tombstones WHERE moved_key IS NOT NULL LIMIT 1"),
+        tomb_moved_title(db, "SELECT url_key, moved_published, moved_content_hash FROM tombstones "
+                             "WHERE moved_title_key = ?1 LIMIT 2"),
+        tomb_any_moved(db, "SELECT 1 WHERE EXISTS (SELECT 1 FROM tombstones WHERE moved_key IS NOT NULL) "
+                           "OR EXISTS (SELECT 1 FROM tombstones WHERE moved_title_key IS NOT NULL)"),
         entry_identity(db, "SELECT first_feed, guid, title, CASE WHEN date_clamped THEN NULL ELSE published END, "
                            "content_hash FROM entries WHERE id = ?1"),
         tomb_expire(db, "DELETE FROM tombstones WHERE url_key IN "
@@ -324,6 +328,7 @@ struct Store::Impl {
   sql::Stmt tomb_touch;
   sql::Stmt tomb_put;
   sql::Stmt tomb_moved;
+  sql::Stmt tomb_moved_title;
   sql::Stmt tomb_any_moved;
   sql::Stmt entry_identity;
   sql::Stmt tomb_expire;
@@ -603,6 +608,7 @@ bool Store::Impl::unlink(std::int64_t entry_id, std::int64_t feed_id, Instant no
 void Store::Impl::bury(std::int64_t id, const std::string& key, Instant now) {
   recent.removed(id);
   std::string moved;
+  std::string moved_title;
   std::optional<std::int64_t> published;
   std::optional<std::int64_t> hash;
   {
@@ -610,7 +616,8 @@ void Store::Impl::bury(std::int64_t id, const std::string& key, Instant now) {
     q->bind(1, id);
     if (q->step()) {
       moved = moved_key(q->integer(0), q->text(1), q->text(2));
-      if (!moved.empty()) {
+      moved_title = moved_title_key(q->integer(0), q->text(1), q->text(2));
+      if (!moved.empty() || !moved_title.empty()) {
         if (!q->is_null(3)) published = q->integer(3);
         hash = q->integer(4);
       }
@@ -618,9 +625,10 @@ void Store::Impl::bury(std::int64_t id, const std::string& key, Instant now) {
   }
   {
     sql::Stmt::Use put(tomb_put);
-    put->bind(1, key).bind(2, now).bind_text_or_null(3, moved).bind(4, published).bind(5, hash).run();
+    put->bind(1, key).bind(2, now).bind_text_or_null(3, moved).bind(4, published).bind(5, hash);
+    put->bind_text_or_null(6, moved_title).run();
   }
-  if (!moved.empty()) moved_tombstones = true;
+  if (!moved.empty() || !moved_title.empty()) moved_tombstones = true;
   sql::Stmt::Use del(entry_delete);
   del->bind(1, id).run();
 }
@@ -920,7 +928,7 @@ void Store::Impl::ingest_document(std::int64_t feed_id, const feed::Feed& parsed
   std::vector<std::string_view> document_keys;
   document_keys.reserve(keys.size());
   for (const KeyChoice& k : keys) document_keys.push_back(k.key);
-  MovedLinks moved({own_newest, tomb_moved, moved_tombstones}, feed_id, chosen, document_keys);
+  MovedLinks moved({own_newest, tomb_moved, tomb_moved_title, moved_tombstones}, feed_id, chosen, document_keys);
   for (std::size_t i = 0; i < chosen.size(); ++i) ingest(feed_id, *chosen[i], keys[i], now, moved, result);
 }
 
