@@ -40,7 +40,8 @@ MovedLinks::MovedLinks(Queries queries, std::int64_t feed_id, std::span<const fe
 //    feed (an edited article keeps its date), or both have none and the same content,
 //    which says more than the title. A title that recurs, as a weekly notice's does, is a
 //    new article on each date; an undated posting titled "Engineer" and nothing else is a
-//    new one each time.
+//    new one each time. A title no stored entry has asks the tombstones, by their moved
+//    title key, the same questions.
 // Title and content or date guard against a feed that gives its next article a guid or a
 // title it used before.
 std::optional<std::string> MovedLinks::old_key(const feed::Entry& e, std::int64_t content_hash,

@@ -79,7 +79,9 @@ TEST_CASE("SIGKILL while the merged feed is rewritten leaves the old or the new 
       }
       ::_exit(1);
     }
-    std::this_thread::sleep_for(std::chrono::microseconds(2000 + random() % 30000));
+    // Later kills wait longer: when the disk is busy (the whole suite running, or a
+    // sanitizer's slower writer), each write's closing fsyncs can outlast a short wait.
+    std::this_thread::sleep_for(std::chrono::microseconds(2000 + random() % (30000 + 1000 * round)));
     ::kill(child, SIGKILL);
     int status = 0;
     REQUIRE(::waitpid(child, &status, 0) == child);
