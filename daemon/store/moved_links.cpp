@@ -61,6 +61,12 @@ namespace {
 // "Engineer" and nothing else lists many different ones.
 bool has_text(const feed::Entry& e) { return !e.summary.empty() || !e.content.empty() || !e.enclosures.empty(); }
 
+// The guid's rule for one article: the same content (a re-dated article keeps it), or the
+// same date from the feed (an edited one keeps that).
+bool same_by_guid(std::int64_t content_hash, std::optional<std::int64_t> published, std::int64_t old_hash,
+                  std::optional<std::int64_t> old_published) {
+  return content_hash == old_hash || (published && published == old_published);
+}
 
 // The date rule of the title: the same date from the feed, or no date on either side and
 // the same content, which says more than the title.
@@ -77,6 +83,17 @@ std::optional<std::string> MovedLinks::take(Stored& s) {
   return std::move(s.key);
 }
 
+std::optional<MovedLinks::Buried> MovedLinks::one_tombstone(sql::Stmt& stmt, const std::string& moved, bool& found) {
+  sql::Stmt::Use q(stmt);
+  q->bind(1, moved);
+  if (!q->step()) return std::nullopt;
+  found = true;
+  Buried b{q->text(0), q->integer(2), std::nullopt};
+  if (!q->is_null(1)) b.published = q->integer(1);
+  if (q->step()) return std::nullopt;  // two: ambiguous
+  return b;
+}
+
 std::optional<std::string> MovedLinks::by_guid(const feed::Entry& e, std::int64_t content_hash,
                                                std::optional<std::int64_t> published, bool& decided) {
   if (e.id.empty()) return std::nullopt;
@@ -87,24 +104,17 @@ std::optional<std::string> MovedLinks::by_guid(const feed::Entry& e, std::int64_
     decided = true;
     if (it->second == kAmbiguous) return std::nullopt;
     Stored& s = stored_[static_cast<std::size_t>(it->second)];
-    const bool same = s.content_hash == content_hash || (published && s.published == published);
-    if (s.taken || s.in_document || s.title != e.title || !same) return std::nullopt;
+    if (s.taken || s.in_document || s.title != e.title) return std::nullopt;
+    if (!same_by_guid(content_hash, published, s.content_hash, s.published)) return std::nullopt;
     return take(s);
   }
   if (!q_.tombstones_have_moved_keys) return std::nullopt;
   // The same questions of the tombstones (the title is in their moved key).
-  const std::string key = moved_key(feed_id_, e.id, e.title);  // bound, so kept until reset
-  sql::Stmt::Use q(q_.tombstone_by_moved_key);
-  q->bind(1, key);
-  if (!q->step()) return std::nullopt;
-  decided = true;
-  std::string old = q->text(0);
-  std::optional<std::int64_t> old_published;
-  if (!q->is_null(1)) old_published = q->integer(1);
-  const bool same = q->integer(2) == content_hash || (published && old_published == published);
-  if (q->step()) return std::nullopt;  // two: ambiguous
-  if (keys_in_document_.contains(old) || !same) return std::nullopt;
-  return old;
+  const std::string moved = moved_key(feed_id_, e.id, e.title);
+  const auto b = one_tombstone(q_.tombstone_by_moved_key, moved, decided);
+  if (!b || keys_in_document_.contains(b->key)) return std::nullopt;
+  if (!same_by_guid(content_hash, published, b->content_hash, b->published)) return std::nullopt;
+  return b->key;
 }
 
 std::optional<std::string> MovedLinks::by_title(const feed::Entry& e, std::int64_t content_hash,
@@ -127,17 +137,12 @@ std::optional<std::string> MovedLinks::by_title(const feed::Entry& e, std::int64
 std::optional<std::string> MovedLinks::tombstone_by_title(const feed::Entry& e, std::int64_t content_hash,
                                                           std::optional<std::int64_t> published) {
   if (!q_.tombstones_have_moved_keys) return std::nullopt;
-  const std::string key = moved_title_key(feed_id_, e.id, e.title);  // bound, so kept until reset
-  sql::Stmt::Use q(q_.tombstone_by_moved_title_key);
-  q->bind(1, key);
-  if (!q->step()) return std::nullopt;
-  std::string old = q->text(0);
-  std::optional<std::int64_t> old_published;
-  if (!q->is_null(1)) old_published = q->integer(1);
-  const bool same = same_by_title(e, content_hash, published, q->integer(2), old_published);
-  if (q->step()) return std::nullopt;  // two: ambiguous
-  if (keys_in_document_.contains(old) || !same) return std::nullopt;
-  return old;
+  const std::string moved = moved_title_key(feed_id_, e.id, e.title);
+  bool found = false;
+  const auto b = one_tombstone(q_.tombstone_by_moved_title_key, moved, found);
+  if (!b || keys_in_document_.contains(b->key)) return std::nullopt;
+  if (!same_by_title(e, content_hash, published, b->content_hash, b->published)) return std::nullopt;
+  return b->key;
 }
 
 void MovedLinks::load() {

@@ -73,10 +73,20 @@ class MovedLinks {
     bool taken = false;                     // its key was handed out
   };
   static constexpr int kAmbiguous = -1;  // an index map's value when two stored entries share the name
+  // A tombstone as its moved key finds it: its key, and its entry's content hash and date
+  // from the feed.
+  struct Buried {
+    std::string key;
+    std::int64_t content_hash = 0;
+    std::optional<std::int64_t> published;
+  };
 
   void load();
   void index_document();
   std::optional<std::string> take(Stored& s);
+  // The one tombstone `stmt` finds by the moved key `moved`; none when no tombstone has it
+  // or two do. `found` is set when any has it.
+  static std::optional<Buried> one_tombstone(sql::Stmt& stmt, const std::string& moved, bool& found);
   std::optional<std::string> by_guid(const feed::Entry& e, std::int64_t content_hash,
                                      std::optional<std::int64_t> published, bool& decided);
   std::optional<std::string> by_title(const feed::Entry& e, std::int64_t content_hash,
