@@ -373,52 +373,62 @@ std::string churning_rss(int request, bool titled) {
   return body + "</channel></rss>";
 }
 
-}  // namespace
+// One round of `feedd once` against the churning feed: its log, and the feed's schedule after it.
+struct ChurnRound {
+  feedd::test::ProcessResult result;
+  std::string next_due_reason;
+  int polls_without_new = 0;
+};
 
-TEST_CASE("a feed whose links change at every request brings each story once, found by its title and date") {
+// Three rounds against the churning feed, `titled` or not.
+std::vector<ChurnRound> churn_rounds(bool titled) {
   HttpServer server;
   std::atomic<int> requests{0};
   server.add_handler("/churn", [&](const HttpRequest&) {
     HttpResponse r;
-    r.body = churning_rss(++requests, true);
+    r.body = churning_rss(++requests, titled);
     return r;
   });
   Setup s;
   s.write_config({server.url("/churn")}, "[schedule]\njitter_percent = 0\n");
-  REQUIRE(lines_with(s.once().err, "new=2 duplicate=0").size() == 1);
-  for (int round = 1; round <= 2; ++round) {
+  std::vector<ChurnRound> rounds;
+  for (int round = 0; round < 3; ++round) {
     auto result = s.once();
-    INFO(result.err);
-    REQUIRE(result.exit_code == 0);
-    CHECK(lines_with(result.err, "new=0 duplicate=2 updated=0 relinked=2").size() == 1);
-    CHECK(lines_with(result.err, "links_changed=").empty());
     const auto st = s.state(server.url("/churn"));
-    CHECK(st.next_due_reason == "interval 30m");
-    CHECK(feedd::app::PollMemory::decode(st.schedule_memory).history.polls_without_new == round);
+    rounds.push_back({std::move(result), st.next_due_reason,
+                      feedd::app::PollMemory::decode(st.schedule_memory).history.polls_without_new});
+  }
+  return rounds;
+}
+
+}  // namespace
+
+TEST_CASE("a feed whose links change at every request brings each story once, found by its title and date") {
+  const auto rounds = churn_rounds(true);
+  REQUIRE(lines_with(rounds[0].result.err, "new=2 duplicate=0").size() == 1);
+  for (int round = 1; round <= 2; ++round) {
+    const auto& r = rounds[static_cast<std::size_t>(round)];
+    INFO(r.result.err);
+    REQUIRE(r.result.exit_code == 0);
+    CHECK(lines_with(r.result.err, "new=0 duplicate=2 updated=0 relinked=2").size() == 1);
+    CHECK(lines_with(r.result.err, "links_changed=").empty());
+    CHECK(r.next_due_reason == "interval 30m");
+    CHECK(r.polls_without_new == round);
   }
 }
 
 TEST_CASE("a feed whose untitled entries change their links at every request is said to, once, and not taken for "
           "a busy one") {
-  HttpServer server;
-  std::atomic<int> requests{0};
-  server.add_handler("/churn", [&](const HttpRequest&) {
-    HttpResponse r;
-    r.body = churning_rss(++requests, false);
-    return r;
-  });
-  Setup s;
-  s.write_config({server.url("/churn")}, "[schedule]\njitter_percent = 0\n");
-  REQUIRE(s.once().exit_code == 0);
+  const auto rounds = churn_rounds(false);
+  REQUIRE(rounds[0].result.exit_code == 0);
   for (int round = 1; round <= 2; ++round) {
-    auto result = s.once();
-    INFO(result.err);
-    REQUIRE(result.exit_code == 0);
-    CHECK(lines_with(result.err, "new=2 duplicate=0").size() == 1);
-    CHECK(lines_with(result.err, "links_changed=2 ").size() == (round == 1 ? 1U : 0U));
-    CHECK(lines_with(result.err, "gap=").empty());
-    const auto st = s.state(server.url("/churn"));
-    CHECK(st.next_due_reason == "interval 30m");
-    CHECK(feedd::app::PollMemory::decode(st.schedule_memory).history.polls_without_new == round);
+    const auto& r = rounds[static_cast<std::size_t>(round)];
+    INFO(r.result.err);
+    REQUIRE(r.result.exit_code == 0);
+    CHECK(lines_with(r.result.err, "new=2 duplicate=0").size() == 1);
+    CHECK(lines_with(r.result.err, "links_changed=2 ").size() == (round == 1 ? 1U : 0U));
+    CHECK(lines_with(r.result.err, "gap=").empty());
+    CHECK(r.next_due_reason == "interval 30m");
+    CHECK(r.polls_without_new == round);
   }
 }
