@@ -204,7 +204,7 @@ struct Daemon::Impl {
         log->critical("error=\"unknown exception\"");
       }
       stop_loop();
-    });
+    }, "feedd-store");
 
     fetch::ClientOptions client_options;
     client_options.user_agent = config.user_agent.empty() ? kUserAgent : config.user_agent;

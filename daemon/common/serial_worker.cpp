@@ -1,14 +1,16 @@
 #include "common/serial_worker.hpp"
 
+#include <pthread.h>
+
 #include <utility>
 
 namespace feedd {
 
-SerialWorker::SerialWorker(uv_loop_t* loop, OnError on_error) : on_error_(std::move(on_error)) {
+SerialWorker::SerialWorker(uv_loop_t* loop, OnError on_error, std::string name) : on_error_(std::move(on_error)) {
   async_ = UvHandle<uv_async_t>::make_or_throw("cannot create the worker's wake-up handle", loop, uv_async_init,
                                                on_async);
   async_.get()->data = this;
-  thread_ = std::thread([this] { work(); });
+  thread_ = std::thread([this, name = std::move(name)] { work(name); });
 }
 
 SerialWorker::~SerialWorker() { close(); }
@@ -22,7 +24,9 @@ void SerialWorker::post(Job job) {
   wake_.notify_one();
 }
 
-void SerialWorker::work() {
+void SerialWorker::work(const std::string& name) {
+  // Best effort: a name longer than the kernel takes is cut, not refused.
+  if (!name.empty()) pthread_setname_np(pthread_self(), name.substr(0, 15).c_str());
   std::unique_lock lock(mutex_);
   for (;;) {
     wake_.wait(lock, [this] { return ending_ || !jobs_.empty(); });

@@ -19,6 +19,7 @@
 #include <exception>
 #include <functional>
 #include <mutex>
+#include <string>
 #include <thread>
 
 #include "common/uv_handle.hpp"
@@ -32,8 +33,10 @@ class SerialWorker {
   // Called on the loop thread with what a job or a completion threw.
   using OnError = std::function<void(std::exception_ptr)>;
 
-  // Throws std::runtime_error if libuv cannot make the wake-up handle.
-  SerialWorker(uv_loop_t* loop, OnError on_error);
+  // Throws std::runtime_error if libuv cannot make the wake-up handle. A non-empty name
+  // (up to 15 bytes: the kernel's limit) names the thread, so that `top -H`, `ps -T`
+  // and a debugger tell it from the loop thread.
+  SerialWorker(uv_loop_t* loop, OnError on_error, std::string name = {});
   // close(), if not done yet.
   ~SerialWorker();
   SerialWorker(const SerialWorker&) = delete;
@@ -57,7 +60,7 @@ class SerialWorker {
 
  private:
   static void on_async(uv_async_t* handle) noexcept;
-  void work();
+  void work(const std::string& name);
   // Runs the completions that are ready.
   void run_completions();
 

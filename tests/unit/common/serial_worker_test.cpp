@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <fstream>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -134,6 +135,45 @@ TEST_CASE("serial worker: close() runs what is still queued, then the loop close
     CHECK(completions == 10);
     worker.close();  // twice is harmless
   }  // the destructor after close() does nothing more
+  CHECK(loop.close() == 0);
+}
+
+TEST_CASE("serial worker: a name names its thread, cut to the kernel's 15 bytes") {
+  test::UvTestLoop loop;
+  // What `ps -T` and `top -H` show: the thread's comm.
+  const auto comm = [] {
+    std::ifstream in("/proc/thread-self/comm");
+    std::string name;
+    std::getline(in, name);
+    return name;
+  };
+  const std::string loop_name = comm();
+  SerialWorker named(loop.get(), nullptr, "feedd-store");
+  SerialWorker long_name(loop.get(), nullptr, "a-name-longer-than-fifteen");
+  SerialWorker unnamed(loop.get(), nullptr);
+  std::string seen_named, seen_long, seen_unnamed;
+  named.post([&]() -> SerialWorker::Completion {
+    seen_named = comm();
+    return nullptr;
+  });
+  long_name.post([&]() -> SerialWorker::Completion {
+    seen_long = comm();
+    return nullptr;
+  });
+  unnamed.post([&]() -> SerialWorker::Completion {
+    seen_unnamed = comm();
+    return nullptr;
+  });
+  named.settle();
+  long_name.settle();
+  unnamed.settle();
+  CHECK(seen_named == "feedd-store");
+  CHECK(seen_long == "a-name-longer-t");
+  CHECK(seen_unnamed == loop_name);  // a thread inherits its creator's name
+  CHECK(comm() == loop_name);        // the loop thread keeps its own
+  named.close();
+  long_name.close();
+  unnamed.close();
   CHECK(loop.close() == 0);
 }
 
