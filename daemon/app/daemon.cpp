@@ -61,7 +61,8 @@ struct Daemon::Impl {
     bool in_flight = false;
     bool active = true;  // false once a reload removed it (its slot is never reused)
     std::uint64_t host_slot = 0;  // a start time reserved for it by host spacing (loop ms)
-    bool waiting = false;         // due, held back while the transfer cap is reached
+    bool waiting = false;         // due, held back (in `waiting` or its host's queue)
+    std::string transfer_host;    // while in flight: the host its transfer counts against
   };
 
   // A poll that ended and waits for its commit. The outcome owns the parsed feed the
@@ -70,6 +71,7 @@ struct Daemon::Impl {
     std::size_t index = 0;
     PollOutcome outcome;  // settled by the commit when a document was parsed
     Instant now{};
+    std::size_t bytes = 0;  // of the body it came from, counted in pending_bytes
   };
 
   config::Config config;
@@ -94,6 +96,8 @@ struct Daemon::Impl {
   } commit_queue;
   std::size_t commits_outstanding = 0;  // commit jobs whose completion has not run
   std::size_t uncommitted = 0;          // polls ended whose commit has not completed
+  // The bodies of those polls, in bytes: what their parsed documents hold, about.
+  std::size_t pending_bytes = 0;
   bool loop_stopped = false;   // uv_stop was called
   std::unique_ptr<fetch::Client> client;
   UvHandle<uv_timer_t> due_timer;
@@ -121,11 +125,22 @@ struct Daemon::Impl {
   schedule::HostSpacing hosts;
   std::mt19937_64 jitter_seeds{std::random_device{}()};
   std::size_t in_flight = 0;
-  // Due feeds beyond the cap of transfers handed to the client (or held while the store is
-  // behind, kMaxUncommitted), in due order. Each
-  // transfer holds a curl handle and its buffers: 10,000 feeds due at once must not mean
-  // 10,000 of those.
+  // Due feeds held back by may_start(): beyond the cap of transfers handed to the client,
+  // or while the store is behind (kMaxUncommitted polls, fetch.max_buffered_bytes), in
+  // due order. Each transfer holds a curl handle and its buffers: 10,000 feeds due at once
+  // must not mean 10,000 of those.
   std::deque<std::size_t> waiting;
+  // Transfers in flight per host, and the due feeds waiting for one of them to end
+  // (fetch.max_host_connections). libcurl would queue those itself, but a transfer handed
+  // to it is under way as far as the daemon can tell: it will end, be parsed and wait for
+  // the store whatever memory that takes (may_start). Held here, a feed starts only once
+  // its host has room and may_start() allows.
+  struct HostLoad {
+    std::size_t in_flight = 0;
+    std::deque<std::size_t> waiting;
+  };
+  std::unordered_map<std::string, HostLoad> host_load;
+  std::size_t host_cap = 1;  // the client's max_host_connections
   // Polls ended and not yet committed: their feeds' state is not advanced until then, so
   // polls lost with the queue (SIGKILL) are simply polled again.
   std::vector<EndedPoll> ended;
@@ -210,6 +225,7 @@ struct Daemon::Impl {
     client_options.user_agent = config.user_agent.empty() ? kUserAgent : config.user_agent;
     client_options.max_total_connections = static_cast<std::size_t>(config.max_connections);
     client_options.max_host_connections = static_cast<std::size_t>(config.max_host_connections);
+    host_cap = std::max<std::size_t>(client_options.max_host_connections, 1);
     client = std::make_unique<fetch::Client>(&loop, client_options);
 
     // What the last run left in the WAL goes into the database file on the store's
@@ -272,12 +288,7 @@ struct Daemon::Impl {
       if (mode == Mode::once) {
         // A one-shot round (cron) polls every feed, except where a server asked for a
         // pause that has not ended: those wait for a later round.
-        const auto host = schedule::host_of(poll_url(state));
-        if (const auto held = hosts.blocked_until(host); held > uv_now(&loop)) {
-          log->info("feed={} skipped=\"host {} asked for a pause (Retry-After) for {}s more\"", state.url,
-                    host, (held - uv_now(&loop) + 999) / 1000);
-          continue;
-        }
+        if (wait_for_host_hold(i, schedule::host_of(poll_url(state)))) continue;
         start_poll(i);
       } else {
         queue.push(i, due_in_ms(state.next_due.value_or(now), now));
@@ -332,7 +343,7 @@ struct Daemon::Impl {
       log->error("feed={} error=\"{}\"", feed_config.url, state.error().message);
       return false;
     }
-    feeds.push_back({feed_config, std::move(*state), false, true});
+    feeds.push_back({feed_config, std::move(*state), false, true, 0, false, {}});
     return true;
   }
 
@@ -463,11 +474,21 @@ struct Daemon::Impl {
     return request;
   }
 
-  // Whether another transfer may start: below the cap of transfers, and the store keeps up.
-  bool may_start() const { return in_flight < transfer_cap() && uncommitted < kMaxUncommitted; }
+  // Whether another transfer may start: below the cap of transfers, the store keeps up,
+  // and the documents in memory (being received, or parsed and waiting for their commit)
+  // are within fetch.max_buffered_bytes. Without that last bound a first round of large
+  // feeds (podcasts: 10 MB each) held every document the store had not reached yet, and
+  // a round of 100 of them peaked near 1 GB. Each of these drains by itself (transfers
+  // end, commits complete), so feeds held back always start in the end.
+  bool may_start() const {
+    return in_flight < transfer_cap() && uncommitted < kMaxUncommitted &&
+           pending_bytes + client->receiving_bytes() < static_cast<std::size_t>(config.max_buffered_bytes);
+  }
 
+  // As many as libcurl runs at once: one more would wait in its queue, out of reach of
+  // may_start().
   std::size_t transfer_cap() const {
-    return static_cast<std::size_t>(std::max<std::int64_t>(config.max_connections, 1)) * 2;
+    return static_cast<std::size_t>(std::max<std::int64_t>(config.max_connections, 1));
   }
 
   void start_poll(std::size_t index) {
@@ -478,11 +499,53 @@ struct Daemon::Impl {
       waiting.push_back(index);
       return;
     }
+    std::string host = schedule::host_of(poll_url(feed.state));
+    HostLoad& load = host_load[host];
+    if (load.in_flight >= host_cap) {
+      feed.waiting = true;
+      load.waiting.push_back(index);
+      return;
+    }
+    ++load.in_flight;
+    feed.transfer_host = std::move(host);
     feed.in_flight = true;
     ++in_flight;
     client->start(request_for(feed), [this, index](fetch::Response response) {
       on_response(index, std::move(response));
     });
+  }
+
+  // A transfer of this feed's host ended: the next feed waiting for that host goes on
+  // (to its transfer, or to `waiting` when may_start() says no).
+  void release_host(Feed& feed) {
+    const std::string host = std::exchange(feed.transfer_host, std::string());
+    const auto it = host_load.find(host);
+    if (it == host_load.end()) return;
+    HostLoad& load = it->second;  // stays put while start_poll() adds other hosts
+    --load.in_flight;
+    while (!load.waiting.empty() && load.in_flight < host_cap && !stopping) {
+      const std::size_t next = load.waiting.front();
+      load.waiting.pop_front();
+      feeds[next].waiting = false;
+      if (feeds[next].active && !wait_for_host_hold(next, host)) start_poll(next);
+    }
+    if (load.in_flight == 0 && load.waiting.empty()) host_load.erase(host);
+  }
+
+  // Whether a Retry-After holds this feed's host. A feed it holds waits for the hold to
+  // end: in a run, in the due queue; in a one-shot round (cron), for a later round.
+  bool wait_for_host_hold(std::size_t index, const std::string& host) {
+    const std::uint64_t held = hosts.blocked_until(host);
+    const std::uint64_t now_ms = uv_now(&loop);
+    if (held <= now_ms) return false;
+    if (mode == Mode::once) {
+      log->info("feed={} skipped=\"host {} asked for a pause (Retry-After) for {}s more\"", feeds[index].state.url,
+                host, (held - now_ms + 999) / 1000);
+    } else {
+      queue.push(index, held);
+      arm_due_timer();
+    }
+    return true;
   }
 
   void start_waiting() {
@@ -517,9 +580,16 @@ struct Daemon::Impl {
     Feed& feed = feeds[index];
     feed.in_flight = false;
     --in_flight;
-    start_waiting();
-    if (response.outcome == fetch::Outcome::cancelled || !feed.active) return;
+    if (response.outcome == fetch::Outcome::cancelled || !feed.active) {
+      release_host(feed);
+      start_waiting();
+      return;
+    }
     ++polls;
+    // Held until its commit, as the document parsed from it: counted before anything starts.
+    const std::size_t bytes = response.body.size();
+    pending_bytes += bytes;
+    ++uncommitted;
 
     const Instant now = now_utc();
     PollOutcome outcome = interpret(feed.state, response, now, poll_settings(feed));
@@ -533,8 +603,11 @@ struct Daemon::Impl {
                 outcome.host_retry_after->count());
     }
 
-    ended.push_back({index, std::move(outcome), now});
-    ++uncommitted;
+    // The host's next feed starts now, after any Retry-After this answer carried.
+    release_host(feed);
+    start_waiting();
+
+    ended.push_back({index, std::move(outcome), now, bytes});
     if (ended.size() >= kCommitBatch) {
       commit_ended();
     } else {
@@ -587,6 +660,7 @@ struct Daemon::Impl {
   void on_committed(const std::vector<EndedPoll>& polls, const std::vector<Result<store::IngestResult>>& committed) {
     --commits_outstanding;
     uncommitted -= polls.size();
+    for (const auto& poll : polls) pending_bytes -= poll.bytes;
     for (std::size_t i = 0; i < polls.size(); ++i) after_commit(polls[i], committed[i]);
     start_waiting();  // transfers held back while the store was behind
 

@@ -54,6 +54,7 @@ struct Config {
   std::int64_t max_redirects = 5;
   std::int64_t max_connections = 32;
   std::int64_t max_host_connections = 2;
+  std::int64_t max_buffered_bytes = std::int64_t{64} << 20;  // documents in memory, received to stored
   std::int64_t low_speed_bytes = 64;   // a transfer slower than this (bytes/s) ...
   Seconds low_speed_time{30};          // ... for this long is aborted
   std::int64_t permanent_redirect_polls = 2;  // polls that confirm a 301/308 before the URL moves

@@ -53,6 +53,11 @@ constexpr std::array kKeys{
   KeySpec{"fetch", "max_host_connections", KeyType::integer, "2", 1, 64,
           "Transfers at once to one host",
           [](Config& c, FeedConfig*, const Value& v) { c.max_host_connections = v.number; }},
+  KeySpec{"fetch", "max_buffered_bytes", KeyType::integer, "67108864", std::int64_t{1} << 20,
+          std::int64_t{1} << 36,
+          "Bytes of fetched documents held in memory at once (being received, or parsed and waiting "
+          "for the store); no transfer starts while there are more, though one always may",
+          [](Config& c, FeedConfig*, const Value& v) { c.max_buffered_bytes = v.number; }},
 
   KeySpec{"output", "title", KeyType::string, "\"feedd\"", 0, 0,
           "Title of the merged feed",

@@ -98,6 +98,9 @@ class Client {
   // Aborts every transfer; each callback runs with Outcome::cancelled, from inside this call.
   void cancel_all();
   std::size_t active() const;
+  // Body bytes (decompressed) the transfers in flight have received and hold, all
+  // together: memory the daemon counts before it starts more.
+  std::size_t receiving_bytes() const;
 
   struct Impl;
 

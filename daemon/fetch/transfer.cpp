@@ -64,10 +64,25 @@ std::string http_version_text(long version) {
 
 }  // namespace
 
-Transfer::Transfer(Request request, Callback done)
-    : request_(std::move(request)), done_(std::move(done)), started_(std::chrono::steady_clock::now()) {
+Transfer::Transfer(Request request, Callback done, std::size_t* receiving)
+    : request_(std::move(request)),
+      done_(std::move(done)),
+      started_(std::chrono::steady_clock::now()),
+      receiving_(receiving) {
   current_url_ = request_.url;
   response_.effective_url = request_.url;
+}
+
+Transfer::~Transfer() { uncount(); }
+
+Response Transfer::take_response() {
+  uncount();
+  return std::move(response_);
+}
+
+void Transfer::uncount() {
+  if (receiving_ != nullptr) *receiving_ -= counted_;
+  counted_ = 0;
 }
 
 std::string Transfer::setup(const ClientOptions& options) {
@@ -156,6 +171,10 @@ std::size_t Transfer::on_body(char* data, std::size_t size, std::size_t count, v
       return 0;  // aborts the transfer with CURLE_WRITE_ERROR
     }
     t->response_.body.append(data, n);
+    if (t->receiving_ != nullptr) {
+      *t->receiving_ += n;
+      t->counted_ += n;
+    }
     return n;
   } catch (...) {
     return 0;

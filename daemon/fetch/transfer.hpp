@@ -18,7 +18,10 @@ namespace feedd::fetch {
 
 class Transfer {
  public:
-  Transfer(Request request, Callback done);
+  // `receiving`, when given, counts the body bytes this transfer holds while it holds
+  // them (Client::receiving_bytes): until take_response() or its end.
+  Transfer(Request request, Callback done, std::size_t* receiving = nullptr);
+  ~Transfer();
   Transfer(const Transfer&) = delete;
   Transfer& operator=(const Transfer&) = delete;
 
@@ -36,7 +39,7 @@ class Transfer {
 
   // Hands over the callback and the response (the transfer is spent afterwards).
   Callback take_callback() { return std::move(done_); }
-  Response take_response() { return std::move(response_); }
+  Response take_response();
   const Response& response() const { return response_; }
 
  private:
@@ -45,6 +48,7 @@ class Transfer {
   void header_line(std::string_view line);
   void set_elapsed();
   std::string timeout_text() const;
+  void uncount();
 
   Request request_;
   Callback done_;
@@ -62,6 +66,8 @@ class Transfer {
   std::string current_url_;                               // where the current response came from
   std::optional<std::pair<long, std::string>> pending_redirect_;  // a 3xx libcurl may follow
   bool body_too_large_ = false;
+  std::size_t* receiving_ = nullptr;
+  std::size_t counted_ = 0;  // of the body, added to *receiving_
 };
 
 }  // namespace feedd::fetch

@@ -238,11 +238,13 @@ class WriteLockAtFirstRequest {
   int requests_ = 0;
 };
 
-// A config of `feeds` feeds of `server`, fetched over at most `connections` connections.
-std::string many_feeds_config(const feedd::test::HttpServer& server, int feeds, int connections) {
+// A config of `feeds` feeds of `server`, fetched over at most `connections` connections;
+// `fetch_lines` go in its [fetch] table too.
+std::string many_feeds_config(const feedd::test::HttpServer& server, int feeds, int connections,
+                              const std::string& fetch_lines = "") {
   std::string text = "[feedd]\ndatabase = \"feedd.db\"\noutput_dir = \"out\"\nlog_level = \"warn\"\n"
-                     "[fetch]\nmax_host_connections = " + std::to_string(connections) +
-                     "\n[schedule]\nhost_spacing = \"0s\"\n";
+                     "[fetch]\nmax_host_connections = " + std::to_string(connections) + "\n" + fetch_lines +
+                     "[schedule]\nhost_spacing = \"0s\"\n";
   for (int f = 0; f < feeds; ++f) text += "[[feed]]\nurl = \"" + server.url(path_of(f)) + "\"\n";
   return text;
 }
@@ -312,4 +314,37 @@ TEST_CASE("while the store cannot keep up, fetching pauses instead of piling up 
   REQUIRE(store.ok());
   CHECK((*store)->newest(10'000).size() == kMany + 1);
   CHECK((*store)->feeds().size() == kMany);
+}
+
+TEST_CASE("while the store cannot keep up, the documents held in memory stay within fetch.max_buffered_bytes") {
+  // Documents of about 400 kB, fetched one at a time. No commit can finish while the lock
+  // is held, so every document fetched stays in memory. With a budget of 1 MiB the third
+  // passes it, and nothing more starts until commits free their memory; with the default
+  // (64 MiB) every feed is fetched meanwhile. Either way nothing is lost.
+  constexpr int kFeeds = 10;
+  constexpr std::size_t kPadding = 400'000;
+  const auto fetched_while_locked = [&](const std::string& fetch_lines) {
+    feedd::test::TempDir dir{"feedd-batch"};
+    WriteLockAtFirstRequest lock(dir.file("feedd.db"));
+    feedd::test::HttpServer server;
+    for (int f = 0; f < kFeeds; ++f) {
+      server.add_handler(path_of(f), [&, f](const feedd::test::HttpRequest&) {
+        lock.on_request();
+        return feedd::test::response(200, {}, feed_body(f, 1, kPadding));
+      });
+    }
+    dir.write("feedd.toml", many_feeds_config(server, kFeeds, 1, fetch_lines));
+    feedd::test::Process daemon({feedd::test::feedd_binary(), "once", "-c", dir.file("feedd.toml").string()});
+    const int before_release = lock.hold_then_release(2s);
+    auto r = daemon.wait(60s);
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    auto store = feedd::store::Store::open(dir.file("feedd.db"));
+    REQUIRE(store.ok());
+    CHECK((*store)->newest(1000).size() == kFeeds + 1);
+    for (const auto& feed : (*store)->feeds()) CHECK(feed.last_status == 200);
+    return before_release;
+  };
+  CHECK(fetched_while_locked("max_buffered_bytes = 1048576\n") == 3);
+  CHECK(fetched_while_locked("") == kFeeds);
 }

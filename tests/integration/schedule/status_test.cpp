@@ -202,6 +202,24 @@ TEST_CASE("a 429 with Retry-After holds that feed and the other feeds of its hos
   CHECK(lines_with(result.err, "paused=2s").size() >= 1);
 }
 
+TEST_CASE("feeds waiting for a connection to a host that answers 429 wait for its Retry-After too") {
+  // One connection to the host: the other feeds wait in feedd's queue for it. The 429
+  // arrives first, so neither is fetched in this round, and each says why.
+  HttpServer server;
+  server.add_endpoint("/busy", 429, {{"Retry-After", "3600"}}, "");
+  server.add_endpoint("/a", 200, {}, rss("a"));
+  server.add_endpoint("/b", 200, {}, rss("b"));
+  Setup s;
+  s.write_config({server.url("/busy"), server.url("/a"), server.url("/b")},
+                 "[fetch]\nmax_host_connections = 1\n[schedule]\nhost_spacing = \"0s\"\n");
+  auto result = s.once();
+  INFO(result.err);
+  CHECK(result.exit_code == 1);  // the 429 is an error
+  CHECK(server.requests("/busy") == 1);
+  CHECK(server.total_requests() == 1);
+  CHECK(lines_with(result.err, "skipped=\"host").size() == 2);
+}
+
 TEST_CASE("feeds of one host due together start host_spacing apart") {
   HttpServer server;
   Arrivals arrivals;

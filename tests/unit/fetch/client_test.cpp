@@ -484,6 +484,59 @@ TEST_CASE("many concurrent requests never open more connections per host than al
   CHECK(server.connections_accepted() == 2);        // and kept alive across requests
 }
 
+TEST_CASE("receiving_bytes() counts the body bytes transfers in flight hold, until each is delivered") {
+  // Two bodies, each sent as a first piece at once and the rest a while later: between
+  // the pieces both transfers hold their first piece.
+  test::HttpServer server;
+  constexpr std::size_t kPiece = 100'000;
+  for (const char* path : {"/a", "/b"}) {
+    test::HttpResponse r = test::response(200, {}, std::string(kPiece, 'a') + std::string(kPiece / 2, 'b'));
+    r.trickle_bytes = kPiece;
+    r.trickle_interval = std::chrono::milliseconds(500);
+    server.add_endpoint(path, r);
+  }
+  test::UvTestLoop loop;
+  fetch::Client client(loop.get(), {.user_agent = {}, .max_total_connections = 4, .max_host_connections = 4});
+  CHECK(client.receiving_bytes() == 0);
+  std::vector<std::size_t> at_delivery;  // receiving_bytes() as each callback runs
+  std::vector<std::size_t> bodies;
+  for (const char* path : {"/a", "/b"}) {
+    client.start(get(server.url(path)), [&](Response r) {
+      at_delivery.push_back(client.receiving_bytes());
+      bodies.push_back(r.body.size());
+    });
+  }
+  REQUIRE(loop.run_until([&] { return client.receiving_bytes() == 2 * kPiece; }));
+  REQUIRE(loop.run_until([&] { return bodies.size() == 2; }));
+  CHECK(bodies == std::vector<std::size_t>{kPiece * 3 / 2, kPiece * 3 / 2});
+  // A delivered body is the caller's: only the other transfer's bytes count meanwhile.
+  CHECK(at_delivery[1] == 0);
+  CHECK(at_delivery[0] <= kPiece * 3 / 2);
+  CHECK(client.receiving_bytes() == 0);
+
+  // A transfer that ends in an error, or is cancelled, gives its bytes back too. (No
+  // Content-Length: the cap is found with the third piece, not from the header.)
+  test::HttpResponse big = test::response(200, {}, std::string(kPiece * 3, 'c'));
+  big.trickle_bytes = kPiece;
+  big.trickle_interval = std::chrono::milliseconds(500);
+  big.send_content_length = false;
+  server.add_endpoint("/big", big);
+  Request capped = get(server.url("/big"));
+  capped.limits.max_body_bytes = kPiece * 2;
+  std::optional<Response> too_large;
+  client.start(capped, [&](Response r) { too_large = std::move(r); });
+  std::optional<Response> cancelled;
+  client.start(get(server.url("/big")), [&](Response r) { cancelled = std::move(r); });
+  REQUIRE(loop.run_until([&] { return client.receiving_bytes() == 4 * kPiece; }));  // two pieces each
+  REQUIRE(loop.run_until([&] { return too_large.has_value(); }));
+  CHECK(too_large->outcome == Outcome::too_large);
+  CHECK(client.receiving_bytes() >= 2 * kPiece);  // the other one's
+  client.cancel_all();
+  REQUIRE(cancelled.has_value());
+  CHECK(cancelled->outcome == Outcome::cancelled);
+  CHECK(client.receiving_bytes() == 0);
+}
+
 TEST_CASE("sequential requests to one host reuse the connection") {
   test::HttpServer server;
   server.add_endpoint("/one", 200, {}, "1");
