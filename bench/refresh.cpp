@@ -5,9 +5,12 @@
 //
 //   bench_refresh [--feeds N] [--runs R] [--jobs J] [--feedd PATH] [--skip newsboat,sfeed]
 //                 [--timeout SECONDS] [--keep] [--newsboat-default]
+//                 [--entries E] [--entry-words W]
 //
-// Feeds are generated with a fixed seed (the same N gives the same bytes), 70 % RSS 2.0
-// and 30 % Atom, 20 entries each. Every tool gets the same parallelism (--jobs, default
+// Feeds are generated with a fixed seed (the same options give the same bytes), 70 % RSS
+// 2.0 and 30 % Atom, 20 entries each (--entries), each entry's text 40 to 99 words
+// (--entry-words W: W words, about 7 bytes each; large documents such as podcast feeds
+// with long show notes, for the peak RSS). Every tool gets the same parallelism (--jobs, default
 // 16: sfeed_update's own default): feedd fetch.max_host_connections, sfeed maxjobs,
 // newsboat reload-threads. sfeed fetches with curl's --etag-save/--etag-compare (the
 // ETag setup its documentation describes), so its warm round is conditional too.
@@ -56,6 +59,8 @@ struct Options {
   std::vector<std::string> skip;
   bool keep = false;              // keep the temporary directory (and nginx's access log) to inspect
   bool newsboat_default = false;  // also newsboat with its default reload-threads (1)
+  int entries = 20;               // per feed
+  int entry_words = 0;            // words of each entry's text; 0: 40 to 100
 };
 
 // xorshift64*: a fixed seed gives the same corpus on every machine.
@@ -92,7 +97,7 @@ std::string words(Rng& rng, int n) {
 std::string rfc822(std::int64_t t) { return feedd::format_rfc1123(feedd::Instant{std::chrono::seconds{t}}); }
 std::string rfc3339(std::int64_t t) { return feedd::format_rfc3339(feedd::Instant{std::chrono::seconds{t}}); }
 
-std::string feed_document(int index, Rng& rng) {
+std::string feed_document(int index, Rng& rng, const Options& options) {
   const bool atom = rng.below(10) < 3;
   const std::string site = "https://site" + std::to_string(index) + ".example";
   const std::int64_t base = 1740000000 - rng.below(86400 * 30);
@@ -106,12 +111,13 @@ std::string feed_document(int index, Rng& rng) {
       << words(rng, 3) << "</title>\n<link>" << site << "/</link>\n<description>" << words(rng, 12)
       << "</description>\n<language>en</language>\n";
   }
-  for (int i = 0; i < 20; ++i) {
+  for (int i = 0; i < options.entries; ++i) {
     const std::int64_t when = base - i * (600 + rng.below(7200));
     const std::string link = site + "/" + std::to_string(when / 86400) + "/" + std::to_string(i) + "-" +
                              kWords[rng.below(static_cast<int>(std::size(kWords)))];
     const std::string title = words(rng, 4 + rng.below(6));
-    std::string body = "<p>" + words(rng, 30 + rng.below(60)) + " &amp; " + words(rng, 10) + "</p><p><a href=\"" +
+    const int text_words = options.entry_words > 0 ? options.entry_words - 10 : 30 + rng.below(60);
+    std::string body = "<p>" + words(rng, text_words) + " &amp; " + words(rng, 10) + "</p><p><a href=\"" +
                        link + "\">" + words(rng, 3) + "</a></p>";
     if (atom) {
       o << "<entry><title>" << title << "</title><link href=\"" << link << "\"/><id>" << link << "</id><updated>"
@@ -266,12 +272,14 @@ int main(int argc, char** argv) {
     else if (a == "--feedd") o.feedd = next();
     else if (a == "--keep") o.keep = true;
     else if (a == "--newsboat-default") o.newsboat_default = true;
+    else if (a == "--entries") o.entries = std::stoi(next());
+    else if (a == "--entry-words") o.entry_words = std::max(10, std::stoi(next()));
     else if (a == "--skip") {
       std::stringstream ss(next());
       for (std::string t; std::getline(ss, t, ',');) o.skip.push_back(t);
     } else {
       std::cerr << "usage: bench_refresh [--feeds N] [--runs R] [--jobs J] [--feedd PATH] [--skip newsboat,sfeed] [--keep] [--newsboat-default] "
-                   "[--timeout S]\n";
+                   "[--timeout S] [--entries E] [--entry-words W]\n";
       return 2;
     }
   }
@@ -296,7 +304,7 @@ int main(int argc, char** argv) {
   std::uint64_t bytes = 0;
   for (int i = 0; i < o.feeds; ++i) {
     const std::string name = "f" + std::to_string(i) + ".xml";
-    const std::string doc = feed_document(i, rng);
+    const std::string doc = feed_document(i, rng, o);
     bytes += doc.size();
     write_file(docs / name, doc);
     urls.push_back("http://127.0.0.1:" + std::to_string(port) + "/" + name);
