@@ -54,7 +54,7 @@ struct Client::Impl {
   std::shared_ptr<spdlog::logger> log;
   std::shared_ptr<bool> alive = std::make_shared<bool>(true);  // callbacks may destroy us
   bool closing = false;
-  std::size_t receiving = 0;  // Client::receiving_bytes(); outlives the transfers below
+  std::shared_ptr<std::size_t> receiving = std::make_shared<std::size_t>(0);  // Client::receiving_bytes()
   CurlMulti multi;
   UvTimer curl_timer;      // the one timeout libcurl asks for
   UvTimer deferred_timer;  // runs callbacks that must not run inside start()
@@ -273,7 +273,7 @@ void Client::Impl::defer(std::unique_ptr<Transfer> transfer) {
 }
 
 void Client::Impl::start(Request request, Callback done) {
-  auto transfer = std::make_unique<Transfer>(std::move(request), std::move(done), &receiving);
+  auto transfer = std::make_unique<Transfer>(std::move(request), std::move(done), receiving);
   const std::string problem = transfer->setup(options);
   if (!problem.empty()) {
     transfer->fail(Outcome::transport, problem);
@@ -320,6 +320,6 @@ void Client::cancel_all() { impl_->cancel_all(); }
 
 std::size_t Client::active() const { return impl_->transfers.size() + impl_->deferred.size(); }
 
-std::size_t Client::receiving_bytes() const { return impl_->receiving; }
+std::size_t Client::receiving_bytes() const { return *impl_->receiving; }
 
 }  // namespace feedd::fetch

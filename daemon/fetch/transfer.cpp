@@ -64,11 +64,11 @@ std::string http_version_text(long version) {
 
 }  // namespace
 
-Transfer::Transfer(Request request, Callback done, std::size_t* receiving)
+Transfer::Transfer(Request request, Callback done, std::shared_ptr<std::size_t> receiving)
     : request_(std::move(request)),
       done_(std::move(done)),
       started_(std::chrono::steady_clock::now()),
-      receiving_(receiving) {
+      receiving_(std::move(receiving)) {
   current_url_ = request_.url;
   response_.effective_url = request_.url;
 }

@@ -4,6 +4,7 @@
 
 #include <array>
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -19,8 +20,9 @@ namespace feedd::fetch {
 class Transfer {
  public:
   // `receiving`, when given, counts the body bytes this transfer holds while it holds
-  // them (Client::receiving_bytes): until take_response() or its end.
-  Transfer(Request request, Callback done, std::size_t* receiving = nullptr);
+  // them (Client::receiving_bytes): until take_response() or its end. Shared, because a
+  // callback may destroy the client while other finished transfers still exist.
+  Transfer(Request request, Callback done, std::shared_ptr<std::size_t> receiving = nullptr);
   ~Transfer();
   Transfer(const Transfer&) = delete;
   Transfer& operator=(const Transfer&) = delete;
@@ -66,7 +68,7 @@ class Transfer {
   std::string current_url_;                               // where the current response came from
   std::optional<std::pair<long, std::string>> pending_redirect_;  // a 3xx libcurl may follow
   bool body_too_large_ = false;
-  std::size_t* receiving_ = nullptr;
+  std::shared_ptr<std::size_t> receiving_;
   std::size_t counted_ = 0;  // of the body, added to *receiving_
 };
 
