@@ -521,12 +521,14 @@ TEST_CASE("receiving_bytes() counts the body bytes transfers in flight hold, unt
   big.trickle_interval = std::chrono::milliseconds(500);
   big.send_content_length = false;
   server.add_endpoint("/big", big);
+  big.body = std::string(kPiece * 8, 'd');  // still running when the other is cut off
+  server.add_endpoint("/bigger", big);
   Request capped = get(server.url("/big"));
   capped.limits.max_body_bytes = kPiece * 2;
   std::optional<Response> too_large;
   client.start(capped, [&](Response r) { too_large = std::move(r); });
   std::optional<Response> cancelled;
-  client.start(get(server.url("/big")), [&](Response r) { cancelled = std::move(r); });
+  client.start(get(server.url("/bigger")), [&](Response r) { cancelled = std::move(r); });
   REQUIRE(loop.run_until([&] { return client.receiving_bytes() == 4 * kPiece; }));  // two pieces each
   REQUIRE(loop.run_until([&] { return too_large.has_value(); }));
   CHECK(too_large->outcome == Outcome::too_large);
