@@ -730,6 +730,7 @@ Result<std::unique_ptr<Store>> Store::open(const std::filesystem::path& path,
     }
     db.exec("PRAGMA synchronous = NORMAL");
     db.exec("PRAGMA wal_autocheckpoint = 10000");
+    db.exec("PRAGMA journal_size_limit = " + std::to_string(std::max<std::int64_t>(options.wal_size_limit, 0)));
     // Closing leaves the WAL to the next checkpoint instead of copying it into the
     // database first: a one-shot round (cron) ends sooner, and the WAL is as durable as
     // the database file. The next open, or the 10,000-page autocheckpoint, folds it in.

@@ -119,6 +119,10 @@ struct StoreOptions {
   // A pruned entry leaves a tombstone (its URL key) so it is not new again if a feed
   // still carries it; the tombstone goes this many days after a feed last carried it.
   int tombstone_days = 365;
+  // The WAL file, once a checkpoint has copied it all, is cut back to this size by the
+  // next commit (SQLite's journal_size_limit). A round of large feeds grows it to the
+  // autocheckpoint's 160 MB and more; without a limit the file keeps that size on disk.
+  std::int64_t wal_size_limit = std::int64_t{64} << 20;
 };
 
 struct PruneResult {

@@ -578,6 +578,34 @@ TEST_CASE("checkpoint() copies what the WAL holds into the database file") {
   CHECK(fx.store->newest(10).size() == 3);
 }
 
+TEST_CASE("once a checkpoint copied the WAL, the next commit cuts its file back to wal_size_limit") {
+  StoreFixture fx;
+  StoreOptions options;
+  options.wal_size_limit = 256 * 1024;
+  fx.reopen(options);
+  const auto f = fx.feed("https://example.com/feed");
+  const auto wal_size = [&] { return std::filesystem::file_size(fx.db_path.string() + "-wal"); };
+  // About 2 MB of entries in a few commits: the WAL grows past the limit.
+  for (int round = 0; round < 4; ++round) {
+    feed::Feed doc;
+    for (int i = 0; i < 50; ++i) {
+      auto e = entry("https://example.com/" + std::to_string(round) + "/" + std::to_string(i));
+      e.content = std::string(10'000, static_cast<char>('a' + (i % 26)));
+      doc.entries.push_back(e);
+    }
+    fx.poll(f, doc, at(2 + round));
+  }
+  const auto grown = wal_size();
+  CHECK(grown > 1'000'000);
+
+  auto copied = fx.store->checkpoint();
+  REQUIRE(copied.ok());
+  CHECK(wal_size() == grown);  // a checkpoint copies, it does not cut
+  fx.poll(f, feed_of({entry("https://example.com/after")}), at(9));
+  CHECK(wal_size() <= 256 * 1024);
+  CHECK(fx.store->newest(1000).size() == 201);
+}
+
 TEST_CASE("newest stays exact after a reopened store keeps what the database worked out") {
   StoreFixture fx;
   const auto f = fx.feed("https://example.com/feed");
