@@ -140,7 +140,6 @@ struct Daemon::Impl {
     std::deque<std::size_t> waiting;
   };
   std::unordered_map<std::string, HostLoad> host_load;
-  std::size_t host_cap = 1;  // the client's max_host_connections
   // Polls ended and not yet committed: their feeds' state is not advanced until then, so
   // polls lost with the queue (SIGKILL) are simply polled again.
   std::vector<EndedPoll> ended;
@@ -225,7 +224,6 @@ struct Daemon::Impl {
     client_options.user_agent = config.user_agent.empty() ? kUserAgent : config.user_agent;
     client_options.max_total_connections = static_cast<std::size_t>(config.max_connections);
     client_options.max_host_connections = static_cast<std::size_t>(config.max_host_connections);
-    host_cap = std::max<std::size_t>(client_options.max_host_connections, 1);
     client = std::make_unique<fetch::Client>(&loop, client_options);
 
     // What the last run left in the WAL goes into the database file on the store's
@@ -386,6 +384,10 @@ struct Daemon::Impl {
         next.max_host_connections != config.max_host_connections || next.user_agent != config.user_agent) {
       log->warn("config={} \"fetch.max_connections, fetch.max_host_connections and fetch.user_agent "
                 "take effect at restart\"", config.source.string());
+      // The client keeps the limits it was made with; the caps here follow the client.
+      next.max_connections = config.max_connections;
+      next.max_host_connections = config.max_host_connections;
+      next.user_agent = config.user_agent;
     }
     if (next.tracking_params != config.tracking_params) {
       // The store keys entries with the parameters it was opened with.
@@ -491,6 +493,11 @@ struct Daemon::Impl {
     return static_cast<std::size_t>(std::max<std::int64_t>(config.max_connections, 1));
   }
 
+  // Transfers at once to one host, as libcurl runs them.
+  std::size_t host_cap() const {
+    return static_cast<std::size_t>(std::max<std::int64_t>(config.max_host_connections, 1));
+  }
+
   void start_poll(std::size_t index) {
     Feed& feed = feeds[index];
     if (feed.in_flight || feed.waiting || stopping) return;
@@ -501,7 +508,7 @@ struct Daemon::Impl {
     }
     std::string host = schedule::host_of(poll_url(feed.state));
     HostLoad& load = host_load[host];
-    if (load.in_flight >= host_cap) {
+    if (load.in_flight >= host_cap()) {
       feed.waiting = true;
       load.waiting.push_back(index);
       return;
@@ -523,7 +530,7 @@ struct Daemon::Impl {
     if (it == host_load.end()) return;
     HostLoad& load = it->second;  // stays put while start_poll() adds other hosts
     --load.in_flight;
-    while (!load.waiting.empty() && load.in_flight < host_cap && !stopping) {
+    while (!load.waiting.empty() && load.in_flight < host_cap() && !stopping) {
       const std::size_t next = load.waiting.front();
       load.waiting.pop_front();
       feeds[next].waiting = false;
