@@ -238,6 +238,18 @@ class WriteLockAtFirstRequest {
   int requests_ = 0;
 };
 
+// Feeds 0..feeds-1 on `server` (feed_body(f, entries, padding)); each request tells `lock`
+// first.
+void serve_feeds(feedd::test::HttpServer& server, WriteLockAtFirstRequest& lock, int feeds, int entries,
+                 std::size_t padding = 0) {
+  for (int f = 0; f < feeds; ++f) {
+    server.add_handler(path_of(f), [&lock, f, entries, padding](const feedd::test::HttpRequest&) {
+      lock.on_request();
+      return feedd::test::response(200, {}, feed_body(f, entries, padding));
+    });
+  }
+}
+
 // A config of `feeds` feeds of `server`, fetched over at most `connections` connections;
 // `fetch_lines` go in its [fetch] table too.
 std::string many_feeds_config(const feedd::test::HttpServer& server, int feeds, int connections,
@@ -261,12 +273,7 @@ TEST_CASE("a commit held up by a locked database does not hold up the transfers 
   feedd::test::TempDir dir{"feedd-batch"};
   WriteLockAtFirstRequest lock(dir.file("feedd.db"));
   feedd::test::HttpServer server;
-  for (int f = 0; f < kSequential; ++f) {
-    server.add_handler(path_of(f), [&, f](const feedd::test::HttpRequest&) {
-      lock.on_request();
-      return feedd::test::response(200, {}, feed_body(f, kEntries));
-    });
-  }
+  serve_feeds(server, lock, kSequential, kEntries);
   dir.write("feedd.toml", many_feeds_config(server, kSequential, 1));
 
   feedd::test::Process daemon({feedd::test::feedd_binary(), "once", "-c", dir.file("feedd.toml").string()});
@@ -293,12 +300,7 @@ TEST_CASE("while the store cannot keep up, fetching pauses instead of piling up 
   feedd::test::TempDir dir{"feedd-batch"};
   WriteLockAtFirstRequest lock(dir.file("feedd.db"));
   feedd::test::HttpServer server;
-  for (int f = 0; f < kMany; ++f) {
-    server.add_handler(path_of(f), [&, f](const feedd::test::HttpRequest&) {
-      lock.on_request();
-      return feedd::test::response(200, {}, feed_body(f, 1));
-    });
-  }
+  serve_feeds(server, lock, kMany, 1);
   dir.write("feedd.toml", many_feeds_config(server, kMany, 8));
 
   feedd::test::Process daemon({feedd::test::feedd_binary(), "once", "-c", dir.file("feedd.toml").string()});
@@ -327,12 +329,7 @@ TEST_CASE("while the store cannot keep up, the documents held in memory stay wit
     feedd::test::TempDir dir{"feedd-batch"};
     WriteLockAtFirstRequest lock(dir.file("feedd.db"));
     feedd::test::HttpServer server;
-    for (int f = 0; f < kFeeds; ++f) {
-      server.add_handler(path_of(f), [&, f](const feedd::test::HttpRequest&) {
-        lock.on_request();
-        return feedd::test::response(200, {}, feed_body(f, 1, kPadding));
-      });
-    }
+    serve_feeds(server, lock, kFeeds, 1, kPadding);
     dir.write("feedd.toml", many_feeds_config(server, kFeeds, 1, fetch_lines));
     feedd::test::Process daemon({feedd::test::feedd_binary(), "once", "-c", dir.file("feedd.toml").string()});
     const int before_release = lock.hold_then_release(2s);
