@@ -18,23 +18,16 @@
 // changing between runs moves them alike; each figure is the median over the runs.
 // Needs nginx, sfeed and newsboat (scripts/install-deps bench). Not a test.
 
-#include <fcntl.h>
-#include <netinet/in.h>
 #include <signal.h>
 #include <sys/resource.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <functional>
 #include <iostream>
 #include <map>
@@ -44,9 +37,10 @@
 #include <thread>
 #include <vector>
 
-#include "common/time.hpp"
+#include "common/util.hpp"
 
 namespace fs = std::filesystem;
+using namespace feedd::bench;
 
 namespace {
 
@@ -62,40 +56,6 @@ struct Options {
   int entries = 20;               // per feed
   int entry_words = 0;            // words of each entry's text; 0: 40 to 100
 };
-
-// xorshift64*: a fixed seed gives the same corpus on every machine.
-class Rng {
- public:
-  explicit Rng(std::uint64_t seed) : s_(seed ? seed : 1) {}
-  std::uint64_t next() {
-    s_ ^= s_ >> 12;
-    s_ ^= s_ << 25;
-    s_ ^= s_ >> 27;
-    return s_ * 2685821657736338717ULL;
-  }
-  int below(int n) { return static_cast<int>(next() % static_cast<std::uint64_t>(n)); }
-
- private:
-  std::uint64_t s_;
-};
-
-const char* kWords[] = {"market", "council", "minister", "river", "election", "budget", "storm", "festival",
-                        "research", "energy", "railway", "talks", "court", "harbour", "school", "vaccine",
-                        "league", "museum", "bridge", "climate", "satellite", "report", "village", "export",
-                        "strike", "summit", "drought", "software", "orchestra", "archive", "police", "forest"};
-
-std::string words(Rng& rng, int n) {
-  std::string out;
-  for (int i = 0; i < n; ++i) {
-    if (i) out += ' ';
-    out += kWords[rng.below(static_cast<int>(std::size(kWords)))];
-  }
-  return out;
-}
-
-// Dates as feeds write them, through the daemon's own formatters.
-std::string rfc822(std::int64_t t) { return feedd::format_rfc1123(feedd::Instant{std::chrono::seconds{t}}); }
-std::string rfc3339(std::int64_t t) { return feedd::format_rfc3339(feedd::Instant{std::chrono::seconds{t}}); }
 
 std::string feed_document(int index, Rng& rng, const Options& options) {
   const bool atom = rng.below(10) < 3;
@@ -113,8 +73,8 @@ std::string feed_document(int index, Rng& rng, const Options& options) {
   }
   for (int i = 0; i < options.entries; ++i) {
     const std::int64_t when = base - i * (600 + rng.below(7200));
-    const std::string link = site + "/" + std::to_string(when / 86400) + "/" + std::to_string(i) + "-" +
-                             kWords[rng.below(static_cast<int>(std::size(kWords)))];
+    const std::string link =
+        site + "/" + std::to_string(when / 86400) + "/" + std::to_string(i) + "-" + word(rng);
     const std::string title = words(rng, 4 + rng.below(6));
     const int text_words = options.entry_words > 0 ? options.entry_words - 10 : 30 + rng.below(60);
     std::string body = "<p>" + words(rng, text_words) + " &amp; " + words(rng, 10) + "</p><p><a href=\"" +
@@ -133,26 +93,6 @@ std::string feed_document(int index, Rng& rng, const Options& options) {
   return o.str();
 }
 
-void write_file(const fs::path& p, const std::string& text) {
-  std::ofstream out(p, std::ios::binary);
-  out << text;
-  if (!out) throw std::runtime_error("cannot write " + p.string());
-}
-
-int free_port() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof a;
-  if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
-      getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) != 0) {
-    throw std::runtime_error("no free port");
-  }
-  close(fd);
-  return ntohs(a.sin_port);
-}
-
 struct Measure {
   int status = -1;
   double wall = 0;
@@ -160,26 +100,6 @@ struct Measure {
   double rss_mb = 0;
   bool timed_out = false;
 };
-
-pid_t spawn(const std::vector<std::string>& argv, const std::vector<std::string>& env, const fs::path& log) {
-  const pid_t pid = fork();
-  if (pid < 0) throw std::runtime_error("fork failed");
-  if (pid == 0) {
-    setpgid(0, 0);
-    const int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    if (fd >= 0) {
-      dup2(fd, 1);
-      dup2(fd, 2);
-    }
-    for (const auto& e : env) putenv(const_cast<char*>(e.c_str()));
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    execvp(args[0], args.data());
-    _exit(127);
-  }
-  return pid;
-}
 
 Measure measure(const std::vector<std::string>& argv, const std::vector<std::string>& env, const fs::path& log,
                 int timeout_s) {
@@ -205,11 +125,6 @@ Measure measure(const std::vector<std::string>& argv, const std::vector<std::str
   m.rss_mb = static_cast<double>(ru.ru_maxrss) / 1024.0;
   m.status = WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
   return m;
-}
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v.empty() ? 0 : v[v.size() / 2];
 }
 
 struct Row {
@@ -240,12 +155,6 @@ struct Row {
     return n;
   }
 };
-
-std::string self_dir() {
-  std::error_code ec;
-  const auto p = fs::read_symlink("/proc/self/exe", ec);
-  return ec ? std::string(".") : p.parent_path().string();
-}
 
 bool skipped(const Options& o, const std::string& tool) {
   return std::find(o.skip.begin(), o.skip.end(), tool) != o.skip.end();
@@ -294,7 +203,6 @@ int main(int argc, char** argv) {
                             fs::perms::others_read | fs::perms::others_exec);
   const fs::path docs = root / "feeds";
   fs::create_directories(docs);
-  fs::create_directories(root / "nginx");
   fs::create_directories(root / "home");
 
   // The corpus.
@@ -311,36 +219,11 @@ int main(int argc, char** argv) {
   }
 
   // nginx, in the foreground of a child we own; stopped at the end.
-  const fs::path ngx = root / "nginx";
-  write_file(ngx / "nginx.conf",
-             "daemon off;\nmaster_process on;\nworker_processes 2;\npid " + (ngx / "nginx.pid").string() +
-                 ";\nerror_log " + (ngx / "error.log").string() +
-                 " warn;\nevents { worker_connections 4096; }\nhttp {\n  access_log " +
-                 (o.keep ? (ngx / "access.log").string() : std::string("off")) + ";\n"
-                 "  client_body_temp_path " + (ngx / "body").string() + ";\n  proxy_temp_path " +
-                 (ngx / "proxy").string() + ";\n  fastcgi_temp_path " + (ngx / "fastcgi").string() +
-                 ";\n  uwsgi_temp_path " + (ngx / "uwsgi").string() + ";\n  scgi_temp_path " +
-                 (ngx / "scgi").string() + ";\n  types { application/rss+xml xml; }\n  etag on;\n"
-                 "  keepalive_requests 100000;\n  server {\n    listen 127.0.0.1:" + std::to_string(port) +
-                 ";\n    root " + docs.string() + ";\n  }\n}\n");
-  const pid_t nginx = spawn({"nginx", "-p", ngx.string(), "-c", (ngx / "nginx.conf").string(), "-e",
-                             (ngx / "error.log").string()},
-                            {}, ngx / "stdout.log");
-  bool up = false;
-  for (int i = 0; i < 200 && !up; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(25));
-    const int fd = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    a.sin_port = htons(static_cast<std::uint16_t>(port));
-    up = connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
-    close(fd);
-  }
-  if (!up) {
-    std::cerr << "bench_refresh: nginx did not start (see " << (ngx / "error.log").string() << ")\n";
-    kill(nginx, SIGTERM);
-    waitpid(nginx, nullptr, 0);
+  std::optional<Nginx> nginx;
+  try {
+    nginx.emplace(root / "nginx", docs, port, o.keep);
+  } catch (const std::exception& e) {
+    std::cerr << "bench_refresh: " << e.what() << "\n";
     return 1;
   }
 
@@ -432,8 +315,7 @@ int main(int argc, char** argv) {
     }
   }
 
-  kill(nginx, SIGQUIT);
-  waitpid(nginx, nullptr, 0);
+  nginx->stop();
 
   // The table.
   std::map<std::string, double> feedd_wall;
