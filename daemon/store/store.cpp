@@ -729,11 +729,11 @@ Result<std::unique_ptr<Store>> Store::open(const std::filesystem::path& path,
       }
     }
     db.exec("PRAGMA synchronous = NORMAL");
-    db.exec("PRAGMA wal_autocheckpoint = 10000");
+    db.exec("PRAGMA wal_autocheckpoint = " + std::to_string(std::max(options.wal_autocheckpoint_pages, 1)));
     db.exec("PRAGMA journal_size_limit = " + std::to_string(std::max<std::int64_t>(options.wal_size_limit, 0)));
     // Closing leaves the WAL to the next checkpoint instead of copying it into the
     // database first: a one-shot round (cron) ends sooner, and the WAL is as durable as
-    // the database file. The next open, or the 10,000-page autocheckpoint, folds it in.
+    // the database file. The next open, or the autocheckpoint, folds it in.
     const int no_ckpt = sqlite3_db_config(db.get(), SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
     if (no_ckpt != SQLITE_OK) db.fail(no_ckpt, "no checkpoint on close");
     // 8 MiB of pages. Every page a round writes stays in the cache up to its size, so a

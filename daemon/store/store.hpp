@@ -120,9 +120,16 @@ struct StoreOptions {
   // still carries it; the tombstone goes this many days after a feed last carried it.
   int tombstone_days = 365;
   // The WAL file, once a checkpoint has copied it all, is cut back to this size by the
-  // next commit (SQLite's journal_size_limit). A round of large feeds grows it to the
-  // autocheckpoint's 160 MB and more; without a limit the file keeps that size on disk.
+  // next commit (SQLite's journal_size_limit). A one-shot round of large feeds grows it to
+  // its autocheckpoint's 160 MB and more; without a limit the file keeps that size on disk.
   std::int64_t wal_size_limit = std::int64_t{64} << 20;
+  // A commit that leaves the WAL with at least this many pages copies it into the
+  // database file (SQLite's wal_autocheckpoint; 1,000 pages is 16 MiB here, SQLite's own
+  // default). A running daemon commits every few seconds, a little each time: with a
+  // larger threshold its WAL would grow to that many pages, far beyond the database it
+  // belongs to, and every start after a crash would read it all back. A one-shot round
+  // raises it, so that it never stops to checkpoint (the next round's open does that).
+  int wal_autocheckpoint_pages = 1000;
 };
 
 struct PruneResult {

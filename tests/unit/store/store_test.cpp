@@ -606,6 +606,34 @@ TEST_CASE("once a checkpoint copied the WAL, the next commit cuts its file back 
   CHECK(fx.store->newest(1000).size() == 201);
 }
 
+TEST_CASE("a commit that leaves wal_autocheckpoint_pages in the WAL copies it into the database file") {
+  // The same commits, about 2 MB, with a threshold of 16 pages (256 KiB) and with one
+  // above all they write: only the first keeps its WAL near the threshold.
+  const auto wal_after_commits = [](int threshold) {
+    StoreFixture fx;
+    StoreOptions options;
+    options.wal_autocheckpoint_pages = threshold;
+    fx.reopen(options);
+    const auto f = fx.feed("https://example.com/feed");
+    for (int round = 0; round < 8; ++round) {
+      feed::Feed doc;
+      for (int i = 0; i < 25; ++i) {
+        auto e = entry("https://example.com/" + std::to_string(round) + "/" + std::to_string(i));
+        e.content = std::string(10'000, static_cast<char>('a' + (i % 26)));
+        doc.entries.push_back(e);
+      }
+      fx.poll(f, doc, at(2 + round));
+    }
+    CHECK(fx.store->newest(1000).size() == 200);
+    return std::filesystem::file_size(fx.db_path.string() + "-wal");
+  };
+  const auto checkpointed = wal_after_commits(16);
+  const auto uncopied = wal_after_commits(10'000);
+  CHECK(uncopied > 2'000'000);
+  // The threshold plus the commit that crossed it (about 250 kB of entries).
+  CHECK(checkpointed < 700'000);
+}
+
 TEST_CASE("newest stays exact after a reopened store keeps what the database worked out") {
   StoreFixture fx;
   const auto f = fx.feed("https://example.com/feed");
