@@ -69,7 +69,8 @@ Status sync_directory(const std::filesystem::path& dir) {
   return Ok{};
 }
 
-Result<WriteOutcome> write_atomically(const std::filesystem::path& path, std::string_view content) {
+Result<WriteOutcome> write_atomically(const std::filesystem::path& path, std::string_view content,
+                                      Durability durability) {
   if (same_content(path, content)) return WriteOutcome::unchanged;
 
   const auto dir = path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
@@ -91,11 +92,14 @@ Result<WriteOutcome> write_atomically(const std::filesystem::path& path, std::st
     }
     done += static_cast<std::size_t>(n);
   }
-  if (::fsync(fd.get()) != 0) return fail("fsync");
+  const bool durable = durability == Durability::durable;
+  if (durable && ::fsync(fd.get()) != 0) return fail("fsync");
   if (::close(fd.release()) != 0) return fail("close");
   if (::rename(tmp.c_str(), path.c_str()) != 0) return fail("rename");
-  auto synced = sync_directory(dir);
-  if (!synced) return synced.error();
+  if (durable) {
+    auto synced = sync_directory(dir);
+    if (!synced) return synced.error();
+  }
   return WriteOutcome::written;
 }
 

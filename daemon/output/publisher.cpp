@@ -39,7 +39,10 @@ Status Publisher::write_digest(Instant now) {
 }
 
 Status Publisher::write_metrics(const Metrics& metrics) {
-  auto written = write_atomically(options_.output_dir / "feedd.prom", render_prometheus(metrics));
+  // Counters start at zero with each process: a power loss that brings an older file
+  // back loses nothing, so it is not worth two disk flushes at each write.
+  auto written = write_atomically(options_.output_dir / "feedd.prom", render_prometheus(metrics),
+                                  Durability::visible);
   if (!written) return written.error();
   return Ok{};
 }

@@ -18,12 +18,16 @@ std::size_t files_in(const std::filesystem::path& dir) {
 }  // namespace
 
 TEST_CASE("an atomic write replaces the file and leaves no temporary file behind") {
+  // Durable or only visible, a reader sees one whole file or the other.
+  auto durability = feedd::output::Durability::durable;
+  SUBCASE("durable") {}
+  SUBCASE("visible") { durability = feedd::output::Durability::visible; }
   feedd::test::TempDir dir;
   const auto path = dir.file("feed.atom");
-  auto first = write_atomically(path, "one");
+  auto first = write_atomically(path, "one", durability);
   REQUIRE(first.ok());
   CHECK(*first == WriteOutcome::written);
-  auto second = write_atomically(path, "two, longer");
+  auto second = write_atomically(path, "two, longer", durability);
   REQUIRE(second.ok());
   CHECK(*second == WriteOutcome::written);
   CHECK(feedd::test::read_file(path) == "two, longer");
