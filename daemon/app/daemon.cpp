@@ -287,6 +287,13 @@ struct Daemon::Impl {
         log->warn("feed={} disabled=\"{}\"", state.url, state.disabled_reason);
         continue;
       }
+      // A failing feed is logged when its error changes, which a restart does not do: the
+      // daemon names each one as it starts, so that its log since the start (journalctl
+      // -b) tells what fails. One-shot rounds from cron would repeat it every time.
+      if (mode == Mode::run && !state.last_error.empty()) {
+        log->warn("feed={} errors={} error=\"{}\" \"failing when the daemon started\"", state.url,
+                  state.consecutive_errors, state.last_error);
+      }
       if (mode == Mode::once) {
         // A one-shot round (cron) polls every feed, except where a server asked for a
         // pause that has not ended: those wait for a later round.

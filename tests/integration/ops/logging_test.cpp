@@ -3,9 +3,13 @@
 
 #include <doctest/doctest.h>
 
+#include <signal.h>
+
+#include <chrono>
 #include <regex>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "integration/ops/ops_support.hpp"
@@ -104,6 +108,39 @@ TEST_CASE("a feed that keeps failing is logged when its error changes, not at ev
   CHECK(second.exit_code == 1);
   CHECK(feedd::test::lines_with(second.err, feed).empty());
   CHECK(server.requests("/gone.rss") == 2);
+}
+
+TEST_CASE("the daemon names each feed failing when it starts, once, then only a change of its error") {
+  feedd::test::HttpServer server;
+  server.add_endpoint("/gone.rss", 404, {}, "not here");
+  server.add_endpoint("/fine.rss", 200, {},
+                      "<rss version=\"2.0\"><channel><title>F</title><item><title>A</title>"
+                      "<link>https://fine.example/a</link></item></channel></rss>");
+  feedd::test::TempDir dir("feedd-log");
+  const auto config = dir.write("feedd.toml", "[feedd]\ndatabase = \"feedd.db\"\noutput_dir = \"out\"\n"
+                                              "[schedule]\ninterval = \"1s\"\nmin_interval = \"1s\"\n"
+                                              "max_interval = \"1s\"\njitter_percent = 0\n"
+                                              "[[feed]]\nurl = \"" + server.url("/gone.rss") + "\"\n"
+                                              "[[feed]]\nurl = \"" + server.url("/fine.rss") + "\"\n");
+  const std::string gone = "feed=" + server.url("/gone.rss") + " ";
+  REQUIRE(run_feedd({"once", "-c", config.string()}).exit_code == 1);
+  REQUIRE(run_feedd({"once", "-c", config.string()}).exit_code == 1);
+
+  feedd::test::Process daemon({feedd::test::feedd_binary(), "run", "-c", config.string()});
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+  while (server.requests("/gone.rss") < 5 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  REQUIRE(server.requests("/gone.rss") >= 5);  // three polls by this daemon
+  daemon.signal(SIGTERM);
+  const auto r = daemon.wait(std::chrono::seconds(10));
+  REQUIRE(r.exit_code == 0);
+  const auto lines = feedd::test::lines_with(r.err, gone);
+  REQUIRE(lines.size() == 1);
+  CHECK(lines[0].find("level=warn") != std::string::npos);
+  CHECK(lines[0].find("errors=2 error=\"HTTP status 404\" \"failing when the daemon started\"") !=
+        std::string::npos);
+  CHECK(feedd::test::lines_with(r.err, "failing when the daemon started").size() == 1);  // not the fine one
 }
 
 TEST_CASE("a value with a line break or an escape sequence stays on its event's one line") {
