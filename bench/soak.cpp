@@ -181,7 +181,8 @@ Sample sample(pid_t pid, const fs::path& dir, double at) {
     std::vector<std::string> f;
     for (std::string x; rest >> x;) f.push_back(x);
     if (f.size() > 12) {
-      s.cpu_s = static_cast<double>(std::stoull(f[11]) + std::stoull(f[12])) / static_cast<double>(sysconf(_SC_CLK_TCK));
+      const auto ticks = std::stoull(f[11]) + std::stoull(f[12]);
+      s.cpu_s = static_cast<double>(ticks) / static_cast<double>(sysconf(_SC_CLK_TCK));
     }
   }
   s.db_mb = file_mb(dir / "feedd.db");
@@ -477,7 +478,8 @@ int main(int argc, char** argv) {
               last.rss_mb, last.fds, exit_status, total_s, merged_status == 0 ? "yes" : "no");
   std::printf("database: %.1f MB with %lld entries (store.max_entries_per_feed 50) and %lld tombstones\n", db_mb,
               entries, tombstones);
-  std::printf("log: %llu lines, %llu warnings, %llu errors (3 broken feeds, logged when their error changes)\n",
+  std::printf("log: %llu lines, %llu warnings, %llu errors (the broken feeds: when their error changes, and at "
+              "each start)\n",
               static_cast<unsigned long long>(log_lines), static_cast<unsigned long long>(warnings),
               static_cast<unsigned long long>(errors));
   std::fflush(stdout);
