@@ -10,8 +10,9 @@
 // Every --sample seconds (default 15) a row: resident memory, open file descriptors,
 // threads, CPU time, database and WAL size, bytes written to storage, polls and new
 // entries so far (from the daemon's own feedd.prom). The first row is the baseline the last is compared with.
-// Phase 2 (--kills, default 5): publishing goes on while the daemon is killed with
-// SIGKILL at random moments and started again. Then publishing stops, the daemon gets
+// Phase 2 (--kills, default 5): publishing goes on while the daemon reloads its config
+// (SIGHUP, a new title for the merged feed) and is then killed with SIGKILL at a random
+// moment and started again, --kills times. Then publishing stops, the daemon gets
 // a last few polls and SIGTERM, and every digest file is read back: each entry ever
 // published must be in the digest exactly once, whatever the kills interrupted.
 //
@@ -299,15 +300,20 @@ int main(int argc, char** argv) {
   write_file(docs / "page.xml", "<!DOCTYPE html><html><head><title>Moved</title></head><body><p>Our feed "
                                 "moved.</p></body></html>\n");
 
-  std::string cfg = "[feedd]\ndatabase = \"feedd.db\"\noutput_dir = \"out\"\nlog_level = \"info\"\n"
-                    "[schedule]\ninterval = \"1s\"\nmin_interval = \"1s\"\nmax_interval = \"10s\"\n"
-                    "jitter_percent = 0\nhost_spacing = \"0s\"\nadaptive = false\n"
-                    "[store]\nmax_entries_per_feed = 50\n";
-  for (int i = 0; i < o.feeds; ++i) cfg += "[[feed]]\nurl = \"" + base + "s" + std::to_string(i) + ".xml\"\n";
-  for (const char* broken : {"missing.xml", "truncated.xml", "page.xml"}) {
-    cfg += "[[feed]]\nurl = \"" + base + broken + "\"\n";
-  }
-  write_file(dir / "feedd.toml", cfg);
+  // The merged feed's title changes with each reload of phase 2.
+  const auto write_config = [&](const std::string& title) {
+    std::string cfg = "[feedd]\ndatabase = \"feedd.db\"\noutput_dir = \"out\"\nlog_level = \"info\"\n"
+                      "[schedule]\ninterval = \"1s\"\nmin_interval = \"1s\"\nmax_interval = \"10s\"\n"
+                      "jitter_percent = 0\nhost_spacing = \"0s\"\nadaptive = false\n"
+                      "[store]\nmax_entries_per_feed = 50\n[output]\ntitle = \"" + title + "\"\n";
+    for (int i = 0; i < o.feeds; ++i) cfg += "[[feed]]\nurl = \"" + base + "s" + std::to_string(i) + ".xml\"\n";
+    for (const char* broken : {"missing.xml", "truncated.xml", "page.xml"}) {
+      cfg += "[[feed]]\nurl = \"" + base + broken + "\"\n";
+    }
+    replace_file(dir / "feedd.toml", cfg);
+  };
+  std::string title = "Soak";
+  write_config(title);
 
   std::optional<Nginx> nginx;
   try {
@@ -377,14 +383,23 @@ int main(int argc, char** argv) {
     return 1;
   }
 
-  // Phase 2: kill -9 at random moments while publishing goes on.
+  // Phase 2: kill -9 at random moments while publishing goes on; before each, a SIGHUP
+  // with a new title for the merged feed.
   for (int k = 0; k < o.kills; ++k) {
+    const auto reload_at = Clock::now() + std::chrono::milliseconds(300 + rng.below(1000));
     const auto until = Clock::now() + std::chrono::milliseconds(1500 + rng.below(4000));
+    bool reloaded = false;
     while (Clock::now() < until) {
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
       if (Clock::now() >= next_publish) {
         publish();
         next_publish += std::chrono::seconds(1);
+      }
+      if (!reloaded && Clock::now() >= reload_at) {
+        title = "Soak reload " + std::to_string(k + 1);
+        write_config(title);
+        kill(pid, SIGHUP);
+        reloaded = true;
       }
     }
     kill(pid, SIGKILL);
@@ -411,11 +426,12 @@ int main(int argc, char** argv) {
     if (count > 1) repeated += static_cast<std::uint64_t>(count - 1);
     if (!published.count(url)) ++unknown;
   }
-  std::uint64_t warnings = 0, errors = 0, log_lines = 0;
+  std::uint64_t warnings = 0, errors = 0, log_lines = 0, reloads = 0;
   {
     std::ifstream log(dir / "feedd.log");
     for (std::string line; std::getline(log, line);) {
       ++log_lines;
+      if (line.find(" reload=done ") != std::string::npos) ++reloads;
       if (line.find("level=warn") != std::string::npos) ++warnings;
       if (line.find("level=error") != std::string::npos || line.find("level=critical") != std::string::npos) {
         ++errors;
@@ -444,6 +460,8 @@ int main(int argc, char** argv) {
     sqlite3_close(db);
     db_mb = file_mb(dir / "feedd.db");
   }
+  const std::string merged = read_all(dir / "out" / "feed.atom");
+  const bool titled = merged.find("<title>" + title + "</title>") != std::string::npos;
   const int merged_status = wait_exit(spawn({o.feedd, "parse", (dir / "out" / "feed.atom").string()}, env,
                                             root / "parse.log"),
                                       30);
@@ -469,6 +487,8 @@ int main(int argc, char** argv) {
                     ->rss_mb,
                 a.fds, b.fds, a.threads, b.threads, a.wal_mb, b.wal_mb);
   }
+  std::printf("SIGHUPs: %d sent, %llu reloads logged; the merged feed has the last title: %s\n", o.kills,
+              static_cast<unsigned long long>(reloads), titled ? "yes" : "no");
   std::printf("after %d kill -9s: %llu entries published (%llu retitled), in the digest %zu; missing %llu, "
               "repeated %llu, unknown %llu\n",
               o.kills, static_cast<unsigned long long>(published.size()), static_cast<unsigned long long>(edits),
@@ -484,7 +504,8 @@ int main(int argc, char** argv) {
               static_cast<unsigned long long>(errors));
   std::fflush(stdout);
 
-  const bool ok = exit_status == 0 && missing == 0 && repeated == 0 && unknown == 0 && merged_status == 0;
+  const bool ok = exit_status == 0 && missing == 0 && repeated == 0 && unknown == 0 && merged_status == 0 &&
+                  titled && reloads == static_cast<std::uint64_t>(o.kills);
   if (o.keep || !ok) {
     std::fprintf(stderr, "kept %s\n", root.c_str());
   } else {
