@@ -165,42 +165,28 @@ bool skipped(const Options& o, const std::string& tool) {
 int main(int argc, char** argv) {
   Options o;
   o.feedd = self_dir() + "/../daemon/feedd";
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    const auto next = [&]() -> std::string {
-      if (i + 1 >= argc) {
-        std::cerr << "bench_refresh: " << a << " needs a value\n";
-        std::exit(2);
-      }
-      return argv[++i];
-    };
-    if (a == "--feeds") o.feeds = std::stoi(next());
-    else if (a == "--runs") o.runs = std::stoi(next());
-    else if (a == "--jobs") o.jobs = std::stoi(next());
-    else if (a == "--timeout") o.timeout_s = std::stoi(next());
-    else if (a == "--feedd") o.feedd = next();
-    else if (a == "--keep") o.keep = true;
-    else if (a == "--newsboat-default") o.newsboat_default = true;
-    else if (a == "--entries") o.entries = std::stoi(next());
-    else if (a == "--entry-words") o.entry_words = std::max(10, std::stoi(next()));
-    else if (a == "--skip") {
-      std::stringstream ss(next());
+  Args args("bench_refresh [--feeds N] [--runs R] [--jobs J] [--feedd PATH] [--skip newsboat,sfeed] [--keep] "
+            "[--newsboat-default] [--timeout S] [--entries E] [--entry-words W]",
+            argc, argv);
+  while (args.next()) {
+    if (args.is("--feeds")) o.feeds = std::stoi(args.value());
+    else if (args.is("--runs")) o.runs = std::stoi(args.value());
+    else if (args.is("--jobs")) o.jobs = std::stoi(args.value());
+    else if (args.is("--timeout")) o.timeout_s = std::stoi(args.value());
+    else if (args.is("--feedd")) o.feedd = args.value();
+    else if (args.is("--keep")) o.keep = true;
+    else if (args.is("--newsboat-default")) o.newsboat_default = true;
+    else if (args.is("--entries")) o.entries = std::stoi(args.value());
+    else if (args.is("--entry-words")) o.entry_words = std::max(10, std::stoi(args.value()));
+    else if (args.is("--skip")) {
+      std::stringstream ss(args.value());
       for (std::string t; std::getline(ss, t, ',');) o.skip.push_back(t);
     } else {
-      std::cerr << "usage: bench_refresh [--feeds N] [--runs R] [--jobs J] [--feedd PATH] [--skip newsboat,sfeed] [--keep] [--newsboat-default] "
-                   "[--timeout S] [--entries E] [--entry-words W]\n";
-      return 2;
+      return args.usage();
     }
   }
 
-  char tmpl[] = "/tmp/feedd-bench-refresh-XXXXXX";
-  if (!mkdtemp(tmpl)) {
-    std::perror("mkdtemp");
-    return 1;
-  }
-  const fs::path root = tmpl;
-  fs::permissions(root, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
-                            fs::perms::others_read | fs::perms::others_exec);
+  const fs::path root = make_work_dir("refresh");
   const fs::path docs = root / "feeds";
   fs::create_directories(docs);
   fs::create_directories(root / "home");

@@ -243,35 +243,18 @@ int wait_exit(pid_t pid, int timeout_s) {
 int main(int argc, char** argv) {
   Options o;
   o.feedd = self_dir() + "/../daemon/feedd";
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    const auto next = [&]() -> std::string {
-      if (i + 1 >= argc) {
-        std::cerr << "bench_soak: " << a << " needs a value\n";
-        std::exit(2);
-      }
-      return argv[++i];
-    };
-    if (a == "--feeds") o.feeds = std::max(1, std::stoi(next()));
-    else if (a == "--seconds") o.seconds = std::max(1, std::stoi(next()));
-    else if (a == "--sample") o.sample = std::max(1, std::stoi(next()));
-    else if (a == "--kills") o.kills = std::max(0, std::stoi(next()));
-    else if (a == "--feedd") o.feedd = next();
-    else if (a == "--keep") o.keep = true;
-    else {
-      std::cerr << "usage: bench_soak [--feeds N] [--seconds S] [--sample S] [--kills K] [--feedd PATH] [--keep]\n";
-      return 2;
-    }
+  Args args("bench_soak [--feeds N] [--seconds S] [--sample S] [--kills K] [--feedd PATH] [--keep]", argc, argv);
+  while (args.next()) {
+    if (args.is("--feeds")) o.feeds = std::max(1, std::stoi(args.value()));
+    else if (args.is("--seconds")) o.seconds = std::max(1, std::stoi(args.value()));
+    else if (args.is("--sample")) o.sample = std::max(1, std::stoi(args.value()));
+    else if (args.is("--kills")) o.kills = std::max(0, std::stoi(args.value()));
+    else if (args.is("--feedd")) o.feedd = args.value();
+    else if (args.is("--keep")) o.keep = true;
+    else return args.usage();
   }
 
-  char tmpl[] = "/tmp/feedd-bench-soak-XXXXXX";
-  if (!mkdtemp(tmpl)) {
-    std::perror("mkdtemp");
-    return 1;
-  }
-  const fs::path root = tmpl;
-  fs::permissions(root, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
-                            fs::perms::others_read | fs::perms::others_exec);
+  const fs::path root = make_work_dir("soak");
   const fs::path docs = root / "feeds";
   const fs::path dir = root / "feedd";
   fs::create_directories(docs);

@@ -8,8 +8,12 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
+#include <cstdlib>
+#include <cstring>
 #include <fstream>
+#include <iostream>
 #include <iterator>
 #include <stdexcept>
 #include <system_error>
@@ -116,6 +120,28 @@ std::string self_dir() {
   std::error_code ec;
   const auto p = fs::read_symlink("/proc/self/exe", ec);
   return ec ? std::string(".") : p.parent_path().string();
+}
+
+fs::path make_work_dir(const std::string& name) {
+  std::string tmpl = "/tmp/feedd-bench-" + name + "-XXXXXX";
+  if (!mkdtemp(tmpl.data())) throw std::runtime_error("cannot create " + tmpl + ": " + std::strerror(errno));
+  const fs::path root = tmpl;
+  fs::permissions(root, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                            fs::perms::others_read | fs::perms::others_exec);
+  return root;
+}
+
+std::string Args::value() {
+  if (i_ + 1 >= argc_) {
+    std::cerr << flag_() << " needs a value\n";
+    usage();
+  }
+  return argv_[++i_];
+}
+
+int Args::usage() const {
+  std::cerr << "usage: " << usage_ << "\n";
+  std::exit(2);
 }
 
 Nginx::Nginx(const fs::path& dir, const fs::path& docs, int port, bool access_log) : dir_(dir) {

@@ -51,6 +51,29 @@ pid_t spawn(const std::vector<std::string>& argv, const std::vector<std::string>
 double median(std::vector<double> v);
 std::string self_dir();  // the directory of the running executable
 
+// A new directory /tmp/feedd-bench-NAME-XXXXXX that nginx's workers (another user) may
+// read; throws if it cannot be made.
+std::filesystem::path make_work_dir(const std::string& name);
+
+// The command line as "--flag [value]" pairs: while (args.next()) { if (args.is("--n"))
+// n = std::stoi(args.value()); ... else return args.usage(); }. A flag missing its value,
+// or an unknown one, ends the program with status 2 and the usage line.
+class Args {
+ public:
+  Args(std::string usage, int argc, char** argv) : usage_(std::move(usage)), argc_(argc), argv_(argv) {}
+  bool next() { return ++i_ < argc_; }
+  bool is(const char* flag) const { return flag_() == flag; }
+  std::string value();
+  [[noreturn]] int usage() const;
+
+ private:
+  std::string flag_() const { return argv_[i_]; }
+  std::string usage_;
+  int argc_;
+  char** argv_;
+  int i_ = 0;
+};
+
 // nginx serving `docs` on 127.0.0.1:port with ETags, its files under `dir`; stopped (and
 // waited for) by stop() or the destructor.
 class Nginx {

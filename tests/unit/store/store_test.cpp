@@ -578,6 +578,21 @@ TEST_CASE("checkpoint() copies what the WAL holds into the database file") {
   CHECK(fx.store->newest(10).size() == 3);
 }
 
+namespace {
+
+// `count` new entries of 10 kB each, their links unique to `round`: WAL pages to fill.
+feed::Feed bulky_entries(int round, int count) {
+  feed::Feed doc;
+  for (int i = 0; i < count; ++i) {
+    auto e = entry("https://example.com/" + std::to_string(round) + "/" + std::to_string(i));
+    e.content = std::string(10'000, static_cast<char>('a' + (i % 26)));
+    doc.entries.push_back(e);
+  }
+  return doc;
+}
+
+}  // namespace
+
 TEST_CASE("once a checkpoint copied the WAL, the next commit cuts its file back to wal_size_limit") {
   StoreFixture fx;
   StoreOptions options;
@@ -586,15 +601,7 @@ TEST_CASE("once a checkpoint copied the WAL, the next commit cuts its file back 
   const auto f = fx.feed("https://example.com/feed");
   const auto wal_size = [&] { return std::filesystem::file_size(fx.db_path.string() + "-wal"); };
   // About 2 MB of entries in a few commits: the WAL grows past the limit.
-  for (int round = 0; round < 4; ++round) {
-    feed::Feed doc;
-    for (int i = 0; i < 50; ++i) {
-      auto e = entry("https://example.com/" + std::to_string(round) + "/" + std::to_string(i));
-      e.content = std::string(10'000, static_cast<char>('a' + (i % 26)));
-      doc.entries.push_back(e);
-    }
-    fx.poll(f, doc, at(2 + round));
-  }
+  for (int round = 0; round < 4; ++round) fx.poll(f, bulky_entries(round, 50), at(2 + round));
   const auto grown = wal_size();
   CHECK(grown > 1'000'000);
 
@@ -615,15 +622,7 @@ TEST_CASE("a commit that leaves wal_autocheckpoint_pages in the WAL copies it in
     options.wal_autocheckpoint_pages = threshold;
     fx.reopen(options);
     const auto f = fx.feed("https://example.com/feed");
-    for (int round = 0; round < 8; ++round) {
-      feed::Feed doc;
-      for (int i = 0; i < 25; ++i) {
-        auto e = entry("https://example.com/" + std::to_string(round) + "/" + std::to_string(i));
-        e.content = std::string(10'000, static_cast<char>('a' + (i % 26)));
-        doc.entries.push_back(e);
-      }
-      fx.poll(f, doc, at(2 + round));
-    }
+    for (int round = 0; round < 8; ++round) fx.poll(f, bulky_entries(round, 25), at(2 + round));
     CHECK(fx.store->newest(1000).size() == 200);
     return std::filesystem::file_size(fx.db_path.string() + "-wal");
   };
