@@ -7,9 +7,10 @@
 //
 // Phase 1 (--seconds, default 720): the daemon runs undisturbed while about a tenth of
 // the feeds publish one to three entries every second (and now and then retitle one).
-// Every --sample seconds (default 15) a row: resident memory, open file descriptors,
+// Every --sample seconds (default 60) a row: resident memory, open file descriptors,
 // threads, CPU time, database and WAL size, bytes written to storage, polls and new
-// entries so far (from the daemon's own feedd.prom). The first row is the baseline the last is compared with.
+// entries so far (from the daemon's own feedd.prom). The first row is the baseline the
+// last is compared with.
 // Phase 2 (--kills, default 5): publishing goes on while the daemon reloads its config
 // (SIGHUP, a new title for the merged feed) and is then killed with SIGKILL at a random
 // moment and started again, --kills times. Then publishing stops, the daemon gets
@@ -58,7 +59,7 @@ namespace {
 struct Options {
   int feeds = 200;
   int seconds = 720;
-  int sample = 15;
+  int sample = 60;
   int kills = 5;
   std::string feedd;
   bool keep = false;
