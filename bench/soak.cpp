@@ -72,6 +72,7 @@ struct Item {
   std::int64_t published = 0;  // seconds since the epoch
   std::string title;
   std::string link;
+  std::string body;  // fixed once published, as a feed's text usually is
 };
 
 // One feed of the corpus: the entries its document carries now, newest first.
@@ -97,10 +98,11 @@ Item make_item(Feed& f, Rng& rng, std::int64_t published) {
   it.published = published;
   it.title = words(rng, 4 + rng.below(6));
   it.link = site_of(f) + "/" + std::to_string(it.seq) + "-" + word(rng);
+  it.body = "<p>" + words(rng, 30 + rng.below(40)) + "</p>";
   return it;
 }
 
-std::string document(const Feed& f, Rng& rng) {
+std::string document(const Feed& f) {
   std::ostringstream o;
   const std::string site = site_of(f);
   const std::int64_t updated = f.items.empty() ? now_s() : f.items.front().published;
@@ -113,14 +115,13 @@ std::string document(const Feed& f, Rng& rng) {
       << "</title>\n<link>" << site << "/</link>\n<description>soak feed</description>\n";
   }
   for (const auto& it : f.items) {
-    const std::string body = "<p>" + words(rng, 30 + rng.below(40)) + "</p>";
     if (f.atom) {
       o << "<entry><title>" << it.title << "</title><link href=\"" << it.link << "\"/><id>" << it.link
-        << "</id><updated>" << rfc3339(it.published) << "</updated><summary type=\"html\"><![CDATA[" << body
+        << "</id><updated>" << rfc3339(it.published) << "</updated><summary type=\"html\"><![CDATA[" << it.body
         << "]]></summary></entry>\n";
     } else {
       o << "<item><title>" << it.title << "</title><link>" << it.link << "</link><guid>" << it.link
-        << "</guid><pubDate>" << rfc822(it.published) << "</pubDate><description><![CDATA[" << body
+        << "</guid><pubDate>" << rfc822(it.published) << "</pubDate><description><![CDATA[" << it.body
         << "]]></description></item>\n";
     }
   }
@@ -140,6 +141,7 @@ struct Sample {
   double written_mb = 0;  // bytes the process had the kernel send to storage (/proc/PID/io)
   std::uint64_t polls = 0;
   std::uint64_t entries_new = 0;
+  std::uint64_t entries_updated = 0;
   std::uint64_t gaps = 0;  // polls that found no entry seen before (feedd_gaps_total)
   std::uint64_t store_failures = 0;
 };
@@ -196,6 +198,7 @@ Sample sample(pid_t pid, const fs::path& dir, double at) {
     const std::uint64_t v = std::stoull(line.substr(space + 1));
     if (line.rfind("feedd_polls_total{", 0) == 0) s.polls += v;
     if (line.rfind("feedd_entries_new_total ", 0) == 0) s.entries_new = v;
+    if (line.rfind("feedd_entries_updated_total ", 0) == 0) s.entries_updated = v;
     if (line.rfind("feedd_gaps_total ", 0) == 0) s.gaps = v;
     if (line.rfind("feedd_store_failures_total ", 0) == 0) s.store_failures = v;
   }
@@ -276,10 +279,10 @@ int main(int argc, char** argv) {
       f.items.push_front(make_item(f, rng, start_s - k * 3600 - rng.below(3000)));
       published.insert(f.items.front().link);
     }
-    replace_file(f.file, document(f, rng));
+    replace_file(f.file, document(f));
   }
   // Broken for good: no file (404), a document cut off mid-entry, a web page.
-  std::string cut = document(feeds[0], rng);
+  std::string cut = document(feeds[0]);
   write_file(docs / "truncated.xml", cut.substr(0, cut.size() / 2));
   write_file(docs / "page.xml", "<!DOCTYPE html><html><head><title>Moved</title></head><body><p>Our feed "
                                 "moved.</p></body></html>\n");
@@ -329,7 +332,7 @@ int main(int argc, char** argv) {
         f.items[static_cast<std::size_t>(rng.below(kWindow / 2))].title = words(rng, 5);
         ++edits;
       }
-      replace_file(f.file, document(f, rng));
+      replace_file(f.file, document(f));
       f.last_write = now;
     }
   };
@@ -367,11 +370,13 @@ int main(int argc, char** argv) {
     return 1;
   }
 
+  const std::uint64_t phase1_edits = edits;
+
   // Phase 2: kill -9 at random moments while publishing goes on; before each, a SIGHUP
   // with a new title for the merged feed.
   for (int k = 0; k < o.kills; ++k) {
     const auto reload_at = Clock::now() + std::chrono::milliseconds(300 + rng.below(1000));
-    const auto until = Clock::now() + std::chrono::milliseconds(1500 + rng.below(4000));
+    const auto until = Clock::now() + std::chrono::milliseconds(2000 + rng.below(3500));
     bool reloaded = false;
     while (Clock::now() < until) {
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -462,7 +467,9 @@ int main(int argc, char** argv) {
                 polls > 0 ? (b.cpu_s - a.cpu_s) * 1000.0 / polls : 0.0);
     std::printf("  disk writes %.1f kB a poll (WAL, checkpoints, outputs; as the kernel counts them, /proc/PID/io)\n",
                 polls > 0 ? (b.written_mb - a.written_mb) * 1024.0 / polls : 0.0);
-    std::printf("  gaps (a poll finding no entry seen before) %llu, polls the store could not record %llu\n",
+    std::printf("  entries updated %llu (%llu retitled by then), gaps (a poll finding no entry seen before) %llu, "
+                "polls the store could not record %llu\n",
+                static_cast<unsigned long long>(b.entries_updated), static_cast<unsigned long long>(phase1_edits),
                 static_cast<unsigned long long>(b.gaps), static_cast<unsigned long long>(b.store_failures));
     std::printf("  RSS %.1f -> %.1f MB (x%.2f; largest %.1f), fds %d -> %d, threads %d -> %d, WAL %.1f -> %.1f MB\n",
                 a.rss_mb, b.rss_mb, a.rss_mb > 0 ? b.rss_mb / a.rss_mb : 0.0,
