@@ -18,6 +18,7 @@
 #include "support/http_server.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
+#include "support/wait.hpp"
 
 using namespace std::chrono_literals;
 
@@ -148,10 +149,7 @@ TEST_CASE("SIGTERM while polls are ending loses no poll that ended") {
     dir.write("feedd.toml", config_text(server));
     feedd::test::Process daemon(
         {feedd::test::feedd_binary(), "--log-level", "debug", "run", "-c", dir.file("feedd.toml").string()});
-    const auto deadline = std::chrono::steady_clock::now() + 5s;
-    while (daemon.err_so_far().find("url=") == std::string::npos && std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::sleep_for(5ms);
-    }
+    feedd::test::eventually([&] { return daemon.err_so_far().find("url=") != std::string::npos; }, 5s, 5ms);
     std::this_thread::sleep_for(stop_after);
     daemon.signal(SIGTERM);
     auto r = daemon.wait(10s);

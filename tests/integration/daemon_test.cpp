@@ -18,11 +18,13 @@
 #include "support/http_server.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
+#include "support/wait.hpp"
 
 using namespace std::chrono_literals;
 using feedd::test::HttpServer;
 using feedd::test::Process;
 using feedd::test::TempDir;
+using feedd::test::eventually;
 
 namespace {
 
@@ -54,17 +56,6 @@ std::string config_text(const HttpServer& server, const std::vector<std::string>
       "[schedule]\ninterval = \"1s\"\nmin_interval = \"1s\"\n" + extra;
   for (const auto& n : names) text += "[[feed]]\nurl = \"" + server.url("/" + n + ".rss") + "\"\n";
   return text;
-}
-
-// Waits until `done()` holds or `timeout` passes; returns done().
-template <class F>
-bool eventually(F done, std::chrono::milliseconds timeout = 15s) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(20ms);
-  }
-  return true;
 }
 
 // One feed served, `feedd run` on it, and its first poll seen.

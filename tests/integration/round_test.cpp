@@ -17,6 +17,7 @@
 #include "support/http_server.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
+#include "support/wait.hpp"
 
 using namespace std::chrono_literals;
 using feedd::test::HttpRequest;
@@ -77,11 +78,8 @@ struct Setup {
     auto daemon = std::make_unique<feedd::test::Process>(
         std::vector<std::string>{feedd::test::feedd_binary(), "run", "-c", config.string()},
         std::vector<std::string>{"TZ=UTC"});
-    const auto deadline = std::chrono::steady_clock::now() + 20s;
-    while (std::chrono::steady_clock::now() < deadline &&
-           count(feedd::test::read_file(out / "feed.atom"), "<entry>") < entries) {
-      std::this_thread::sleep_for(50ms);
-    }
+    feedd::test::eventually(
+        [&] { return count(feedd::test::read_file(out / "feed.atom"), "<entry>") >= entries; }, 20s, 50ms);
     REQUIRE(count(feedd::test::read_file(out / "feed.atom"), "<entry>") == entries);
     return daemon;
   }

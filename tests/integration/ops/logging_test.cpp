@@ -5,16 +5,15 @@
 
 #include <signal.h>
 
-#include <chrono>
 #include <regex>
 #include <sstream>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "integration/ops/ops_support.hpp"
 #include "support/http_server.hpp"
 #include "support/temp_dir.hpp"
+#include "support/wait.hpp"
 
 using feedd::test::ops::run_feedd;
 
@@ -127,11 +126,8 @@ TEST_CASE("the daemon names each feed failing when it starts, once, then only a 
   REQUIRE(run_feedd({"once", "-c", config.string()}).exit_code == 1);
 
   feedd::test::Process daemon({feedd::test::feedd_binary(), "run", "-c", config.string()});
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
-  while (server.requests("/gone.rss") < 5 && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  REQUIRE(server.requests("/gone.rss") >= 5);  // three polls by this daemon
+  // Three polls by this daemon.
+  REQUIRE(feedd::test::eventually([&] { return server.requests("/gone.rss") >= 5; }));
   daemon.signal(SIGTERM);
   const auto r = daemon.wait(std::chrono::seconds(10));
   REQUIRE(r.exit_code == 0);

@@ -9,6 +9,7 @@
 #include "integration/output/merged_setup.hpp"
 #include "output/digest.hpp"
 #include "unit/output/zone_guard.hpp"
+#include "support/wait.hpp"
 
 using namespace std::chrono_literals;
 using feedd::test::read_file;
@@ -26,11 +27,7 @@ feedd::store::StoredEntry entry(int n, feedd::Instant seen) {
 }
 
 bool wait_for(const std::filesystem::path& file, const std::string& text) {
-  for (auto deadline = std::chrono::steady_clock::now() + 10s; std::chrono::steady_clock::now() < deadline;) {
-    if (read_file(file).find(text) != std::string::npos) return true;
-    std::this_thread::sleep_for(20ms);
-  }
-  return false;
+  return feedd::test::eventually([&] { return read_file(file).find(text) != std::string::npos; }, 10s);
 }
 
 }  // namespace

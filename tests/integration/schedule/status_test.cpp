@@ -16,6 +16,7 @@
 #include "support/http_server.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
+#include "support/wait.hpp"
 
 using namespace std::chrono_literals;
 using feedd::test::HttpRequest;
@@ -236,8 +237,7 @@ TEST_CASE("feeds of one host due together start host_spacing apart") {
                  "[schedule]\ninterval = \"1h\"\nmin_interval = \"1s\"\nhost_spacing = \"1s\"\n");
   feedd::test::Process daemon({feedd::test::feedd_binary(), "run", "-c", s.dir.file("feedd.toml").string()},
                               {"TZ=UTC"});
-  const auto deadline = std::chrono::steady_clock::now() + 10s;
-  while (arrivals.times().size() < 3 && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(20ms);
+  feedd::test::eventually([&] { return arrivals.times().size() >= 3; }, 10s);
   daemon.signal(SIGTERM);
   REQUIRE(daemon.wait(10s).exit_code == 0);
   const auto t = arrivals.times();
