@@ -1,6 +1,7 @@
 #include "feed/url.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <cstdint>
 
@@ -141,42 +142,93 @@ std::string resolve_url(std::string_view base_in, std::string_view ref_in) {
   return out;
 }
 
-std::optional<std::string> redirect_target(std::string_view url) {
-  const auto web = [](const Parts& u) {
-    return (iequals(u.scheme, "http") || iequals(u.scheme, "https")) && u.has_authority;
-  };
-  const Parts p = split(url);
-  if (!web(p) || !p.has_query || p.path != "/url" ||
-      !(iequals(p.authority, "www.google.com") || iequals(p.authority, "google.com"))) {
-    return std::nullopt;
+namespace {
+
+// A redirector that names its target in a query parameter: on one of these hosts (any
+// case, no port), at exactly this path, the first of these parameters that holds an
+// http(s) URL. Only services whose links reach feeds as the entries' own links: alerts
+// and news searches, and the link wrappers of social sites that feed bridges pass on.
+// (Unused slots are empty.)
+struct Redirector {
+  std::array<std::string_view, 2> hosts;
+  std::string_view path;
+  std::array<std::string_view, 2> params;
+};
+
+const Redirector kRedirectors[] = {
+    {{"www.google.com", "google.com"}, "/url", {"url", "q"}},                // Google Alerts, search results
+    {{"www.bing.com", "bing.com"}, "/news/apiclick.aspx", {"url"}},         // Bing News' RSS
+    {{"duckduckgo.com", "html.duckduckgo.com"}, "/l/", {"uddg"}},           // DuckDuckGo results
+    {{"l.facebook.com", "lm.facebook.com"}, "/l.php", {"u"}},               // Facebook's outbound links
+    {{"l.instagram.com"}, "/", {"u"}},                                      // Instagram's
+    {{"www.linkedin.com", "linkedin.com"}, "/redir/redirect", {"url"}},     // LinkedIn's
+    {{"vk.com", "m.vk.com"}, "/away.php", {"to"}},                          // VK's
+    {{"www.youtube.com", "youtube.com"}, "/redirect", {"q"}},               // links in YouTube descriptions
+    {{"steamcommunity.com"}, "/linkfilter/", {"url", "u"}},                 // Steam's
+    {{"slack-redir.net"}, "/link", {"url"}},                                // Slack's
+};
+
+bool web_url(const Parts& u) {
+  return (iequals(u.scheme, "http") || iequals(u.scheme, "https")) && u.has_authority && !u.authority.empty();
+}
+
+const Redirector* redirector_of(const Parts& p) {
+  if (!web_url(p) || !p.has_query) return nullptr;
+  for (const Redirector& r : kRedirectors) {
+    if (p.path != r.path) continue;
+    for (std::string_view host : r.hosts) {
+      if (!host.empty() && iequals(p.authority, host)) return &r;
+    }
   }
-  for (std::string_view query = p.query; !query.empty();) {
-    const auto amp = query.find('&');
-    const std::string_view param = query.substr(0, amp);
-    query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
-    std::string_view value;
-    if (param.starts_with("url=")) {
-      value = param.substr(4);
-    } else if (param.starts_with("q=")) {
-      value = param.substr(2);
-    } else {
-      continue;
+  return nullptr;
+}
+
+// The value of a query parameter, percent-decoded, when it is a clean http(s) URL.
+std::optional<std::string> web_url_in(std::string_view value) {
+  std::string target;
+  target.reserve(value.size());
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    char c = value[i];
+    if (const int byte = percent_escape(value, i); byte >= 0) {
+      c = static_cast<char>(byte);
+      i += 2;
     }
-    std::string target;
-    target.reserve(value.size());
-    bool clean = true;
-    for (std::size_t i = 0; i < value.size(); ++i) {
-      char c = value[i];
-      if (const int byte = percent_escape(value, i); byte >= 0) {
-        c = static_cast<char>(byte);
-        i += 2;
-      }
-      if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7F) clean = false;
-      target += c;
+    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7F) return std::nullopt;
+    target += c;
+  }
+  if (!web_url(split(target))) return std::nullopt;
+  return target;
+}
+
+std::optional<std::string> unwrap_once(std::string_view url) {
+  const Parts p = split(url);
+  const Redirector* r = redirector_of(p);
+  if (r == nullptr) return std::nullopt;
+  for (std::string_view name : r->params) {
+    if (name.empty()) continue;
+    for (std::string_view query = p.query; !query.empty();) {
+      const auto amp = query.find('&');
+      const std::string_view param = query.substr(0, amp);
+      query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
+      if (param.size() <= name.size() || param[name.size()] != '=' || !param.starts_with(name)) continue;
+      if (auto target = web_url_in(param.substr(name.size() + 1))) return target;
     }
-    if (const Parts t = split(target); clean && web(t) && !t.authority.empty()) return target;
   }
   return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<std::string> redirect_target(std::string_view url) {
+  // A redirect may wrap another (a search result's link to a social site's wrapper): a
+  // few layers are unwrapped, and no more, whatever the input.
+  std::optional<std::string> target;
+  for (int layer = 0; layer < 4; ++layer) {
+    auto inner = unwrap_once(target ? std::string_view(*target) : url);
+    if (!inner) break;
+    target = std::move(inner);
+  }
+  return target;
 }
 
 std::string resolve_html_urls(std::string_view html, std::string_view base) {

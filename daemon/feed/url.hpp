@@ -20,10 +20,13 @@ std::string_view url_scheme(std::string_view s);
 // base leaves a relative ref unchanged (nothing better is known).
 std::string resolve_url(std::string_view base, std::string_view ref);
 
-// Where a link through Google's redirector leads: "https://www.google.com/url?...&url=X&..."
-// (Google Alerts' entries, links copied from search results) gives X, percent-decoded,
-// when X is an http(s) URL; nullopt for any other link. The redirect is a tracker,
-// differs for each alert that finds one article, and hides the article's URL.
+// Where a link through a known redirector leads: Google's "https://www.google.com/url?
+// ...&url=X&..." (Google Alerts' entries), Bing News' apiclick.aspx, and the link
+// wrappers of DuckDuckGo, Facebook, Instagram, LinkedIn, VK, YouTube, Steam and Slack
+// (the table in url.cpp) give X, percent-decoded, when X is an http(s) URL; a redirect
+// inside a redirect is unwrapped too (up to four layers). nullopt for any other link. The
+// redirect is a tracker, differs for each alert or search that finds one article, and
+// hides the article's URL, which other feeds carry and deduplication needs.
 std::optional<std::string> redirect_target(std::string_view url);
 
 // HTML with the relative URLs of its href, src and similar attributes resolved against

@@ -197,6 +197,20 @@ TEST_CASE("an entry linked through Google's redirector links to the article itse
   CHECK(result->entries[0].link == "https://news.example.org/story?p=1");
 }
 
+TEST_CASE("an entry of Bing News' RSS links to the article, not to Bing's click counter") {
+  // Bing's news search as RSS: every link goes through apiclick.aspx, with the article's
+  // URL encoded (lower-case hex) among the tracking parameters; there is no guid.
+  auto result = parse(R"(<rss version="2.0" xmlns:News="https://www.bing.com/news/search?q=feedd&amp;format=rss">
+    <channel><title>feedd - BingNews</title><link>https://www.bing.com/news/search?q=feedd</link><item>
+      <title>A story</title>
+      <link>http://www.bing.com/news/apiclick.aspx?ref=FexRss&amp;aid=&amp;tid=6A1B&amp;url=https%3a%2f%2fnews.example.org%2fstory%3fp%3d1&amp;c=1719&amp;mkt=en-us</link>
+      <pubDate>Mon, 01 Dec 2025 08:00:00 GMT</pubDate><News:Source>Example News</News:Source>
+    </item></channel></rss>)");
+  REQUIRE(result.ok());
+  REQUIRE(result->entries.size() == 1);
+  CHECK(result->entries[0].link == "https://news.example.org/story?p=1");
+}
+
 TEST_CASE("an alternate link of type text/html is preferred over other alternates") {
   auto result = parse(R"(<feed xmlns="http://www.w3.org/2005/Atom"><entry>
       <link rel="alternate" type="application/pdf" href="http://example.org/a.pdf"/>

@@ -119,3 +119,51 @@ TEST_CASE("a link through Google's redirector leads to its target, and nothing e
   CHECK_FALSE(redirect_target("ftp://www.google.com/url?url=https://example.org/a"));
   CHECK_FALSE(redirect_target(""));
 }
+
+TEST_CASE("links through the other known redirectors lead to their targets") {
+  const std::string target = "https://www.example.org/news/a-story?id=7&p=2";
+  const std::string encoded = "https%3a%2f%2fwww.example.org%2fnews%2fa-story%3fid%3d7%26p%3d2";
+  // One link per row of the table, as each service writes it.
+  const std::string links[] = {
+      "http://www.bing.com/news/apiclick.aspx?ref=FexRss&aid=&tid=68A1B2C3&url=" + encoded +
+          "&c=1234567890&mkt=en-us",
+      "https://duckduckgo.com/l/?uddg=" + encoded + "&rut=3f1c",
+      "https://html.duckduckgo.com/l/?kh=-1&uddg=" + encoded,
+      "https://l.facebook.com/l.php?u=" + encoded + "&h=AT0xyz",
+      "https://lm.facebook.com/l.php?u=" + encoded,
+      "https://l.instagram.com/?u=" + encoded + "&e=ATM",
+      "https://www.linkedin.com/redir/redirect?url=" + encoded + "&urlhash=Ab1c",
+      "https://vk.com/away.php?to=" + encoded + "&cc_key=",
+      "https://www.youtube.com/redirect?event=video_description&redir_token=QUFF&q=" + encoded + "&v=abc",
+      "https://steamcommunity.com/linkfilter/?url=" + encoded,
+      "https://slack-redir.net/link?url=" + encoded,
+  };
+  for (const std::string& link : links) {
+    CAPTURE(link);
+    CHECK(redirect_target(link) == std::optional<std::string>(target));
+  }
+
+  // A redirect inside a redirect (its URL encoded once more): the innermost target.
+  std::string twice;
+  for (char c : encoded) twice += c == '%' ? std::string("%25") : std::string(1, c);
+  CHECK(redirect_target("https://www.google.com/url?q=https://l.facebook.com/l.php%3Fu%3D" + twice + "&sa=U") ==
+        std::optional<std::string>(target));
+  // However deep the nesting, a few layers and no more are unwrapped: what is left is
+  // still a link, never nothing.
+  std::string nested = target;
+  for (int i = 0; i < 8; ++i) nested = "https://slack-redir.net/link?url=" + nested;
+  const auto unwrapped = redirect_target(nested);
+  REQUIRE(unwrapped);
+  CHECK(unwrapped->starts_with("https://slack-redir.net/link?url="));
+
+  // A parameter whose name only ends or starts like the target's, another path on the
+  // same host, a look-alike host: not a redirect.
+  CHECK_FALSE(redirect_target("https://l.facebook.com/l.php?xu=" + encoded));
+  CHECK_FALSE(redirect_target("https://l.facebook.com/l.php?uu=" + encoded));
+  CHECK_FALSE(redirect_target("https://www.bing.com/news/search?url=" + encoded));
+  CHECK_FALSE(redirect_target("https://www.bing.com/news/apiclick.aspx?q=" + encoded));
+  CHECK_FALSE(redirect_target("https://vk.com.evil.example/away.php?to=" + encoded));
+  CHECK_FALSE(redirect_target("https://www.youtube.com/watch?v=abc&q=" + encoded));
+  CHECK_FALSE(redirect_target("https://duckduckgo.com/l/?uddg=javascript%3Aalert(1)"));
+  CHECK_FALSE(redirect_target("https://steamcommunity.com:8443/linkfilter/?url=" + encoded));
+}
