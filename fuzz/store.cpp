@@ -1,8 +1,9 @@
 // The store under any sequence of polls, prunes and reopens, on a real SQLite file, with
 // documents whose entries share links, guids, titles, contents and dates in every
 // combination: a few of each, so that entries keep meeting themselves and each other
-// (tracking parameters, session ids in links, guids used twice, re-dated and edited
-// articles, entries over the feed's cap, two feeds carrying one article).
+// (tracking parameters, session ids in links and in guids that are the link, guids used
+// twice, re-dated and edited articles, entries over the feed's cap, two feeds carrying
+// one article).
 //
 // Checked for every input:
 // - every poll is recorded, and a document's entries add up: new, duplicates, updated and
@@ -58,7 +59,9 @@ feed::Entry make_entry(fuzz::Bytes& in, int poll) {
     case 0: break;
     case 1: e.id = "g" + std::to_string(article); break;
     case 2: e.id = "g" + std::to_string((b >> 2) & 3); break;  // maybe another article's
-    default: e.id = base; break;                               // a permalink guid
+    default:  // a permalink guid: the article's URL, or its link, session id and all
+      e.id = ((b >> 6) & 1) != 0 && !e.link.empty() ? e.link : base;
+      break;
   }
   switch ((b >> 4) & 3) {
     case 0: break;
