@@ -1,10 +1,17 @@
 // Any bytes a server may answer with, through the fetcher: a real libcurl transfer on the
-// loop, to a server on 127.0.0.1 that sends the input as its whole response and closes.
+// loop, to a server on 127.0.0.1 that sends its response and closes. The input is up to
+// five responses, separated by "|next|": the server answers its first connection with
+// the first, the next with the second, and so on (the last again after that), so a
+// redirect is followed, up to three of them. "@@" in a response stands for the server's
+// host and port ("Location: http://@@/elsewhere").
 //
 // Checked for every input: the transfer ends; an error is one line; what the response
 // keeps of its headers (validators, caching headers, type) holds no line break, since
 // the validators go back to the server in the next request; a status is 0 or three
-// digits, and a response that ends well has one; the body stays within the cap.
+// digits, and a response that ends well has one; the body stays within the cap; no more
+// redirects are recorded than may be followed, and when a transfer that followed
+// redirects ends well, the last recorded target is the URL libcurl fetched (the daemon
+// moves a feed there after permanent redirects).
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -13,12 +20,14 @@
 #include <unistd.h>
 #include <uv.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "fetch/client.hpp"
 #include "fuzz.hpp"
@@ -27,7 +36,8 @@ namespace {
 
 using namespace feedd;
 
-// Answers every connection with `response` once its request has arrived, then closes it.
+// Answers its connections, once each request has arrived, with the responses in turn
+// (the last again once they run out), then closes each.
 class RawServer {
  public:
   RawServer() {
@@ -46,9 +56,10 @@ class RawServer {
   }
 
   int port() const { return port_; }
-  void set_response(std::string_view bytes) {
+  void set_responses(std::vector<std::string> responses) {
     std::lock_guard lock(mutex_);
-    response_.assign(bytes);
+    responses_ = std::move(responses);
+    next_ = 0;
   }
 
  private:
@@ -70,7 +81,7 @@ class RawServer {
       std::string response;
       {
         std::lock_guard lock(mutex_);
-        response = response_;
+        if (!responses_.empty()) response = responses_[std::min(next_++, responses_.size() - 1)];
       }
       std::size_t sent = 0;
       while (sent < response.size()) {
@@ -86,12 +97,32 @@ class RawServer {
   int listener_ = -1;
   int port_ = 0;
   std::mutex mutex_;
-  std::string response_;
+  std::vector<std::string> responses_;
+  std::size_t next_ = 0;
 };
+
+// The input's responses, "@@" replaced by the server's host and port.
+std::vector<std::string> responses_of(std::string_view input, int port) {
+  constexpr std::string_view kNext = "|next|";
+  constexpr std::size_t kMaxResponses = 5;
+  const std::string host = "127.0.0.1:" + std::to_string(port);
+  std::vector<std::string> out;
+  for (;;) {
+    const std::size_t end = out.size() + 1 < kMaxResponses ? input.find(kNext) : std::string_view::npos;
+    std::string response(input.substr(0, end));
+    for (std::size_t at = 0; (at = response.find("@@", at)) != std::string::npos; at += host.size()) {
+      response.replace(at, 2, host);
+    }
+    out.push_back(std::move(response));
+    if (end == std::string_view::npos) return out;
+    input.remove_prefix(end + kNext.size());
+  }
+}
 
 bool no_line_break(std::string_view s) { return s.find_first_of("\r\n") == std::string_view::npos; }
 
 constexpr std::size_t kBodyCap = 64 * 1024;
+constexpr int kMaxRedirects = 3;
 
 }  // namespace
 
@@ -104,7 +135,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }();
   static fetch::Client client(loop);
 
-  server.set_response(std::string_view(reinterpret_cast<const char*>(data), size));
+  server.set_responses(responses_of(std::string_view(reinterpret_cast<const char*>(data), size), server.port()));
   fetch::Request request;
   request.url = "http://127.0.0.1:" + std::to_string(server.port()) + "/feed.xml";
   request.etag = "\"v1\"";
@@ -112,7 +143,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   request.limits.max_body_bytes = kBodyCap;
   request.limits.connect_timeout = std::chrono::milliseconds(2000);
   request.limits.total_timeout = std::chrono::milliseconds(3000);
-  request.limits.max_redirects = 0;  // a redirect is recorded, never followed (anywhere)
+  request.limits.max_redirects = kMaxRedirects;
 
   std::optional<fetch::Response> got;
   client.start(std::move(request), [&](fetch::Response r) { got = std::move(r); });
@@ -129,6 +160,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   for (const auto& [status, target] : r.redirects) {
     FUZZ_CHECK(no_line_break(target), "a redirect target with a line break: " + target);
+  }
+  FUZZ_CHECK(r.redirects.size() <= static_cast<std::size_t>(kMaxRedirects),
+             std::to_string(r.redirects.size()) + " redirects recorded");
+  if (r.outcome == fetch::Outcome::ok && !r.redirects.empty()) {
+    FUZZ_CHECK(r.redirects.back().second == r.effective_url,
+               "redirected to " + r.redirects.back().second + ", fetched " + r.effective_url);
   }
   FUZZ_CHECK(r.body.size() <= kBodyCap, "body over the cap: " + std::to_string(r.body.size()));
   return 0;

@@ -39,11 +39,9 @@ void check_resolve(std::string_view base, std::string_view ref) {
     // followed, and a reference is trimmed before it is read.
     FUZZ_CHECK(feed::resolve_url(base, out) == feed::trim(out), "resolving twice changes: " + out);
   }
-  const std::string base_s(base);
   const std::string ref_s(ref);
-  const std::string location = fetch::resolve_url(base_s, ref_s);
-  (void)fetch::url_host(location);
-  const std::string scheme = fetch::url_scheme(location);
+  (void)fetch::url_host(ref_s);
+  const std::string scheme = fetch::url_scheme(ref_s);
   for (const char c : scheme) FUZZ_CHECK(!(c >= 'A' && c <= 'Z'), "scheme not in lower case: " + scheme);
   (void)fetch::redact_url(ref);
 }

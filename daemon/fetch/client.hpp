@@ -75,7 +75,10 @@ struct Response {
   // HTTP version the transfer last spoke, as after "HTTP/" in a status line: "1.0",
   // "1.1", "2" or "3"; "" when no HTTP response came (refused, TLS failure, file://).
   std::string http_version;
-  // Every redirect in the chain, in order: status and target.
+  // Every redirect in the chain, in order: status and target. A redirect libcurl followed
+  // has the URL it then fetched as its target (so the last is effective_url when the
+  // transfer ended well); one it did not follow (the limit, a refused protocol), its
+  // Location resolved against the URL that answered with it.
   std::vector<std::pair<long, std::string>> redirects;
   std::uint64_t bytes_received = 0;  // body bytes on the wire
   std::chrono::milliseconds elapsed{0};

@@ -6,6 +6,7 @@
 #include <charconv>
 
 #include "common/ascii.hpp"
+#include "common/utf8.hpp"
 #include "feedd/version.hpp"
 #include "fetch/url_text.hpp"
 
@@ -69,7 +70,6 @@ Transfer::Transfer(Request request, Callback done, std::shared_ptr<std::size_t> 
       done_(std::move(done)),
       started_(std::chrono::steady_clock::now()),
       receiving_(std::move(receiving)) {
-  current_url_ = request_.url;
   response_.effective_url = request_.url;
 }
 
@@ -192,31 +192,34 @@ std::size_t Transfer::on_header(char* data, std::size_t size, std::size_t count,
   }
 }
 
+// The redirects libcurl followed, or set out to follow, since the last call: each with
+// the status of the response that sent it and the URL libcurl went to. That is the
+// Location as libcurl resolved and escaped it, whatever this code made of the header: a
+// raw space is sent as %20, and a Location with a control character, which
+// header_line() does not keep, libcurl may still read and follow. A hop it followed is
+// never left out of the chain, where a 302 keeps the daemon from moving a feed. Then
+// notes the status of the response being received.
+void Transfer::note_redirects() {
+  CURL* e = easy_.get();
+  long followed = 0;
+  if (curl_easy_getinfo(e, CURLINFO_REDIRECT_COUNT, &followed) == CURLE_OK) {
+    while (response_.redirects.size() < static_cast<std::size_t>(std::max(0L, followed))) {
+      char* url = nullptr;
+      const bool known = curl_easy_getinfo(e, CURLINFO_EFFECTIVE_URL, &url) == CURLE_OK && url != nullptr;
+      response_.redirects.emplace_back(answered_, known ? std::string(url) : std::string());
+    }
+  }
+  long code = 0;
+  if (curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &code) == CURLE_OK) answered_ = code;
+}
+
 // libcurl passes every header line of every response, redirects included, one per call.
 void Transfer::header_line(std::string_view line) {
+  note_redirects();
   line = trim(line);
-  if (line.empty()) {  // end of one response's header block
-    if (status_ >= 300 && status_ < 400 && !location_.empty()) {
-      pending_redirect_.emplace(status_, resolve_url(current_url_, location_));
-    }
-    return;
-  }
+  if (line.empty()) return;  // end of one response's header block
   if (line.size() > 5 && line.substr(0, 5) == "HTTP/") {
-    // A new response. If the previous one was a redirect, libcurl followed it.
-    if (pending_redirect_) {
-      response_.redirects.push_back(*pending_redirect_);
-      current_url_ = pending_redirect_->second;
-      pending_redirect_.reset();
-    }
-    status_ = 0;
-    const std::size_t space = line.find(' ');
-    if (space != std::string_view::npos) {
-      const std::string_view code = line.substr(space + 1, 3);
-      long value = 0;
-      const auto [end, ec] = std::from_chars(code.data(), code.data() + code.size(), value);
-      if (ec == std::errc{} && end == code.data() + code.size()) status_ = value;
-    }
-    location_.clear();
+    // A new response: what the headers of the one before said is not this one's.
     response_.content_type.clear();
     response_.etag.clear();
     response_.last_modified.clear();
@@ -234,9 +237,7 @@ void Transfer::header_line(std::string_view line) {
   // A value with a control character is malformed; kept, a validator would be sent back
   // with it, and a bare CR splits a request header in two.
   if (!is_field_value(value)) return;
-  if (iequals(name, "Location")) {
-    location_ = value;
-  } else if (iequals(name, "Content-Type")) {
+  if (iequals(name, "Content-Type")) {
     response_.content_type = value;
   } else if (iequals(name, "ETag")) {
     response_.etag = value;
@@ -294,6 +295,7 @@ std::string Transfer::timeout_text() const {
 
 void Transfer::finish(CURLcode result) {
   CURL* e = easy_.get();
+  note_redirects();  // one that failed before its response (a refused protocol, a dead host)
   char* effective = nullptr;
   if (curl_easy_getinfo(e, CURLINFO_EFFECTIVE_URL, &effective) == CURLE_OK && effective != nullptr) {
     response_.effective_url = effective;
@@ -342,8 +344,9 @@ void Transfer::finish(CURLcode result) {
                " redirects");
       return;
     case CURLE_UNSUPPORTED_PROTOCOL:
-      if (pending_redirect_) {
-        fail(Outcome::redirects, "redirect to a refused protocol: " + redact_url(pending_redirect_->second));
+      if (!response_.redirects.empty()) {
+        fail(Outcome::redirects,
+             "redirect to a refused protocol: " + printable(redact_url(response_.redirects.back().second)));
       } else {
         fail(Outcome::transport, "refused protocol in URL " + redact_url(request_.url));
       }
@@ -352,7 +355,7 @@ void Transfer::finish(CURLcode result) {
       fail(Outcome::timeout, timeout_text());
       return;
     case CURLE_COULDNT_RESOLVE_HOST:
-      fail(Outcome::transport, "could not resolve host " + url_host(current_url_));
+      fail(Outcome::transport, "could not resolve host " + url_host(response_.effective_url));
       return;
     case CURLE_COULDNT_RESOLVE_PROXY:
       fail(Outcome::transport, "could not resolve proxy: " + detail);

@@ -48,6 +48,7 @@ class Transfer {
   static std::size_t on_body(char* data, std::size_t size, std::size_t count, void* self) noexcept;
   static std::size_t on_header(char* data, std::size_t size, std::size_t count, void* self) noexcept;
   void header_line(std::string_view line);
+  void note_redirects();
   void set_elapsed();
   std::string timeout_text() const;
   void uncount();
@@ -63,10 +64,7 @@ class Transfer {
   std::chrono::steady_clock::time_point started_;
 
   // What the header callback has seen of the response being received.
-  long status_ = 0;
-  std::string location_;
-  std::string current_url_;                               // where the current response came from
-  std::optional<std::pair<long, std::string>> pending_redirect_;  // a 3xx libcurl may follow
+  long answered_ = 0;  // the status libcurl read last, for the redirect it may follow
   bool body_too_large_ = false;
   std::shared_ptr<std::size_t> receiving_;
   std::size_t counted_ = 0;  // of the body, added to *receiving_

@@ -33,20 +33,6 @@ std::string redact_url(std::string_view url) {
   return out;
 }
 
-std::string resolve_url(const std::string& base, const std::string& reference) {
-  CurlUrl handle(curl_url());
-  if (!handle) return reference;
-  const unsigned flags = CURLU_NON_SUPPORT_SCHEME;
-  CURLUcode rc = curl_url_set(handle.get(), CURLUPART_URL, base.c_str(), flags);
-  if (rc != CURLUE_OK) return reference;
-  rc = curl_url_set(handle.get(), CURLUPART_URL, reference.c_str(), flags);
-  if (rc != CURLUE_OK) return reference;
-  CurlString out;
-  rc = curl_url_get(handle.get(), CURLUPART_URL, &out.p, 0);
-  if (rc != CURLUE_OK || out.p == nullptr) return reference;
-  return out.p;
-}
-
 std::string url_host(const std::string& url) {
   CurlUrl handle(curl_url());
   if (!handle) return {};

@@ -215,6 +215,46 @@ TEST_CASE("a chain of 301s is reported hop by hop and the final response is used
   CHECK(r.redirects[2] == std::pair<long, std::string>{308, server.url("/d")});
 }
 
+TEST_CASE("a redirect is recorded as libcurl followed it, a Location with spaces escaped") {
+  // Servers put raw spaces in Location; libcurl escapes them before it asks. The chain
+  // must name the URLs that were fetched, so that its last hop is the effective URL.
+  test::HttpServer server;
+  server.add_endpoint("/a", 301, {{"Location", server.url("/new feed.xml")}}, "");
+  server.add_endpoint("/new%20feed.xml", 302, {{"Location", "b c.xml"}}, "");
+  server.add_endpoint("/b%20c.xml", 200, {}, "the end");
+  test::UvTestLoop loop;
+  fetch::Client client(loop.get());
+
+  const Response r = fetch_one(loop, client, get(server.url("/a")));
+
+  CHECK(r.outcome == Outcome::ok);
+  CHECK(r.body == "the end");
+  REQUIRE(r.redirects.size() == 2);
+  CHECK(r.redirects[0] == std::pair<long, std::string>{301, server.url("/new%20feed.xml")});
+  CHECK(r.redirects[1] == std::pair<long, std::string>{302, server.url("/b%20c.xml")});
+  CHECK(r.effective_url == r.redirects.back().second);
+}
+
+TEST_CASE("a redirect libcurl followed is in the chain even when its Location was unreadable to us") {
+  // A Location with a control character in it is no header value we keep, but libcurl
+  // reads the part before the CR and follows it. Left out, the chain would show the 301
+  // alone, and the daemon would take the 302 behind it for a permanent move.
+  test::HttpServer server;
+  server.add_endpoint("/a", 301, {{"Location", "/b"}}, "");
+  server.add_endpoint("/b", 302, {{"Location", "/c\r\x1aX-Junk: 1"}}, "");
+  server.add_endpoint("/c", 200, {}, "the end");
+  test::UvTestLoop loop;
+  fetch::Client client(loop.get());
+
+  const Response r = fetch_one(loop, client, get(server.url("/a")));
+
+  REQUIRE(r.outcome == Outcome::ok);
+  CHECK(r.body == "the end");
+  REQUIRE(r.redirects.size() == 2);
+  CHECK(r.redirects[0] == std::pair<long, std::string>{301, server.url("/b")});
+  CHECK(r.redirects[1] == std::pair<long, std::string>{302, server.url("/c")});
+}
+
 TEST_CASE("a refused connection is a transport error") {
   test::UvTestLoop loop;
   fetch::Client client(loop.get());
