@@ -19,7 +19,13 @@
 //
 // Feeds come from nginx on 127.0.0.1 (ETags on, so most answers are 304), 70 % RSS 2.0
 // and 30 % Atom, 20 entries in each document; three more feeds are broken for good
-// (404, a truncated document, an HTML page), so the error paths run all along too.
+// (404, a truncated document, an HTML page), so the error paths run all along too. Nine
+// more are hostile, each from a server of its own (the tests' scriptable HTTP server,
+// tests/support/http_server.hpp): one never answers, one trickles its body a byte a
+// second, one closes without a word, one sends binary garbage, one a gzip bomb, one a
+// body over the cap, one redirects to itself, one to ftp://, and one is always busy
+// (503 with Retry-After). The daemon must keep polling each (backing off, as the
+// Retry-After says) and name each in its log; their requests are counted.
 // store.max_entries_per_feed is 50, and the daemon prunes every 10 minutes: the default
 // 12 minutes see one pruning, which turns the entries past 50 into tombstones. Each feed's
 // file is rewritten at most every other second: nginx's ETag and Last-Modified have a
@@ -49,6 +55,7 @@
 #include <sqlite3.h>
 
 #include "common/util.hpp"
+#include "support/http_server.hpp"
 
 namespace fs = std::filesystem;
 using namespace feedd::bench;
@@ -213,6 +220,20 @@ void print_sample(const Sample& s) {
 }
 
 // The URL field of every entry line in every digest file, with how often it occurs.
+// The daemon's polls so far by outcome (HTTP status or transfer error), from feedd.prom:
+// " 200 12 304 3400 ...".
+std::string poll_outcomes(const fs::path& dir) {
+  std::string out;
+  std::istringstream prom(read_all(dir / "out" / "feedd.prom"));
+  const std::string prefix = "feedd_polls_total{outcome=\"";
+  for (std::string line; std::getline(prom, line);) {
+    if (line.rfind(prefix, 0) != 0) continue;
+    const auto quote = line.find('"', prefix.size());
+    out += " " + line.substr(prefix.size(), quote - prefix.size()) + " " + line.substr(line.rfind(' ') + 1);
+  }
+  return out;
+}
+
 std::map<std::string, int> digest_urls(const fs::path& digest_dir) {
   std::map<std::string, int> urls;
   std::error_code ec;
@@ -287,16 +308,56 @@ int main(int argc, char** argv) {
   write_file(docs / "page.xml", "<!DOCTYPE html><html><head><title>Moved</title></head><body><p>Our feed "
                                 "moved.</p></body></html>\n");
 
+  // Hostile, each on a server (so a host) of its own: the daemon spaces and limits polls
+  // per host, and a server that holds its connections must not hold the others back.
+  struct Hostile {
+    const char* name;
+    std::unique_ptr<feedd::test::HttpServer> server;
+  };
+  std::vector<Hostile> hostile;
+  {
+    using feedd::test::response;
+    const std::string valid = document(feeds[0]);
+    std::string garbage;
+    for (int i = 0; i < 8192; ++i) garbage += static_cast<char>(rng.below(256));
+    const auto add = [&](const char* name, feedd::test::HttpResponse r) {
+      auto server = std::make_unique<feedd::test::HttpServer>();
+      server->add_endpoint("/feed.xml", std::move(r));
+      hostile.push_back({name, std::move(server)});
+    };
+    auto hang = response(200, {}, valid);
+    hang.delay = std::chrono::seconds(30);
+    add("never answers", hang);
+    auto trickle = response(200, {{"Content-Type", "application/rss+xml"}}, valid);
+    trickle.trickle_bytes = 1;
+    trickle.trickle_interval = std::chrono::seconds(1);
+    add("trickles", trickle);
+    auto hangup = response(200);
+    hangup.close_without_response = true;
+    add("hangs up", hangup);
+    add("garbage", response(200, {{"Content-Type", "application/rss+xml"}}, garbage));
+    add("gzip bomb", response(200, {{"Content-Encoding", "gzip"}, {"Content-Type", "application/rss+xml"}},
+                              feedd::test::gzip(std::string(std::size_t{64} << 20, ' '))));
+    add("over the cap", response(200, {{"Content-Type", "application/rss+xml"}},
+                                 valid + std::string(std::size_t{2} << 20, ' ')));
+    add("redirect loop", response(302, {{"Location", "/feed.xml"}}));
+    add("redirect to ftp", response(301, {{"Location", "ftp://127.0.0.1/feed.xml"}}));
+    add("always busy", response(503, {{"Retry-After", "3"}}, "busy"));
+  }
+  const auto hostile_url = [](const Hostile& h) { return h.server->url("/feed.xml"); };
+
   // The merged feed's title changes with each reload of phase 2.
   const auto write_config = [&](const std::string& title) {
     std::string cfg = "[feedd]\ndatabase = \"feedd.db\"\noutput_dir = \"out\"\nlog_level = \"info\"\n"
                       "[schedule]\ninterval = \"1s\"\nmin_interval = \"1s\"\nmax_interval = \"10s\"\n"
                       "jitter_percent = 0\nhost_spacing = \"0s\"\nadaptive = false\n"
+                      "[fetch]\ntimeout = \"5s\"\nlow_speed_time = \"3s\"\nmax_body_bytes = 1048576\n"
                       "[store]\nmax_entries_per_feed = 50\n[output]\ntitle = \"" + title + "\"\n";
     for (int i = 0; i < o.feeds; ++i) cfg += "[[feed]]\nurl = \"" + base + "s" + std::to_string(i) + ".xml\"\n";
     for (const char* broken : {"missing.xml", "truncated.xml", "page.xml"}) {
       cfg += "[[feed]]\nurl = \"" + base + broken + "\"\n";
     }
+    for (const Hostile& h : hostile) cfg += "[[feed]]\nurl = \"" + hostile_url(h) + "\"\n";
     replace_file(dir / "feedd.toml", cfg);
   };
   std::string title = "Soak";
@@ -337,9 +398,9 @@ int main(int argc, char** argv) {
     }
   };
 
-  std::printf("soak: %d feeds (+3 broken) polled every second from nginx on 127.0.0.1; a tenth publish 1-3 "
-              "entries a second; %d s undisturbed, then %d kill -9s\n\n",
-              o.feeds, o.seconds, o.kills);
+  std::printf("soak: %d feeds (+3 broken) polled every second from nginx on 127.0.0.1, and %zu hostile servers; a "
+              "tenth publish 1-3 entries a second; %d s undisturbed, then %d kill -9s\n\n",
+              o.feeds, hostile.size(), o.seconds, o.kills);
   std::printf("| s | RSS MB | fds | thr | CPU s | DB MB | WAL MB | disk writes MB | polls | new |\n");
   std::printf("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
 
@@ -371,6 +432,7 @@ int main(int argc, char** argv) {
   }
 
   const std::uint64_t phase1_edits = edits;
+  const std::string phase1_outcomes = poll_outcomes(dir);
 
   // Phase 2: kill -9 at random moments while publishing goes on; before each, a SIGHUP
   // with a new title for the merged feed.
@@ -416,10 +478,19 @@ int main(int argc, char** argv) {
     if (!published.count(url)) ++unknown;
   }
   std::uint64_t warnings = 0, errors = 0, log_lines = 0, reloads = 0;
+  std::vector<std::uint64_t> hostile_lines(hostile.size());
+  std::vector<std::string> hostile_error(hostile.size());
   {
     std::ifstream log(dir / "feedd.log");
     for (std::string line; std::getline(log, line);) {
       ++log_lines;
+      for (std::size_t h = 0; h < hostile.size(); ++h) {
+        if (line.find("feed=" + hostile_url(hostile[h]) + " ") == std::string::npos) continue;
+        ++hostile_lines[h];
+        if (const auto at = line.find("error=\""); at != std::string::npos) {
+          hostile_error[h] = line.substr(at + 7, line.find('"', at + 7) - (at + 7));
+        }
+      }
       if (line.find(" reload=done ") != std::string::npos) ++reloads;
       if (line.find("level=warn") != std::string::npos) ++warnings;
       if (line.find("level=error") != std::string::npos || line.find("level=critical") != std::string::npos) {
@@ -463,7 +534,7 @@ int main(int argc, char** argv) {
     std::printf("undisturbed, from %.0f s to %.0f s: %.0f polls (%.0f a second; %.1f days of these feeds at a "
                 "30-minute interval), %.2f ms CPU a poll\n",
                 a.at, b.at, polls, polls / (b.at - a.at),
-                polls / static_cast<double>(o.feeds + 3) * 1800.0 / 86400.0,
+                polls / static_cast<double>(static_cast<std::size_t>(o.feeds) + 3 + hostile.size()) * 1800.0 / 86400.0,
                 polls > 0 ? (b.cpu_s - a.cpu_s) * 1000.0 / polls : 0.0);
     std::printf("  disk writes %.1f kB a poll (WAL, checkpoints, outputs; as the kernel counts them, /proc/PID/io)\n",
                 polls > 0 ? (b.written_mb - a.written_mb) * 1024.0 / polls : 0.0);
@@ -493,10 +564,24 @@ int main(int argc, char** argv) {
               "each start)\n",
               static_cast<unsigned long long>(log_lines), static_cast<unsigned long long>(warnings),
               static_cast<unsigned long long>(errors));
+  // Hostile servers: polled all along (never dropped), no faster than backoff and
+  // Retry-After allow, and each named in the log with its cause.
+  std::printf("\n| hostile server | requests | log lines | last error logged |\n|---|---:|---:|---|\n");
+  bool hostile_ok = true;
+  for (std::size_t h = 0; h < hostile.size(); ++h) {
+    const std::size_t requests = hostile[h].server->total_requests();
+    std::printf("| %s | %zu | %llu | %s |\n", hostile[h].name, requests,
+                static_cast<unsigned long long>(hostile_lines[h]), hostile_error[h].c_str());
+    // At the 10 s most between polls, with a 5 s timeout: a request every 15 s at least.
+    if (requests < static_cast<std::size_t>(total_s / 15.0) || hostile_lines[h] == 0 || hostile_error[h].empty()) {
+      hostile_ok = false;
+    }
+  }
+  std::printf("polls by outcome, phase 1:%s\n", phase1_outcomes.c_str());
   std::fflush(stdout);
 
   const bool ok = exit_status == 0 && missing == 0 && repeated == 0 && unknown == 0 && merged_status == 0 &&
-                  titled && reloads == static_cast<std::uint64_t>(o.kills);
+                  titled && reloads == static_cast<std::uint64_t>(o.kills) && hostile_ok;
   if (o.keep || !ok) {
     std::fprintf(stderr, "kept %s\n", root.c_str());
   } else {
