@@ -278,9 +278,16 @@ void Transfer::fail(Outcome outcome, std::string error) {
 
 std::string Transfer::timeout_text() const {
   const std::string_view message(error_buffer_.data());
+  // A server that took the connection and never began to answer is told apart from one
+  // that answers too slowly (header bytes count those of redirects before, too).
+  long header_bytes = 0;
+  const bool answered =
+      curl_easy_getinfo(easy_.get(), CURLINFO_HEADER_SIZE, &header_bytes) != CURLE_OK || header_bytes > 0;
   if (message.starts_with("Operation too slow")) {
-    return "too slow: less than " + std::to_string(request_.limits.low_speed_bytes_per_second) +
-           " bytes/s for " + std::to_string(request_.limits.low_speed_time.count()) + " s";
+    const std::string seconds = std::to_string(request_.limits.low_speed_time.count());
+    if (!answered) return "no answer: nothing received for " + seconds + " s";
+    return "too slow: less than " + std::to_string(request_.limits.low_speed_bytes_per_second) + " bytes/s for " +
+           seconds + " s";
   }
   // A transfer that never got connected timed out connecting, whichever limit ended it
   // (libcurl's wording for that varies between "Failed to connect ... Timeout was
@@ -290,6 +297,7 @@ std::string Transfer::timeout_text() const {
     const auto limit = std::min(request_.limits.connect_timeout, request_.limits.total_timeout);
     return "connect timed out after " + std::to_string(limit.count()) + " ms";
   }
+  if (!answered) return "no answer within " + std::to_string(request_.limits.total_timeout.count()) + " ms";
   return "timed out after " + std::to_string(request_.limits.total_timeout.count()) + " ms";
 }
 

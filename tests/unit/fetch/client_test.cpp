@@ -358,16 +358,45 @@ TEST_CASE("a server slower than the total timeout is a timeout") {
   test::HttpResponse late = test::response(200, {}, "late");
   late.delay = std::chrono::seconds(3);
   server.add_endpoint("/late", late);
+  test::HttpResponse slow = test::response(200, {}, std::string(100, 'x'));
+  slow.trickle_bytes = 10;
+  slow.trickle_interval = std::chrono::milliseconds(100);  // the body in 1 s
+  server.add_endpoint("/slow", slow);
   test::UvTestLoop loop;
   fetch::Client client(loop.get());
+
+  // Not a byte of an answer: said so.
   Request request = get(server.url("/late"));
   request.limits.total_timeout = std::chrono::milliseconds(300);
+  const Response r = fetch_one(loop, client, request);
+  CHECK(r.outcome == Outcome::timeout);
+  CHECK(r.error == "no answer within 300 ms");
+  CHECK(r.elapsed < std::chrono::seconds(2));
+
+  // An answer begun and not finished in time.
+  request = get(server.url("/slow"));
+  request.limits.total_timeout = std::chrono::milliseconds(300);
+  const Response begun = fetch_one(loop, client, request);
+  CHECK(begun.outcome == Outcome::timeout);
+  CHECK(begun.error == "timed out after 300 ms");
+}
+
+TEST_CASE("a server that takes the connection and never answers is aborted by the low-speed limit") {
+  test::HttpServer server;
+  test::HttpResponse never = test::response(200, {}, "never");
+  never.delay = std::chrono::seconds(30);
+  server.add_endpoint("/never", never);
+  test::UvTestLoop loop;
+  fetch::Client client(loop.get());
+  Request request = get(server.url("/never"));
+  request.limits.low_speed_bytes_per_second = 1000;
+  request.limits.low_speed_time = std::chrono::seconds(1);
 
   const Response r = fetch_one(loop, client, request);
 
   CHECK(r.outcome == Outcome::timeout);
-  CHECK(r.error == "timed out after 300 ms");
-  CHECK(r.elapsed < std::chrono::seconds(2));
+  CHECK(r.error == "no answer: nothing received for 1 s");
+  CHECK(r.elapsed < std::chrono::seconds(5));
 }
 
 TEST_CASE("a server that never completes the handshake is a connect timeout") {
