@@ -219,7 +219,6 @@ void print_sample(const Sample& s) {
   std::fflush(stdout);
 }
 
-// The URL field of every entry line in every digest file, with how often it occurs.
 // The daemon's polls so far by outcome (HTTP status or transfer error), from feedd.prom:
 // " 200 12 304 3400 ...".
 std::string poll_outcomes(const fs::path& dir) {
@@ -234,6 +233,7 @@ std::string poll_outcomes(const fs::path& dir) {
   return out;
 }
 
+// The URL field of every entry line in every digest file, with how often it occurs.
 std::map<std::string, int> digest_urls(const fs::path& digest_dir) {
   std::map<std::string, int> urls;
   std::error_code ec;
