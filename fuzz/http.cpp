@@ -124,9 +124,32 @@ bool no_line_break(std::string_view s) { return s.find_first_of("\r\n") == std::
 constexpr std::size_t kBodyCap = 64 * 1024;
 constexpr int kMaxRedirects = 3;
 
+// A redirect may name any host. Nothing leaves 127.0.0.1: every other host goes through
+// a proxy that is a bound port nobody listens on, so the transfer fails at once with a
+// refused connection instead of asking a resolver or reaching out.
+void keep_to_loopback() {
+  const int s = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof address;
+  if (s < 0 || ::bind(s, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
+      ::getsockname(s, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+    fuzz::fail(__FILE__, __LINE__, "keep_to_loopback", "cannot bind on 127.0.0.1");
+  }
+  const std::string proxy = "http://127.0.0.1:" + std::to_string(ntohs(address.sin_port));  // s stays open
+  for (const char* name : {"http_proxy", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"}) {
+    ::setenv(name, proxy.c_str(), 1);
+  }
+  ::setenv("no_proxy", "127.0.0.1", 1);
+  ::unsetenv("NO_PROXY");
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  static const bool loopback_only = (keep_to_loopback(), true);
+  (void)loopback_only;
   static RawServer server;
   static uv_loop_t* loop = [] {
     auto* l = new uv_loop_t;
