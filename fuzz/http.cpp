@@ -9,9 +9,10 @@
 // keeps of its headers (validators, caching headers, type) holds no line break, since
 // the validators go back to the server in the next request; a status is 0 or three
 // digits, and a response that ends well has one; the body stays within the cap; no more
-// redirects are recorded than may be followed, and when a transfer that followed
-// redirects ends well, the last recorded target is the URL libcurl fetched (the daemon
-// moves a feed there after permanent redirects).
+// redirects are recorded than may be followed, each with a 3xx status, and when a
+// transfer that followed redirects ends well, the last recorded target is the URL libcurl
+// fetched (the daemon moves a feed there after permanent redirects). Nothing leaves
+// 127.0.0.1 (keep_to_loopback).
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -183,6 +184,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   for (const auto& [status, target] : r.redirects) {
     FUZZ_CHECK(no_line_break(target), "a redirect target with a line break: " + target);
+    FUZZ_CHECK(status >= 300 && status <= 399, "a redirect with status " + std::to_string(status));
   }
   FUZZ_CHECK(r.redirects.size() <= static_cast<std::size_t>(kMaxRedirects),
              std::to_string(r.redirects.size()) + " redirects recorded");
