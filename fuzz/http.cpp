@@ -37,22 +37,29 @@ namespace {
 
 using namespace feedd;
 
+// A TCP socket bound to 127.0.0.1 at a port of the kernel's choosing, which `port` gets;
+// listening when asked. The fuzz run stops if there is none.
+int loopback_socket(bool listening, int& port) {
+  const int s = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof address;
+  if (s < 0 || ::bind(s, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
+      (listening && ::listen(s, 16) != 0) ||
+      ::getsockname(s, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+    fuzz::fail(__FILE__, __LINE__, "loopback_socket", "cannot bind on 127.0.0.1");
+  }
+  port = ntohs(address.sin_port);
+  return s;
+}
+
 // Answers its connections, once each request has arrived, with the responses in turn
 // (the last again once they run out), then closes each.
 class RawServer {
  public:
   RawServer() {
-    listener_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t length = sizeof address;
-    if (listener_ < 0 || ::bind(listener_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
-        ::listen(listener_, 16) != 0 ||
-        ::getsockname(listener_, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
-      fuzz::fail(__FILE__, __LINE__, "RawServer", "cannot listen on 127.0.0.1");
-    }
-    port_ = ntohs(address.sin_port);
+    listener_ = loopback_socket(true, port_);
     std::thread([this] { serve(); }).detach();  // lives as long as the process
   }
 
@@ -129,16 +136,9 @@ constexpr int kMaxRedirects = 3;
 // a proxy that is a bound port nobody listens on, so the transfer fails at once with a
 // refused connection instead of asking a resolver or reaching out.
 void keep_to_loopback() {
-  const int s = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof address;
-  if (s < 0 || ::bind(s, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
-      ::getsockname(s, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
-    fuzz::fail(__FILE__, __LINE__, "keep_to_loopback", "cannot bind on 127.0.0.1");
-  }
-  const std::string proxy = "http://127.0.0.1:" + std::to_string(ntohs(address.sin_port));  // s stays open
+  int port = 0;
+  (void)loopback_socket(false, port);  // stays open, so the port stays taken
+  const std::string proxy = "http://127.0.0.1:" + std::to_string(port);
   for (const char* name : {"http_proxy", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"}) {
     ::setenv(name, proxy.c_str(), 1);
   }
