@@ -166,6 +166,19 @@ double file_mb(const fs::path& p) {
   return ec ? 0 : static_cast<double>(n) / (1024.0 * 1024.0);
 }
 
+// What the daemon's feedd.prom says now: each sample's name (labels included, as
+// `feedd_polls_total{outcome="304"}`) and value, in file order.
+std::vector<std::pair<std::string, std::uint64_t>> prom_values(const fs::path& dir) {
+  std::vector<std::pair<std::string, std::uint64_t>> out;
+  std::istringstream prom(read_all(dir / "out" / "feedd.prom"));
+  for (std::string line; std::getline(prom, line);) {
+    const auto space = line.rfind(' ');
+    if (space == std::string::npos || line.empty() || line[0] == '#') continue;
+    out.emplace_back(line.substr(0, space), std::stoull(line.substr(space + 1)));
+  }
+  return out;
+}
+
 Sample sample(pid_t pid, const fs::path& dir, double at) {
   Sample s;
   s.at = at;
@@ -198,16 +211,12 @@ Sample sample(pid_t pid, const fs::path& dir, double at) {
   }
   s.db_mb = file_mb(dir / "feedd.db");
   s.wal_mb = file_mb(dir / "feedd.db-wal");
-  std::istringstream prom(read_all(dir / "out" / "feedd.prom"));
-  for (std::string line; std::getline(prom, line);) {
-    const auto space = line.rfind(' ');
-    if (space == std::string::npos || line.empty() || line[0] == '#') continue;
-    const std::uint64_t v = std::stoull(line.substr(space + 1));
-    if (line.rfind("feedd_polls_total{", 0) == 0) s.polls += v;
-    if (line.rfind("feedd_entries_new_total ", 0) == 0) s.entries_new = v;
-    if (line.rfind("feedd_entries_updated_total ", 0) == 0) s.entries_updated = v;
-    if (line.rfind("feedd_gaps_total ", 0) == 0) s.gaps = v;
-    if (line.rfind("feedd_store_failures_total ", 0) == 0) s.store_failures = v;
+  for (const auto& [name, v] : prom_values(dir)) {
+    if (name.rfind("feedd_polls_total{", 0) == 0) s.polls += v;
+    if (name == "feedd_entries_new_total") s.entries_new = v;
+    if (name == "feedd_entries_updated_total") s.entries_updated = v;
+    if (name == "feedd_gaps_total") s.gaps = v;
+    if (name == "feedd_store_failures_total") s.store_failures = v;
   }
   return s;
 }
@@ -223,12 +232,10 @@ void print_sample(const Sample& s) {
 // " 200 12 304 3400 ...".
 std::string poll_outcomes(const fs::path& dir) {
   std::string out;
-  std::istringstream prom(read_all(dir / "out" / "feedd.prom"));
   const std::string prefix = "feedd_polls_total{outcome=\"";
-  for (std::string line; std::getline(prom, line);) {
-    if (line.rfind(prefix, 0) != 0) continue;
-    const auto quote = line.find('"', prefix.size());
-    out += " " + line.substr(prefix.size(), quote - prefix.size()) + " " + line.substr(line.rfind(' ') + 1);
+  for (const auto& [name, v] : prom_values(dir)) {
+    if (name.rfind(prefix, 0) != 0) continue;
+    out += " " + name.substr(prefix.size(), name.find('"', prefix.size()) - prefix.size()) + " " + std::to_string(v);
   }
   return out;
 }
@@ -313,6 +320,7 @@ int main(int argc, char** argv) {
   struct Hostile {
     const char* name;
     std::unique_ptr<feedd::test::HttpServer> server;
+    std::string url;  // its one feed
   };
   std::vector<Hostile> hostile;
   {
@@ -323,7 +331,8 @@ int main(int argc, char** argv) {
     const auto add = [&](const char* name, feedd::test::HttpResponse r) {
       auto server = std::make_unique<feedd::test::HttpServer>();
       server->add_endpoint("/feed.xml", std::move(r));
-      hostile.push_back({name, std::move(server)});
+      std::string url = server->url("/feed.xml");
+      hostile.push_back({name, std::move(server), std::move(url)});
     };
     auto hang = response(200, {}, valid);
     hang.delay = std::chrono::seconds(30);
@@ -344,7 +353,6 @@ int main(int argc, char** argv) {
     add("redirect to ftp", response(301, {{"Location", "ftp://127.0.0.1/feed.xml"}}));
     add("always busy", response(503, {{"Retry-After", "3"}}, "busy"));
   }
-  const auto hostile_url = [](const Hostile& h) { return h.server->url("/feed.xml"); };
 
   // The merged feed's title changes with each reload of phase 2.
   const auto write_config = [&](const std::string& title) {
@@ -357,7 +365,7 @@ int main(int argc, char** argv) {
     for (const char* broken : {"missing.xml", "truncated.xml", "page.xml"}) {
       cfg += "[[feed]]\nurl = \"" + base + broken + "\"\n";
     }
-    for (const Hostile& h : hostile) cfg += "[[feed]]\nurl = \"" + hostile_url(h) + "\"\n";
+    for (const Hostile& h : hostile) cfg += "[[feed]]\nurl = \"" + h.url + "\"\n";
     replace_file(dir / "feedd.toml", cfg);
   };
   std::string title = "Soak";
@@ -480,12 +488,14 @@ int main(int argc, char** argv) {
   std::uint64_t warnings = 0, errors = 0, log_lines = 0, reloads = 0;
   std::vector<std::uint64_t> hostile_lines(hostile.size());
   std::vector<std::string> hostile_error(hostile.size());
+  std::vector<std::string> hostile_field;  // how a log line names each
+  for (const Hostile& h : hostile) hostile_field.push_back("feed=" + h.url + " ");
   {
     std::ifstream log(dir / "feedd.log");
     for (std::string line; std::getline(log, line);) {
       ++log_lines;
       for (std::size_t h = 0; h < hostile.size(); ++h) {
-        if (line.find("feed=" + hostile_url(hostile[h]) + " ") == std::string::npos) continue;
+        if (line.find(hostile_field[h]) == std::string::npos) continue;
         ++hostile_lines[h];
         if (const auto at = line.find("error=\""); at != std::string::npos) {
           hostile_error[h] = line.substr(at + 7, line.find('"', at + 7) - (at + 7));
@@ -564,8 +574,8 @@ int main(int argc, char** argv) {
               "each start)\n",
               static_cast<unsigned long long>(log_lines), static_cast<unsigned long long>(warnings),
               static_cast<unsigned long long>(errors));
-  // Hostile servers: polled all along (never dropped), no faster than backoff and
-  // Retry-After allow, and each named in the log with its cause.
+  // Hostile servers: each must be polled all along (never dropped) and named in the log
+  // with its cause. The counts show the pace its backoff or Retry-After allowed.
   std::printf("\n| hostile server | requests | log lines | last error logged |\n|---|---:|---:|---|\n");
   bool hostile_ok = true;
   for (std::size_t h = 0; h < hostile.size(); ++h) {
