@@ -25,14 +25,15 @@ MovedLinks::MovedLinks(Queries queries, std::int64_t feed_id, std::span<const fe
                        std::span<const std::string_view> keys)
     : q_(queries), feed_id_(feed_id), entries_(entries), keys_(keys) {}
 
-// An entry whose key is new is a stored article of the feed whose link moved when its guid
-// or, failing that, its title finds one (docs/store.md, "Links that move"):
+// An entry whose key is new is a stored article of the feed (one it carried first, or
+// after another feed) whose link moved when its guid or, failing that, its title finds
+// one (docs/store.md, "Links that move"):
 //  - by guid: the feed's stored entry with the entry's guid decides, match or not. It is
 //    the article when the guid is once in the document and once among the feed's newest,
 //    the title is the same, so is the content or the date from the feed, and the stored
 //    entry's link is not in the document any more: it moved. (Were it still there, the
 //    guid would name two articles, as in a feed that numbers its items.) A guid no stored
-//    entry has asks the tombstones the same questions.
+//    entry has asks the tombstones, and the feed's departures, the same questions.
 //  - by title, for an entry whose guid nothing stored has, when both its guid and the
 //    stored entry's may move with their links (none, or a URL: RSS's permalink guid):
 //    the title is once in the document and once among the feed's newest, and that stored
@@ -40,8 +41,8 @@ MovedLinks::MovedLinks(Queries queries, std::int64_t feed_id, std::span<const fe
 //    feed (an edited article keeps its date), or both have none and the same content,
 //    which says more than the title. A title that recurs, as a weekly notice's does, is a
 //    new article on each date; an undated posting titled "Engineer" and nothing else is a
-//    new one each time. A title no stored entry has asks the tombstones, by their moved
-//    title key, the same questions.
+//    new one each time. A title no stored entry has asks the tombstones and departures,
+//    by their moved title key, the same questions.
 // Title and content or date guard against a feed that gives its next article a guid or a
 // title it used before.
 std::optional<std::string> MovedLinks::old_key(const feed::Entry& e, std::int64_t content_hash,
@@ -90,7 +91,11 @@ std::optional<MovedLinks::Buried> MovedLinks::one_tombstone(sql::Stmt& stmt, con
   found = true;
   Buried b{q->text(0), q->integer(2), std::nullopt};
   if (!q->is_null(1)) b.published = q->integer(1);
-  if (q->step()) return std::nullopt;  // two: ambiguous
+  // The entry's tombstone and this feed's departure from it are one answer; two entries
+  // are none.
+  while (q->step()) {
+    if (q->text(0) != b.key) return std::nullopt;
+  }
   return b;
 }
 

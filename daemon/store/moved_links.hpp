@@ -40,15 +40,17 @@ class MovedLinks {
  public:
   struct Queries {
     // "SELECT guid, title, url_key, content_hash, published-or-NULL-when-clamped FROM
-    // entries WHERE first_feed = ?1 ORDER BY id DESC LIMIT ?2"
+    // entries" of the feed's newest ?2 entries (by id), those it carried first and those
+    // it carried after another feed, newest first
     sql::Stmt& own_newest;
     // "SELECT url_key, moved_published, moved_content_hash FROM tombstones WHERE
-    // moved_key = ?1 LIMIT 2"
+    // moved_key = ?1", and the same of the departures (feeds that no longer keep an
+    // entry another feed keeps or kept: docs/store.md), "LIMIT 3"
     sql::Stmt& tombstone_by_moved_key;
-    // The same, "WHERE moved_title_key = ?1 LIMIT 2"
+    // The same, "WHERE moved_title_key = ?1"
     sql::Stmt& tombstone_by_moved_title_key;
-    // Whether any tombstone may have a moved key; without one (a first round, a store
-    // that never pruned) the tombstones are not asked.
+    // Whether any tombstone may have a moved key, or any departure exist; without one (a
+    // first round, a store that never pruned) the tombstones are not asked.
     bool tombstones_have_moved_keys = false;
   };
 
@@ -73,8 +75,8 @@ class MovedLinks {
     bool taken = false;                     // its key was handed out
   };
   static constexpr int kAmbiguous = -1;  // an index map's value when two stored entries share the name
-  // A tombstone as its moved key finds it: its key, and its entry's content hash and date
-  // from the feed.
+  // A tombstone or departure as its moved key finds it: its key, and its entry's content
+  // hash and date from the feed.
   struct Buried {
     std::string key;
     std::int64_t content_hash = 0;
@@ -84,8 +86,8 @@ class MovedLinks {
   void load();
   void index_document();
   std::optional<std::string> take(Stored& s);
-  // The one tombstone `stmt` finds by the moved key `moved`; none when no tombstone has it
-  // or two do. `found` is set when any has it.
+  // The one entry's key `stmt` finds by the moved key `moved` among the tombstones and
+  // departures; none when none has it or two entries do. `found` is set when any has it.
   static std::optional<Buried> one_tombstone(sql::Stmt& stmt, const std::string& moved, bool& found);
   std::optional<std::string> by_guid(const feed::Entry& e, std::int64_t content_hash,
                                      std::optional<std::int64_t> published, bool& decided);

@@ -198,12 +198,37 @@ constexpr std::array<std::string_view, 3> kV11{
     "PRAGMA user_version = 11",
 };
 
+// Version 12: departures. A feed's cap may drop an entry that another feed keeps, and an
+// entry retention removes may have been carried by feeds besides its first: neither leaves
+// the feed a tombstone of its own, and a tombstone's moved keys are its first feed's. A
+// departure is what such a feed keeps to find the entry again when the feed's link to it
+// moves: the entry's key, and its moved keys with this feed, date from the feed and
+// content hash (as tombstones have them). It lasts as long as a tombstone, from when the
+// feed last brought the entry. No foreign key: the entry may be gone, its tombstone
+// answering for it.
+constexpr std::array<std::string_view, 5> kV12{
+    R"sql(CREATE TABLE departures (
+  feed_id INTEGER NOT NULL,
+  url_key TEXT NOT NULL,
+  last_seen INTEGER NOT NULL,
+  moved_key TEXT,
+  moved_title_key TEXT,
+  moved_published INTEGER,
+  moved_content_hash INTEGER NOT NULL,
+  PRIMARY KEY (feed_id, url_key)
+) WITHOUT ROWID)sql",
+    "CREATE INDEX departures_by_moved_key ON departures(moved_key) WHERE moved_key IS NOT NULL",
+    "CREATE INDEX departures_by_moved_title_key ON departures(moved_title_key) WHERE moved_title_key IS NOT NULL",
+    "CREATE INDEX departures_by_last_seen ON departures(last_seen)",
+    "PRAGMA user_version = 12",
+};
+
 struct Migration {
   int version;
   std::span<const std::string_view> statements;
 };
 
-constexpr std::array<Migration, 11> kMigrations{{
+constexpr std::array<Migration, 12> kMigrations{{
     {1, kV1},
     {2, kV2},
     {3, kV3},
@@ -215,6 +240,7 @@ constexpr std::array<Migration, 11> kMigrations{{
     {9, kV9},
     {10, kV10},
     {11, kV11},
+    {12, kV12},
 }};
 
 static_assert(kMigrations.back().version == kCurrentVersion);

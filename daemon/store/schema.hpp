@@ -7,7 +7,7 @@
 
 namespace feedd::store::schema {
 
-inline constexpr int kCurrentVersion = 11;
+inline constexpr int kCurrentVersion = 12;
 
 int version(sql::Db& db);
 

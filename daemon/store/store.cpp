@@ -160,10 +160,15 @@ struct Store::Impl {
         // A known entry, or else a tombstone (a row of NULLs), or nothing: one lookup.
         entry_find(db, "SELECT id, content_hash, first_feed FROM entries WHERE url_key = ?1 "
                        "UNION ALL SELECT NULL, NULL, NULL FROM tombstones WHERE url_key = ?1"),
-        // The feed's own newest entries, for links that moved (moved_links.hpp).
+        // The feed's own newest entries, for links that moved (moved_links.hpp): those it
+        // carried first and those it carried after another feed.
         own_newest(db, "SELECT guid, title, url_key, content_hash, "
                        "CASE WHEN date_clamped THEN NULL ELSE published END "
-                       "FROM entries WHERE first_feed = ?1 ORDER BY id DESC LIMIT ?2"),
+                       "FROM entries WHERE id IN "
+                       "(SELECT id FROM (SELECT id FROM entries WHERE first_feed = ?1 ORDER BY id DESC LIMIT ?2) "
+                       "UNION ALL SELECT entry_id FROM (SELECT entry_id FROM entry_feeds WHERE feed_id = ?1 "
+                       "ORDER BY entry_id DESC LIMIT ?2)) "
+                       "ORDER BY id DESC LIMIT ?2"),
         entry_insert(db,
                      "INSERT INTO entries(url_key, url, guid, title, summary, content, published, "
                      "updated, first_seen, date_clamped, content_hash, extra, first_feed, id) "
@@ -232,12 +237,29 @@ struct Store::Impl {
                      "last_seen = max(last_seen, excluded.last_seen), moved_key = excluded.moved_key, "
                      "moved_published = excluded.moved_published, moved_content_hash = excluded.moved_content_hash, "
                      "moved_title_key = excluded.moved_title_key"),
+        // A moved key is in a tombstone (of the feed that first carried the entry) or in a
+        // departure (of a feed that carried it besides): both say where the article is.
+        // One entry may answer twice, from its tombstone and a departure of the same feed.
         tomb_moved(db, "SELECT url_key, moved_published, moved_content_hash FROM tombstones "
-                       "WHERE moved_key = ?1 LIMIT 2"),
+                       "WHERE moved_key = ?1 UNION ALL SELECT url_key, moved_published, moved_content_hash "
+                       "FROM departures WHERE moved_key = ?1 LIMIT 3"),
         tomb_moved_title(db, "SELECT url_key, moved_published, moved_content_hash FROM tombstones "
-                             "WHERE moved_title_key = ?1 LIMIT 2"),
+                             "WHERE moved_title_key = ?1 UNION ALL SELECT url_key, moved_published, "
+                             "moved_content_hash FROM departures WHERE moved_title_key = ?1 LIMIT 3"),
         tomb_any_moved(db, "SELECT 1 WHERE EXISTS (SELECT 1 FROM tombstones WHERE moved_key IS NOT NULL) "
-                           "OR EXISTS (SELECT 1 FROM tombstones WHERE moved_title_key IS NOT NULL)"),
+                           "OR EXISTS (SELECT 1 FROM tombstones WHERE moved_title_key IS NOT NULL) "
+                           "OR EXISTS (SELECT 1 FROM departures)"),
+        departure_put(db, "INSERT INTO departures(feed_id, url_key, last_seen, moved_key, moved_title_key, "
+                          "moved_published, moved_content_hash) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7) "
+                          "ON CONFLICT(feed_id, url_key) DO UPDATE SET last_seen = max(last_seen, excluded.last_seen), "
+                          "moved_key = excluded.moved_key, moved_title_key = excluded.moved_title_key, "
+                          "moved_published = excluded.moved_published, "
+                          "moved_content_hash = excluded.moved_content_hash"),
+        departure_touch(db, "UPDATE departures SET last_seen = ?3 "
+                            "WHERE feed_id = ?1 AND url_key = ?2 AND last_seen < ?3"),
+        departure_expire(db, "DELETE FROM departures WHERE (feed_id, url_key) IN "
+                             "(SELECT feed_id, url_key FROM departures WHERE last_seen < ?1 LIMIT ?2)"),
+        links_of_entry(db, "SELECT feed_id FROM entry_feeds WHERE entry_id = ?1"),
         entry_identity(db, "SELECT first_feed, guid, title, CASE WHEN date_clamped THEN NULL ELSE published END, "
                            "content_hash FROM entries WHERE id = ?1"),
         tomb_expire(db, "DELETE FROM tombstones WHERE url_key IN "
@@ -284,8 +306,21 @@ struct Store::Impl {
   void note_write_succeeded();
   void report_write_failure(const sql::SqlError& e);
   bool unlink(std::int64_t entry_id, std::int64_t feed_id, Instant now);
-  // Removes an entry, leaving its tombstone.
+  // Removes an entry, leaving its tombstone, and a departure for each feed that carried it
+  // besides its first.
   void bury(std::int64_t id, const std::string& key, Instant now);
+  // What finds an entry again when a feed's link to it moves (moved_links.hpp).
+  struct Identity {
+    std::int64_t first_feed = 0;
+    std::string guid;
+    std::string title;
+    std::optional<std::int64_t> published;  // the feed's date; none when the store chose it
+    std::int64_t content_hash = 0;
+  };
+  std::optional<Identity> identity(std::int64_t entry_id);
+  // The feed `feed_id` no longer keeps the entry under `key`: it keeps a departure, found
+  // by the entry's moved keys with this feed, as a tombstone is.
+  void depart(const Identity& entry, std::int64_t feed_id, const std::string& key, std::int64_t now_s);
 
   Fd lock;  // first in, last out: held until the database is closed
   std::filesystem::path path;
@@ -330,6 +365,10 @@ struct Store::Impl {
   sql::Stmt tomb_moved;
   sql::Stmt tomb_moved_title;
   sql::Stmt tomb_any_moved;
+  sql::Stmt departure_put;
+  sql::Stmt departure_touch;
+  sql::Stmt departure_expire;
+  sql::Stmt links_of_entry;
   sql::Stmt entry_identity;
   sql::Stmt tomb_expire;
   sql::Stmt entry_delete;
@@ -372,8 +411,11 @@ struct Store::Impl {
   // undigested() from memory, when it holds the answer.
   std::optional<std::vector<StoredEntry>> undigested_fresh(std::size_t limit);
 
-  // Whether a tombstone may have a moved key (MovedLinks::Queries).
+  // Whether a tombstone may have a moved key, or there may be a departure
+  // (MovedLinks::Queries).
   bool moved_tombstones = false;
+  // Whether a departure may exist: a tombstone found touches this feed's too.
+  bool departures = false;
   bool write_failing = false;   // said once until a write succeeds again
   std::int64_t cap_cursor = 0;  // prune(): the last feed whose cap was checked
 };
@@ -431,9 +473,16 @@ void Store::Impl::ingest(std::int64_t feed_id, const feed::Entry& e, const KeyCh
 
   if (known == Known::tombstone) {
     // Pruned before: remembered, not new again. While a feed carries it, it is
-    // remembered on.
-    sql::Stmt::Use touch(tomb_touch);
-    touch->bind(1, moved_from ? *moved_from : key).bind(2, now_s).run();
+    // remembered on, and so is this feed's departure from it, if it has one.
+    const std::string& found = moved_from ? *moved_from : key;
+    {
+      sql::Stmt::Use touch(tomb_touch);
+      touch->bind(1, found).bind(2, now_s).run();
+    }
+    if (departures) {
+      sql::Stmt::Use touch(departure_touch);
+      touch->bind(1, feed_id).bind(2, found).bind(3, now_s).run();
+    }
     ++result.duplicates;
     return;
   }
@@ -569,7 +618,8 @@ Store::Impl::Sequence& Store::Impl::sequence() {
 }
 
 // This feed keeps the entry no longer. Another feed that carried it keeps it (and becomes
-// its first feed when this one was); without one, the entry goes. Returns whether it went.
+// its first feed when this one was), and this feed keeps a departure; without one, the
+// entry goes. Returns whether it went.
 bool Store::Impl::unlink(std::int64_t entry_id, std::int64_t feed_id, Instant now) {
   std::int64_t first = 0;
   std::string key;
@@ -580,7 +630,11 @@ bool Store::Impl::unlink(std::int64_t entry_id, std::int64_t feed_id, Instant no
     first = q->integer(0);
     key = q->text(1);
   }
+  const auto leave = [&] {
+    if (auto entry = identity(entry_id)) depart(*entry, feed_id, key, now.time_since_epoch().count());
+  };
   if (first != feed_id) {
+    leave();
     sql::Stmt::Use del(link_delete);
     del->bind(1, entry_id).bind(2, feed_id).run();
     return false;
@@ -595,6 +649,7 @@ bool Store::Impl::unlink(std::int64_t entry_id, std::int64_t feed_id, Instant no
     bury(entry_id, key, now);
     return true;
   }
+  leave();
   recent.moved(entry_id);
   {
     sql::Stmt::Use set(entry_set_first_feed);
@@ -605,23 +660,48 @@ bool Store::Impl::unlink(std::int64_t entry_id, std::int64_t feed_id, Instant no
   return false;
 }
 
+std::optional<Store::Impl::Identity> Store::Impl::identity(std::int64_t entry_id) {
+  sql::Stmt::Use q(entry_identity);
+  q->bind(1, entry_id);
+  if (!q->step()) return std::nullopt;
+  Identity out{q->integer(0), q->text(1), q->text(2), std::nullopt, q->integer(4)};
+  if (!q->is_null(3)) out.published = q->integer(3);
+  return out;
+}
+
+void Store::Impl::depart(const Identity& entry, std::int64_t feed_id, const std::string& key, std::int64_t now_s) {
+  const std::string moved = moved_key(feed_id, entry.guid, entry.title);
+  const std::string moved_title = moved_title_key(feed_id, entry.guid, entry.title);
+  if (moved.empty() && moved_title.empty()) return;  // nothing would find it
+  sql::Stmt::Use put(departure_put);
+  put->bind(1, feed_id).bind(2, key).bind(3, now_s).bind_text_or_null(4, moved).bind_text_or_null(5, moved_title);
+  put->bind(6, entry.published).bind(7, entry.content_hash).run();
+  departures = true;
+  moved_tombstones = true;
+}
+
 void Store::Impl::bury(std::int64_t id, const std::string& key, Instant now) {
   recent.removed(id);
   std::string moved;
   std::string moved_title;
   std::optional<std::int64_t> published;
   std::optional<std::int64_t> hash;
-  {
-    sql::Stmt::Use q(entry_identity);
-    q->bind(1, id);
-    if (q->step()) {
-      moved = moved_key(q->integer(0), q->text(1), q->text(2));
-      moved_title = moved_title_key(q->integer(0), q->text(1), q->text(2));
-      if (!moved.empty() || !moved_title.empty()) {
-        if (!q->is_null(3)) published = q->integer(3);
-        hash = q->integer(4);
-      }
+  if (const auto entry = identity(id)) {
+    moved = moved_key(entry->first_feed, entry->guid, entry->title);
+    moved_title = moved_title_key(entry->first_feed, entry->guid, entry->title);
+    if (!moved.empty() || !moved_title.empty()) {
+      published = entry->published;
+      hash = entry->content_hash;
     }
+    // The tombstone's moved keys are its first feed's; the other feeds that carried it
+    // keep departures.
+    std::vector<std::int64_t> others;
+    {
+      sql::Stmt::Use q(links_of_entry);
+      q->bind(1, id);
+      while (q->step()) others.push_back(q->integer(0));
+    }
+    for (std::int64_t feed_id : others) depart(*entry, feed_id, key, now.time_since_epoch().count());
   }
   {
     sql::Stmt::Use put(tomb_put);
@@ -756,6 +836,7 @@ Result<std::unique_ptr<Store>> Store::open(const std::filesystem::path& path,
       sql::Stmt::Use any(impl->tomb_any_moved);
       impl->moved_tombstones = any->step();
     }
+    impl->departures = impl->db.query_int("SELECT EXISTS (SELECT 1 FROM departures)") != 0;
     return std::make_unique<Store>(std::move(impl));
   } catch (const sql::SqlError& e) {
     return make_error(error_text(path, stage, e) +
@@ -1277,15 +1358,21 @@ Result<PruneResult> Store::prune(Instant now, std::size_t batch) {
       q->bind(1, now_s - std::int64_t{o.tombstone_days} * kDay).bind(2, limit).run();
       result.tombstones = static_cast<std::size_t>(sqlite3_changes(impl_->db.get()));
       if (static_cast<std::int64_t>(result.tombstones) == limit) result.more = true;
+      if (impl_->departures) {
+        sql::Stmt::Use d(impl_->departure_expire);
+        d->bind(1, now_s - std::int64_t{o.tombstone_days} * kDay).bind(2, limit).run();
+        result.departures = static_cast<std::size_t>(sqlite3_changes(impl_->db.get()));
+        if (static_cast<std::int64_t>(result.departures) == limit) result.more = true;
+      }
     }
     tx.commit();
   } catch (const sql::SqlError& e) {
     impl_->report_write_failure(e);
     return make_error(error_text(impl_->path, "retention pass failed", e));
   }
-  if (result.entries > 0 || result.tombstones > 0) {
-    log::get("store")->info("event=pruned entries={} tombstones_expired={} more={}", result.entries,
-                            result.tombstones, result.more);
+  if (result.entries > 0 || result.tombstones > 0 || result.departures > 0) {
+    log::get("store")->info("event=pruned entries={} tombstones_expired={} departures_expired={} more={}",
+                            result.entries, result.tombstones, result.departures, result.more);
   }
   return result;
 }

@@ -135,6 +135,7 @@ struct StoreOptions {
 struct PruneResult {
   std::size_t entries = 0;     // entries removed (each left a tombstone)
   std::size_t tombstones = 0;  // tombstones expired
+  std::size_t departures = 0;  // departures expired (docs/store.md, "Links that move")
   bool more = false;           // a batch limit was reached: call again soon
 };
 

@@ -479,3 +479,139 @@ TEST_CASE("a guid that two tombstones share matches neither") {
   CHECK(next.new_entries.size() == 1);
   CHECK(next.relinked == 0);
 }
+
+namespace {
+
+// Feed A, whose links carry session ids, and feed B, which carries one of A's articles too.
+// A keeps two entries (max_entries_per_feed).
+struct Shared : StoreFixture {
+  FeedState a;
+  FeedState b;
+  feed::Entry (*make)(int, int, std::string) = session_entry;
+
+  Shared() {
+    reopen(options());
+    a = feed("https://a.example/feed");
+    b = feed("https://b.example/feed");
+  }
+  static StoreOptions options() {
+    StoreOptions o;
+    o.max_entries_per_feed = 2;
+    o.retention_days = 90;
+    return o;
+  }
+  // The shared article as A lists it at `poll`.
+  feed::Entry article(int poll) const { return make(1, poll, "One"); }
+  // Two articles of A, newer than the shared one, so A's cap drops that one.
+  static feed::Feed newer() {
+    auto n1 = entry("https://a.example/n1", "Newer one");
+    auto n2 = entry("https://a.example/n2", "Newer two");
+    n1.published = n2.published = at(2);
+    return feed_of({n1, n2});
+  }
+  void prune(Instant now) {
+    auto r = store->prune(now, 100);
+    REQUIRE(r.ok());
+  }
+};
+
+// Each way the moved-link rules find an article: its guid (a URN), its title (no guid, or a
+// permalink guid that moves with the link).
+void choose_kind(Shared& fx) {
+  SUBCASE("found by its guid") { fx.make = session_entry; }
+  SUBCASE("found by its title, without a guid") { fx.make = guidless_entry; }
+  SUBCASE("found by its title, with a permalink guid") {
+    fx.make = [](int n, int poll, std::string title) {
+      auto e = guidless_entry(n, poll, std::move(title));
+      e.id = e.link;
+      return e;
+    };
+  }
+}
+
+}  // namespace
+
+TEST_CASE("an article a feed's cap handed to another feed is found when the first feed's link to it moves") {
+  Shared fx;
+  choose_kind(fx);
+  REQUIRE(fx.poll(fx.a, feed_of({fx.article(1)}), at(2)).new_entries.size() == 1);
+  CHECK(fx.poll(fx.b, feed_of({fx.article(1)}), at(2)).duplicates == 1);
+  REQUIRE(fx.poll(fx.a, Shared::newer(), at(3)).new_entries.size() == 2);
+  // A lists the article again, under a new session id: found, not new.
+  const feed::Feed listed = feed_of({fx.article(2)});
+  const auto moved = fx.poll(fx.a, listed, at(4));
+  CHECK(moved.new_entries.empty());
+  CHECK(moved.relinked == 1);
+
+  // A's cap keeps its two newer entries; B keeps the article, which becomes B's, while A's
+  // document still lists it.
+  fx.prune(at(4));
+  const auto stored = fx.store->newest(10);
+  REQUIRE(stored.size() == 3);
+  CHECK(stored[2].url == fx.article(1).link);
+  CHECK(stored[2].feed_url == "https://b.example/feed");
+
+  SUBCASE("in the same store") {}
+  SUBCASE("after a reopen") { fx.reopen(Shared::options()); }
+
+  // The same document, and then the next session id: A finds the article by what it left.
+  const auto again = fx.poll(fx.a, listed, at(4));
+  CHECK(again.new_entries.empty());
+  CHECK(again.duplicates == 1);
+  CHECK(again.relinked == 1);
+  const auto next = fx.poll(fx.a, feed_of({fx.article(3)}), at(5));
+  CHECK(next.new_entries.empty());
+  CHECK(next.relinked == 1);
+  CHECK(fx.store->newest(10).size() == 3);
+}
+
+TEST_CASE("an article a feed carried after another is found when its link moves, kept, dropped or removed") {
+  Shared fx;
+  choose_kind(fx);
+  // B has the article first; A lists it under the same link, then under session ids.
+  REQUIRE(fx.poll(fx.b, feed_of({fx.article(1)}), at(2)).new_entries.size() == 1);
+  CHECK(fx.poll(fx.a, feed_of({fx.article(1)}), at(2)).duplicates == 1);
+  const auto moved = fx.poll(fx.a, feed_of({fx.article(2)}), at(3));
+  CHECK(moved.new_entries.empty());
+  CHECK(moved.relinked == 1);
+
+  SUBCASE("A's cap drops it, B keeps it") {
+    REQUIRE(fx.poll(fx.a, Shared::newer(), at(3)).new_entries.size() == 2);
+    fx.prune(at(3));
+    REQUIRE(fx.store->feed_stats().size() == 2);
+    CHECK(fx.store->feed_stats()[0].entries == 2);  // A: the newer two
+  }
+  SUBCASE("retention removes it") {
+    fx.prune(at(3) + std::chrono::days(100));
+    CHECK(fx.store->newest(10).empty());
+  }
+  fx.reopen(Shared::options());
+  const auto next = fx.poll(fx.a, feed_of({fx.article(4)}), at(3) + std::chrono::days(101));
+  CHECK(next.new_entries.empty());
+  CHECK(next.relinked == 1);
+}
+
+TEST_CASE("a departure lasts while its feed brings the article, then expires as a tombstone does") {
+  StoreOptions o = Shared::options();
+  o.tombstone_days = 30;
+  Shared fx;
+  fx.reopen(o);
+  REQUIRE(fx.poll(fx.b, feed_of({fx.article(1)}), at(2)).new_entries.size() == 1);
+  CHECK(fx.poll(fx.a, feed_of({fx.article(1)}), at(2)).duplicates == 1);
+  // Retention removes the article: B's tombstone, A's departure.
+  const Instant removed = at(2) + std::chrono::days(100);
+  fx.prune(removed);
+  sql::Db db(fx.db_path, SQLITE_OPEN_READONLY);
+  REQUIRE(db.query_int("SELECT count(*) FROM departures") == 1);
+  // A brings it 20 days later under a new link: found, and its departure renewed.
+  const Instant brought = removed + std::chrono::days(20);
+  CHECK(fx.poll(fx.a, feed_of({fx.article(2)}), brought).relinked == 1);
+  CHECK(db.query_int("SELECT last_seen FROM departures") == brought.time_since_epoch().count());
+  auto kept = fx.store->prune(removed + std::chrono::days(40), 100);
+  REQUIRE(kept.ok());
+  CHECK(kept->departures == 0);
+  auto expired = fx.store->prune(brought + std::chrono::days(31), 100);
+  REQUIRE(expired.ok());
+  CHECK(expired->departures == 1);
+  CHECK(db.query_int("SELECT count(*) FROM departures") == 0);
+}
