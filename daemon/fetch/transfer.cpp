@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cerrno>
 #include <charconv>
+#include <utility>
 
 #include "common/ascii.hpp"
 #include "common/utf8.hpp"
@@ -171,6 +172,7 @@ std::size_t Transfer::on_body(char* data, std::size_t size, std::size_t count, v
       return 0;  // aborts the transfer with CURLE_WRITE_ERROR
     }
     t->response_.body.append(data, n);
+    t->block_start_ = false;  // what header lines come now are trailers
     if (t->receiving_ != nullptr) {
       *t->receiving_ += n;
       t->counted_ += n;
@@ -207,6 +209,7 @@ void Transfer::note_redirects() {
       char* url = nullptr;
       const bool known = curl_easy_getinfo(e, CURLINFO_EFFECTIVE_URL, &url) == CURLE_OK && url != nullptr;
       response_.redirects.emplace_back(answered_, known ? std::string(url) : std::string());
+      hop_answered_ = false;  // a new request: nothing of its answer yet
     }
   }
   long code = 0;
@@ -216,9 +219,16 @@ void Transfer::note_redirects() {
 // libcurl passes every header line of every response, redirects included, one per call.
 void Transfer::header_line(std::string_view line) {
   note_redirects();
+  hop_answered_ = true;
   line = trim(line);
-  if (line.empty()) return;  // end of one response's header block
-  if (line.size() > 5 && line.substr(0, 5) == "HTTP/") {
+  if (line.empty()) {  // end of one response's header block
+    block_start_ = true;
+    return;
+  }
+  // A status line begins a block; a line inside one that looks like it is malformed, not a
+  // new response, and must not take the validators received before it.
+  const bool status_line = std::exchange(block_start_, false) && line.size() > 5 && line.substr(0, 5) == "HTTP/";
+  if (status_line) {
     // A new response: what the headers of the one before said is not this one's.
     response_.content_type.clear();
     response_.etag.clear();
@@ -279,10 +289,8 @@ void Transfer::fail(Outcome outcome, std::string error) {
 std::string Transfer::timeout_text() const {
   const std::string_view message(error_buffer_.data());
   // A server that took the connection and never began to answer is told apart from one
-  // that answers too slowly (header bytes count those of redirects before, too).
-  long header_bytes = 0;
-  const bool answered =
-      curl_easy_getinfo(easy_.get(), CURLINFO_HEADER_SIZE, &header_bytes) != CURLE_OK || header_bytes > 0;
+  // that answers too slowly; after a redirect, by what the last request got.
+  const bool answered = hop_answered_;
   if (message.starts_with("Operation too slow")) {
     const std::string seconds = std::to_string(request_.limits.low_speed_time.count());
     if (!answered) return "no answer: nothing received for " + seconds + " s";

@@ -64,6 +64,11 @@ class Transfer {
 
   // What the header callback has seen of the response being received.
   long answered_ = 0;  // the status libcurl read last, for the redirect it may follow
+  // The next header line is the first of a response's header block: its status line. Not
+  // after the body began (a trailer) nor within a block.
+  bool block_start_ = true;
+  // A header line of the response to the last request sent (past any redirects) arrived.
+  bool hop_answered_ = false;
   bool body_too_large_ = false;
   std::shared_ptr<std::size_t> receiving_;
   std::size_t counted_ = 0;  // of the body, added to *receiving_

@@ -114,6 +114,25 @@ TEST_CASE("a header value with a control character is not kept, and such a store
   CHECK(seen->header("If-Modified-Since") == std::optional<std::string>("Thu, 27 Feb 2025 15:04:00 GMT"));
 }
 
+TEST_CASE("a header line that looks like a status line is not a new response") {
+  // Only the first line of a header block is a status line. One inside a block is
+  // malformed; taken for a new response, it would drop the validators received before it,
+  // and the next poll would go out unconditional.
+  test::HttpServer server;
+  server.add_endpoint("/feed.xml", 200,
+                      {{"ETag", "\"v1\""}, {"HTTP/1.1 200 OK", "not a status line"}, {"Cache-Control", "max-age=60"}},
+                      "x");
+  test::UvTestLoop loop;
+  fetch::Client client(loop.get());
+
+  const Response r = fetch_one(loop, client, get(server.url("/feed.xml")));
+  INFO(r.error, " status ", r.status);
+  REQUIRE(r.outcome == Outcome::ok);
+  CHECK(r.etag == "\"v1\"");
+  CHECK(r.cache_control == "max-age=60");
+  CHECK(r.body == "x");
+}
+
 TEST_CASE("a request without stored validators sends no conditional headers and names feedd") {
   test::HttpServer server;
   server.add_endpoint("/feed.xml", 200, {}, "x");
@@ -397,6 +416,32 @@ TEST_CASE("a server that takes the connection and never answers is aborted by th
   CHECK(r.outcome == Outcome::timeout);
   CHECK(r.error == "no answer: nothing received for 1 s");
   CHECK(r.elapsed < std::chrono::seconds(5));
+}
+
+TEST_CASE("a redirect to a server that never answers is no answer, not a slow one") {
+  // The redirect's answer was received; the server it leads to sends nothing.
+  test::HttpServer server;
+  test::HttpResponse never = test::response(200, {}, "never");
+  never.delay = std::chrono::seconds(30);
+  server.add_endpoint("/never", never);
+  server.add_endpoint("/moved", 302, {{"Location", server.url("/never")}}, "");
+  test::UvTestLoop loop;
+  fetch::Client client(loop.get());
+
+  Request request = get(server.url("/moved"));
+  request.limits.low_speed_bytes_per_second = 1000;
+  request.limits.low_speed_time = std::chrono::seconds(1);
+  const Response slow = fetch_one(loop, client, request);
+  CHECK(slow.outcome == Outcome::timeout);
+  CHECK(slow.error == "no answer: nothing received for 1 s");
+  REQUIRE(slow.redirects.size() == 1);
+  CHECK(slow.redirects[0].first == 302);
+
+  request = get(server.url("/moved"));
+  request.limits.total_timeout = std::chrono::milliseconds(500);
+  const Response late = fetch_one(loop, client, request);
+  CHECK(late.outcome == Outcome::timeout);
+  CHECK(late.error == "no answer within 500 ms");
 }
 
 TEST_CASE("a server that never completes the handshake is a connect timeout") {
