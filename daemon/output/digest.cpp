@@ -11,6 +11,7 @@
 #include <optional>
 #include <unordered_set>
 
+#include "common/fd.hpp"
 #include "output/atomic_file.hpp"
 #include "output/local_time.hpp"
 
@@ -87,33 +88,65 @@ std::unordered_set<std::string> tail_lines(const std::filesystem::path& path) {
   return lines;
 }
 
-// Appends text (after the header, when the file is new) and returns the file's size.
-Result<std::uintmax_t> append_to_file(const std::filesystem::path& path, const std::string& day,
-                                      const std::string& text) {
-  const int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
-  if (fd < 0) return os_error(path, "open");
-  std::string data;
-  const off_t before = ::lseek(fd, 0, SEEK_END);
-  if (before == 0) data = "# feedd digest " + day + "\n";
-  data += text;
-  std::size_t done = 0;
-  while (done < data.size()) {
-    const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+// Cuts an unfinished last line off a day's file. An append the disk filled up under, or
+// a machine that went down in the middle of one, can leave the start of a line without
+// its newline; its entry was not recorded, so the append that follows writes it whole.
+// Left, the next line would run on from it.
+Status drop_unfinished_line(const std::filesystem::path& path) {
+  const Fd fd(::open(path.c_str(), O_RDWR | O_CLOEXEC));
+  if (fd.get() < 0) return errno == ENOENT ? Status(Ok{}) : Status(os_error(path, "open"));
+  off_t end = ::lseek(fd.get(), 0, SEEK_END);
+  if (end < 0) return os_error(path, "seek");
+  char chunk[4096];
+  off_t keep = end;  // the size up to and with the last newline
+  while (keep > 0) {
+    const off_t from = keep > static_cast<off_t>(sizeof chunk) ? keep - static_cast<off_t>(sizeof chunk) : 0;
+    const ssize_t n = ::pread(fd.get(), chunk, static_cast<std::size_t>(keep - from), from);
     if (n < 0) {
       if (errno == EINTR) continue;
-      Error e = os_error(path, "write");
-      ::close(fd);
-      return e;
+      return os_error(path, "read");
+    }
+    if (n != keep - from) return make_error(path.string() + ": read: the file shrank while being read");
+    const void* newline = ::memrchr(chunk, '\n', static_cast<std::size_t>(n));
+    if (newline != nullptr) {
+      keep = from + (static_cast<const char*>(newline) - chunk) + 1;
+      break;
+    }
+    keep = from;
+  }
+  if (keep == end) return Ok{};
+  if (::ftruncate(fd.get(), keep) != 0) return os_error(path, "truncate");
+  return Ok{};
+}
+
+// Appends text (after the header, when the file is new) and returns the file's size. An
+// append that fails leaves the file as it was: what it wrote is cut off again.
+Result<std::uintmax_t> append_to_file(const std::filesystem::path& path, const std::string& day,
+                                      const std::string& text) {
+  Fd fd(::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644));
+  if (fd.get() < 0) return os_error(path, "open");
+  std::string data;
+  const off_t before = ::lseek(fd.get(), 0, SEEK_END);
+  if (before < 0) return os_error(path, "seek");
+  if (before == 0) data = "# feedd digest " + day + "\n";
+  data += text;
+  const auto undo = [&](const char* what) {
+    Error e = os_error(path, what);
+    (void)::ftruncate(fd.get(), before);  // if even this fails, the next append cuts the piece off
+    return e;
+  };
+  std::size_t done = 0;
+  while (done < data.size()) {
+    const ssize_t n = ::write(fd.get(), data.data() + done, data.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return undo("write");
     }
     done += static_cast<std::size_t>(n);
   }
-  if (::fdatasync(fd) != 0) {
-    Error e = os_error(path, "fdatasync");
-    ::close(fd);
-    return e;
-  }
-  if (::close(fd) != 0) return os_error(path, "close");
-  return static_cast<std::uintmax_t>(before < 0 ? 0 : before) + data.size();
+  if (::fdatasync(fd.get()) != 0) return undo("fdatasync");
+  if (::close(fd.release()) != 0) return os_error(path, "close");
+  return static_cast<std::uintmax_t>(before) + data.size();
 }
 
 // "YYYY-MM-DD.txt": a day's file (anything else in the directory is not ours to remove).
@@ -189,6 +222,8 @@ Status Digest::append(const std::vector<store::StoredEntry>& entries, Instant no
     if (clean) {
       text = std::move(lines.text);
     } else {
+      // Before the read back: an unfinished line is not one the file holds.
+      if (auto dropped = drop_unfinished_line(path); !dropped) return dropped.error();
       const auto existing = tail_lines(path);
       for (std::size_t i = 0; i < lines.starts.size(); ++i) {
         const std::size_t from = lines.starts[i];

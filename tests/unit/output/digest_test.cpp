@@ -1,6 +1,10 @@
 #include <doctest/doctest.h>
 
+#include <sys/resource.h>
+
+#include <csignal>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 
 #include "output/digest.hpp"
@@ -112,6 +116,78 @@ TEST_CASE("once the store recorded an append, a later entry with the same line i
         "# feedd digest 2025-02-27\n"
         "15:04  The Moscow Times  Weather  weather\n"
         "15:04  The Moscow Times  Weather  weather\n");
+}
+
+namespace {
+
+// While it lives, no file of this process may grow past `bytes`: a write that would is cut
+// short, and the next one fails (EFBIG), as on a disk that filled up in mid-append.
+class FileSizeLimit {
+ public:
+  explicit FileSizeLimit(rlim_t bytes) {
+    ::getrlimit(RLIMIT_FSIZE, &saved_);
+    old_handler_ = std::signal(SIGXFSZ, SIG_IGN);  // the error, not the signal's default exit
+    rlimit limit = saved_;
+    limit.rlim_cur = bytes;
+    REQUIRE(::setrlimit(RLIMIT_FSIZE, &limit) == 0);
+  }
+  ~FileSizeLimit() {
+    ::setrlimit(RLIMIT_FSIZE, &saved_);
+    std::signal(SIGXFSZ, old_handler_);
+  }
+  FileSizeLimit(const FileSizeLimit&) = delete;
+  FileSizeLimit& operator=(const FileSizeLimit&) = delete;
+
+ private:
+  rlimit saved_{};
+  void (*old_handler_)(int) = SIG_DFL;
+};
+
+}  // namespace
+
+TEST_CASE("an append the disk cut short leaves the file as it was, and the next one writes every line") {
+  UtcZone utc;
+  feedd::test::TempDir dir;
+  Digest digest(dir.path());
+  const auto path = dir.path() / "2025-02-27.txt";
+  REQUIRE(digest.append({entry(1, "One", kDay1)}, kDay1).ok());
+  digest.recorded();
+  const auto size = std::filesystem::file_size(path);
+  {
+    FileSizeLimit full(size + 20);  // room for part of the next line only
+    const auto failed = digest.append({entry(2, "Two", kDay1), entry(3, "Three", kDay1)}, kDay1);
+    REQUIRE_FALSE(failed.ok());
+    CHECK(failed.error().message.find(path.string() + ": write: ") == 0);
+  }
+  CHECK(std::filesystem::file_size(path) == size);
+  // The store recorded nothing: the same entries come again once there is room.
+  REQUIRE(digest.append({entry(2, "Two", kDay1), entry(3, "Three", kDay1)}, kDay1).ok());
+  CHECK(feedd::test::read_file(path) ==
+        "# feedd digest 2025-02-27\n"
+        "15:04  The Moscow Times  One  https://news.example.org/1\n"
+        "15:04  The Moscow Times  Two  https://news.example.org/2\n"
+        "15:04  The Moscow Times  Three  https://news.example.org/3\n");
+}
+
+TEST_CASE("the start of a line a crash left unfinished is cut off before the next append") {
+  UtcZone utc;
+  feedd::test::TempDir dir;
+  Digest digest(dir.path());
+  const auto path = dir.path() / "2025-02-27.txt";
+  REQUIRE(digest.append({entry(1, "One", kDay1)}, kDay1).ok());
+  std::string unfinished;
+  SUBCASE("part of a line") { unfinished = "15:04  The Moscow Ti"; }
+  SUBCASE("a whole line but its newline") { unfinished = "15:04  The Moscow Times  Two  https://news.example.org/2"; }
+  SUBCASE("a line longer than one read back") { unfinished = "15:04  " + std::string(10000, 'x'); }
+  {
+    std::ofstream out(path, std::ios::app);
+    out << unfinished;
+  }
+  REQUIRE(digest.append({entry(2, "Two", kDay1)}, kDay1).ok());
+  CHECK(feedd::test::read_file(path) ==
+        "# feedd digest 2025-02-27\n"
+        "15:04  The Moscow Times  One  https://news.example.org/1\n"
+        "15:04  The Moscow Times  Two  https://news.example.org/2\n");
 }
 
 TEST_CASE("a recorded file that changed size since is read back before the next append") {
