@@ -16,6 +16,10 @@
 // moment and started again, --kills times. Then publishing stops, the daemon gets
 // a last few polls and SIGTERM, and every digest file is read back: each entry ever
 // published must be in the digest exactly once, whatever the kills interrupted.
+// Local midnight falls 3 s into phase 2: the daemon runs in a time zone of its own (TZ, a
+// POSIX offset chosen at the start), so its digest moves to a new day's file while it is
+// being killed and started again. Both days' files must hold entries, and `today` must
+// point at the second.
 //
 // Feeds come from nginx on 127.0.0.1 (ETags on, so most answers are 304), 70 % RSS 2.0
 // and 30 % Atom, 20 entries in each document; three more feeds are broken for good
@@ -240,13 +244,18 @@ std::string poll_outcomes(const fs::path& dir) {
   return out;
 }
 
-// The URL field of every entry line in every digest file, with how often it occurs.
-std::map<std::string, int> digest_urls(const fs::path& digest_dir) {
+// The URL field of every entry line in every digest file (or in the one file named), with
+// how often it occurs.
+std::map<std::string, int> digest_urls(const fs::path& digest) {
   std::map<std::string, int> urls;
+  std::vector<fs::path> files;
   std::error_code ec;
-  for (const auto& e : fs::directory_iterator(digest_dir, ec)) {
-    if (e.path().extension() != ".txt") continue;
-    std::istringstream in(read_all(e.path()));
+  if (fs::is_regular_file(digest, ec)) files.push_back(digest);
+  for (const auto& e : fs::directory_iterator(digest, ec)) {
+    if (e.path().extension() == ".txt") files.push_back(e.path());
+  }
+  for (const auto& file : files) {
+    std::istringstream in(read_all(file));
     for (std::string line; std::getline(in, line);) {
       if (line.empty() || line[0] == '#') continue;
       const auto sep = line.rfind("  ");
@@ -378,7 +387,17 @@ int main(int argc, char** argv) {
     std::cerr << "bench_soak: " << e.what() << "\n";
     return 1;
   }
-  const std::vector<std::string> env = {"no_proxy=127.0.0.1", "NO_PROXY=127.0.0.1", "TZ=UTC"};
+  // The daemon's local midnight, 3 s into phase 2 (see the top): local time is UTC plus
+  // `offset` seconds, east of Greenwich in POSIX's terms.
+  const std::int64_t midnight = now_s() + o.seconds + 3;
+  const std::int64_t offset = (86400 - midnight % 86400) % 86400;
+  char zone[48];
+  std::snprintf(zone, sizeof zone, "TZ=SOAK-%02lld:%02lld:%02lld", static_cast<long long>(offset / 3600),
+                static_cast<long long>(offset / 60 % 60), static_cast<long long>(offset % 60));
+  const auto local_day = [&](std::int64_t t) { return rfc3339(t + offset).substr(0, 10); };
+  const std::string day_before = local_day(midnight - 1);
+  const std::string day_after = local_day(midnight);
+  const std::vector<std::string> env = {"no_proxy=127.0.0.1", "NO_PROXY=127.0.0.1", zone};
   const std::vector<std::string> cmd = {o.feedd, "run", "-c", (dir / "feedd.toml").string()};
   const auto start_daemon = [&] { return spawn(cmd, env, dir / "feedd.log"); };
 
@@ -476,6 +495,11 @@ int main(int argc, char** argv) {
 
   // Read back.
   const auto urls = digest_urls(dir / "out" / "digest");
+  const std::size_t lines_before = digest_urls(dir / "out" / "digest" / (day_before + ".txt")).size();
+  const std::size_t lines_after = digest_urls(dir / "out" / "digest" / (day_after + ".txt")).size();
+  std::error_code link_ec;
+  const std::string today = fs::read_symlink(dir / "out" / "digest" / "today", link_ec).string();
+  const bool midnight_ok = lines_before > 0 && lines_after > 0 && today == day_after + ".txt";
   std::uint64_t missing = 0, repeated = 0, unknown = 0;
   for (const auto& link : published) {
     const auto it = urls.find(link);
@@ -566,6 +590,9 @@ int main(int argc, char** argv) {
               o.kills, static_cast<unsigned long long>(published.size()), static_cast<unsigned long long>(edits),
               urls.size(), static_cast<unsigned long long>(missing), static_cast<unsigned long long>(repeated),
               static_cast<unsigned long long>(unknown));
+  std::printf("local midnight %d s in: the digest's %s has %zu entries, %s has %zu; today -> %s\n", o.seconds + 3,
+              day_before.c_str(), lines_before, day_after.c_str(), lines_after,
+              today.empty() ? "(none)" : today.c_str());
   std::printf("last process: RSS %.1f MB, fds %d; SIGTERM: exit %d; total %.0f s; merged feed.atom parses: %s\n",
               last.rss_mb, last.fds, exit_status, total_s, merged_status == 0 ? "yes" : "no");
   std::printf("database: %.1f MB with %lld entries (store.max_entries_per_feed 50) and %lld tombstones\n", db_mb,
@@ -591,7 +618,7 @@ int main(int argc, char** argv) {
   std::fflush(stdout);
 
   const bool ok = exit_status == 0 && missing == 0 && repeated == 0 && unknown == 0 && merged_status == 0 &&
-                  titled && reloads == static_cast<std::uint64_t>(o.kills) && hostile_ok;
+                  titled && reloads == static_cast<std::uint64_t>(o.kills) && hostile_ok && midnight_ok;
   if (o.keep || !ok) {
     std::fprintf(stderr, "kept %s\n", root.c_str());
   } else {
