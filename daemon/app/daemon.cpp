@@ -37,6 +37,9 @@ constexpr std::uint64_t kWriteDebounceMs = 1000;
 // thread has work.
 constexpr std::uint64_t kDigestDebounceMs = 200;
 constexpr std::uint64_t kRoundDigestDebounceMs = 50;
+// A digest append or merged-feed write that failed (a full disk, a directory that cannot
+// be written) is tried again this soon, new entries or not.
+constexpr std::uint64_t kOutputRetryMs = 5000;
 // How often systemd's STATUS= line is refreshed.
 constexpr std::uint64_t kStatusPeriodMs = 10'000;
 // Retention runs this often, and again soon while a batch limit left work to do.
@@ -119,6 +122,10 @@ struct Daemon::Impl {
   output::Metrics metrics;
   bool batch_failed = false;  // some poll of the current batch failed
   bool metrics_failing = false;  // the last write of feedd.prom failed (logged once)
+  // The last digest append, the last write of the merged feeds, failed (logged once).
+  // Only the store's thread reads and sets them: in the jobs that write.
+  bool digest_failing = false;
+  bool outputs_failing = false;
 
   std::vector<Feed> feeds;
   schedule::DueQueue queue;
@@ -310,6 +317,7 @@ struct Daemon::Impl {
             return publisher->roll_day(at);
           });
       midnight->start();
+      if (digest_dirty) retry_later(digest_timer, on_digest_timer);  // the first append failed
       write_outputs();
       write_metrics();
       arm_due_timer();
@@ -830,20 +838,42 @@ struct Daemon::Impl {
     if (!digest_dirty || !publisher) return;
     digest_dirty = false;
     on_worker([this, now = now_utc()]() -> SerialWorker::Completion {
-      auto written = publisher->write_digest(now);
-      if (!written) log->error("digest error=\"{}\"", written.error().message);
-      return nullptr;
+      if (noted("digest", publisher->write_digest(now), digest_failing)) return nullptr;
+      return [this] {
+        digest_dirty = true;  // its entries are still to be written
+        retry_later(digest_timer, on_digest_timer);
+      };
     });
   }
 
   void write_outputs() {
     outputs_dirty = false;
     on_worker([this, now = now_utc()]() -> SerialWorker::Completion {
-      auto written = publisher->write_feeds(now);
-      if (written) return nullptr;
-      log->error("output error=\"{}\"", written.error().message);
-      return [this] { outputs_dirty = true; };  // tried again with the next change
+      if (noted("output", publisher->write_feeds(now), outputs_failing)) return nullptr;
+      return [this] {
+        outputs_dirty = true;  // tried again with the next change, or soon
+        retry_later(write_timer, on_write_timer);
+      };
     });
+  }
+
+  // Whether an output was written. A failure is logged when it begins, not at every
+  // attempt, and so is the first success after it.
+  bool noted(const char* what, const Status& written, bool& failing) {
+    if (written) {
+      if (failing) log->info("{}=ok \"writes succeed again\"", what);
+      failing = false;
+      return true;
+    }
+    if (!failing) log->error("{} error=\"{}\"", what, written.error().message);
+    failing = true;
+    return false;
+  }
+
+  // A failed output is tried again in kOutputRetryMs, unless its timer will run sooner.
+  void retry_later(UvHandle<uv_timer_t>& timer, uv_timer_cb callback) {
+    if (stopping || mode != Mode::run || !timer || uv_is_active(as_handle(timer.get()))) return;
+    uv_timer_start(timer.get(), callback, kOutputRetryMs, 0);
   }
 
   void schedule_write() {

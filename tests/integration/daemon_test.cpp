@@ -9,6 +9,7 @@
 
 #include <sqlite3.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -163,6 +164,78 @@ TEST_CASE("SIGHUP with a broken config logs every problem and keeps the running 
   CHECK(r.err.find("feedd.toml:2:1: unknown key 'max_redirect' in [fetch] (did you mean 'max_redirects'?)") !=
         std::string::npos);
   CHECK(r.err.find("feedd.toml:4:7: feed.url = \"ftp://nope\" is not a valid URL") != std::string::npos);
+}
+
+namespace {
+
+std::size_t occurrences(const std::string& text, const std::string& what) {
+  std::size_t n = 0;
+  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("outputs that cannot be written are logged once, tried again, and written once they can be") {
+  // A feed that brings a second story once asked to.
+  HttpServer server;
+  auto second = std::make_shared<std::atomic<bool>>(false);
+  server.add_handler("/one.rss", [second](const feedd::test::HttpRequest& request) {
+    const bool two = second->load();
+    const std::string etag = two ? "\"v2\"" : "\"v1\"";
+    feedd::test::HttpResponse response;
+    response.headers = {{"ETag", etag}};
+    if (request.header("If-None-Match") == std::optional<std::string>(etag)) {
+      response.status = 304;
+      return response;
+    }
+    response.body = "<rss version=\"2.0\"><channel><title>one</title><link>https://one.example/</link>"
+                    "<description>d</description><item><title>first story</title>"
+                    "<link>https://one.example/1</link></item>" +
+                    std::string(two ? "<item><title>second story</title><link>https://one.example/2</link></item>"
+                                    : "") +
+                    "</channel></rss>";
+    return response;
+  });
+  TempDir dir;
+  dir.write("feedd.toml", config_text(server, {"one"}));
+  Process daemon({feedd::test::feedd_binary(), "run", "-c", dir.file("feedd.toml").string()});
+  const auto digest = dir.file("out/digest");
+  const auto atom = dir.file("out/feed.atom");
+  REQUIRE(eventually([&] {
+    return std::filesystem::exists(atom) && std::filesystem::exists(digest / "today") &&
+           feedd::test::read_file(digest / "today").find("first story") != std::string::npos;
+  }));
+  // A file and a directory in the way of the digest's directory and the merged feed, as a
+  // full disk or a changed permission would stop the writes; then the second story.
+  std::filesystem::rename(digest, dir.file("out/digest.before"));
+  dir.write("out/digest", "not a directory");
+  std::filesystem::remove(atom);
+  std::filesystem::create_directories(atom);
+  second->store(true);
+  REQUIRE(eventually([&] {
+    const std::string err = daemon.err_so_far();
+    return err.find("digest error=") != std::string::npos && err.find("output error=") != std::string::npos;
+  }));
+  // Nothing new comes from now on (304s) to bring the writes back. Past a retry or so,
+  // the way is cleared.
+  std::this_thread::sleep_for(6s);
+  std::filesystem::remove(digest);
+  std::filesystem::remove(atom);
+  const auto holds_second = [](const std::filesystem::path& file) {
+    return std::filesystem::is_regular_file(file) &&
+           feedd::test::read_file(file).find("second story") != std::string::npos;
+  };
+  CHECK(eventually([&] { return holds_second(digest / "today") && holds_second(atom); }));
+
+  daemon.signal(SIGTERM);
+  auto r = daemon.wait(10s);
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(occurrences(r.err, "digest error=") == 1);
+  CHECK(occurrences(r.err, "output error=") == 1);
+  CHECK(occurrences(r.err, "digest=ok \"writes succeed again\"") == 1);
+  CHECK(occurrences(r.err, "output=ok \"writes succeed again\"") == 1);
 }
 
 TEST_CASE("SIGTERM in the middle of a round exits 0 and leaves an intact database") {
