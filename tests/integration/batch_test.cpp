@@ -20,6 +20,7 @@
 #include "support/temp_dir.hpp"
 #include "support/wait.hpp"
 
+using feedd::test::occurrences;
 using namespace std::chrono_literals;
 
 namespace {
@@ -71,12 +72,6 @@ std::string config_text(const feedd::test::HttpServer& server) {
   return text;
 }
 
-std::size_t count(const std::string& haystack, const std::string& needle) {
-  std::size_t n = 0;
-  for (auto pos = haystack.find(needle); pos != std::string::npos; pos = haystack.find(needle, pos + 1)) ++n;
-  return n;
-}
-
 }  // namespace
 
 TEST_CASE("forty feeds answering at once: each entry and each feed's state stored once, each entry in the digest once") {
@@ -119,9 +114,9 @@ TEST_CASE("forty feeds answering at once: each entry and each feed's state store
     }
   }
   const std::string digest = feedd::test::read_file(dir.file("out/digest/today"));
-  CHECK(count(digest, kShared + "\n") == 1);
+  CHECK(occurrences(digest, kShared + "\n") == 1);
   for (int f = 0; f < kFeeds; ++f) {
-    for (int i = 0; i < kEntries; ++i) CHECK(count(digest, entry_url(f, i) + "\n") == 1);
+    for (int i = 0; i < kEntries; ++i) CHECK(occurrences(digest, entry_url(f, i) + "\n") == 1);
   }
 
   // The recorded validators are sent back: every feed answers 304, nothing is new.

@@ -21,6 +21,7 @@
 #include "support/temp_dir.hpp"
 #include "support/wait.hpp"
 
+using feedd::test::occurrences;
 using namespace std::chrono_literals;
 using feedd::test::HttpServer;
 using feedd::test::Process;
@@ -165,16 +166,6 @@ TEST_CASE("SIGHUP with a broken config logs every problem and keeps the running 
         std::string::npos);
   CHECK(r.err.find("feedd.toml:4:7: feed.url = \"ftp://nope\" is not a valid URL") != std::string::npos);
 }
-
-namespace {
-
-std::size_t occurrences(const std::string& text, const std::string& what) {
-  std::size_t n = 0;
-  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
-  return n;
-}
-
-}  // namespace
 
 TEST_CASE("outputs that cannot be written are logged once, tried again, and written once they can be") {
   // A feed that brings a second story once asked to.

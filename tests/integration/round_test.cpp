@@ -19,6 +19,7 @@
 #include "support/temp_dir.hpp"
 #include "support/wait.hpp"
 
+using feedd::test::occurrences;
 using namespace std::chrono_literals;
 using feedd::test::HttpRequest;
 using feedd::test::HttpResponse;
@@ -51,12 +52,6 @@ std::string atom_feed() {
 </feed>)";
 }
 
-std::size_t count(const std::string& haystack, const std::string& needle) {
-  std::size_t n = 0;
-  for (auto pos = haystack.find(needle); pos != std::string::npos; pos = haystack.find(needle, pos + 1)) ++n;
-  return n;
-}
-
 struct Setup {
   TempDir dir{"feedd-round"};
   std::filesystem::path config = dir.file("feedd.toml");
@@ -79,8 +74,8 @@ struct Setup {
         std::vector<std::string>{feedd::test::feedd_binary(), "run", "-c", config.string()},
         std::vector<std::string>{"TZ=UTC"});
     feedd::test::eventually(
-        [&] { return count(feedd::test::read_file(out / "feed.atom"), "<entry>") >= entries; }, 20s, 50ms);
-    REQUIRE(count(feedd::test::read_file(out / "feed.atom"), "<entry>") == entries);
+        [&] { return occurrences(feedd::test::read_file(out / "feed.atom"), "<entry>") >= entries; }, 20s, 50ms);
+    REQUIRE(occurrences(feedd::test::read_file(out / "feed.atom"), "<entry>") == entries);
     return daemon;
   }
 
@@ -118,12 +113,12 @@ TEST_CASE("one round stores an article shared by two feeds once and writes it on
   CHECK(std::string(doc.document_element().name()) == "feed");
   CHECK(std::distance(doc.document_element().children("entry").begin(),
                       doc.document_element().children("entry").end()) == 3);
-  CHECK(count(atom, kShared) == 1);
+  CHECK(occurrences(atom, kShared) == 1);
   CHECK(std::filesystem::exists(s.out / "feed.rss"));
 
   const std::string digest = feedd::test::read_file(s.out / "digest" / "today");
-  CHECK(count(digest, kShared) == 1);
-  CHECK(count(digest, "\n") == 4);  // the header and three entries
+  CHECK(occurrences(digest, kShared) == 1);
+  CHECK(occurrences(digest, "\n") == 4);  // the header and three entries
 
   SUBCASE("a second round over unchanged feeds adds nothing") {
     auto again = s.once();
@@ -217,7 +212,7 @@ TEST_CASE("refused connections, a 404 and a non-XML body fail their feeds and sp
   INFO(r.err);
   CHECK(r.exit_code == 1);
   CHECK(s.stored().size() == 2);
-  CHECK(count(feedd::test::read_file(s.out / "feed.atom"), "<entry>") == 2);
+  CHECK(occurrences(feedd::test::read_file(s.out / "feed.atom"), "<entry>") == 2);
 
   const auto refused_lines = lines_with(r.err, "feed=" + refused + " ");
   REQUIRE(refused_lines.size() == 1);
@@ -360,8 +355,8 @@ TEST_CASE("a feed of 300,000 tiny items costs one warning and the newest entries
   CHECK(r.err.find("new=100 duplicate=0 updated=0 beyond_cap=9900") != std::string::npos);
   // The digest shows what was stored: the flood's 100 and the other feed's two.
   const std::string digest = feedd::test::read_file(s.out / "digest" / "today");
-  CHECK(count(digest, "https://flood.example/") == 100);
-  CHECK(count(digest, kShared) == 1);
+  CHECK(occurrences(digest, "https://flood.example/") == 100);
+  CHECK(occurrences(digest, kShared) == 1);
   CHECK(s.stored().size() == 102);
 
   // The next round says nothing new of it.
@@ -401,6 +396,6 @@ TEST_CASE("a feed that puts a new session id in every link at every poll shows e
   REQUIRE(entries.size() == 2);
   CHECK(entries[0].url == "https://s.example/story/2;jsessionid=S1");
   const std::string digest = feedd::test::read_file(s.out / "digest" / "today");
-  CHECK(count(digest, "\n") == 3);  // the header and two entries
-  CHECK(count(feedd::test::read_file(s.out / "feed.atom"), "<entry>") == 2);
+  CHECK(occurrences(digest, "\n") == 3);  // the header and two entries
+  CHECK(occurrences(feedd::test::read_file(s.out / "feed.atom"), "<entry>") == 2);
 }

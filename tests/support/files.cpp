@@ -14,6 +14,12 @@ std::string read_file(const std::filesystem::path& path) {
   return s.str();
 }
 
+std::size_t occurrences(std::string_view text, std::string_view what) {
+  std::size_t n = 0;
+  for (auto at = text.find(what); at != std::string_view::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
 std::string integrity_check(const std::filesystem::path& db) {
   sqlite3* handle = nullptr;
   std::string result = "cannot open";

@@ -4,18 +4,9 @@
 
 #include "integration/output/merged_setup.hpp"
 
+using feedd::test::occurrences;
 using feedd::test::output::rss_source;
 using feedd::test::read_file;
-
-namespace {
-
-std::size_t count(const std::string& haystack, const std::string& needle) {
-  std::size_t n = 0;
-  for (auto pos = haystack.find(needle); pos != std::string::npos; pos = haystack.find(needle, pos + 1)) ++n;
-  return n;
-}
-
-}  // namespace
 
 TEST_CASE("entries stored just before a crash reach the digest at the next start, once") {
   feedd::test::HttpServer server;
@@ -52,5 +43,5 @@ TEST_CASE("entries stored just before a crash reach the digest at the next start
   }
   CHECK(server.requests("/a.rss") == 2);
   CHECK(server.last_request("/a.rss")->header("If-None-Match"));  // the polls brought nothing new
-  CHECK(count(read_file(dir.file("out/digest/today")), "https://a.example/stored-before-the-crash\n") == 1);
+  CHECK(occurrences(read_file(dir.file("out/digest/today")), "https://a.example/stored-before-the-crash\n") == 1);
 }

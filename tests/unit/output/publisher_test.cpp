@@ -14,18 +14,13 @@
 #include "support/temp_dir.hpp"
 #include "unit/output/zone_guard.hpp"
 
+using feedd::test::occurrences;
 using feedd::Instant;
 using feedd::output::Publisher;
 using feedd::output::PublisherOptions;
 using feedd::store::Store;
 
 namespace {
-
-std::size_t count(const std::string& haystack, const std::string& needle) {
-  std::size_t n = 0;
-  for (auto pos = haystack.find(needle); pos != std::string::npos; pos = haystack.find(needle, pos + 1)) ++n;
-  return n;
-}
 
 const Instant kNoon{std::chrono::seconds{1740657600}};  // 2025-02-27T12:00:00Z
 
@@ -90,10 +85,10 @@ TEST_CASE("an entry appended to the digest just before a crash is written once a
   REQUIRE(publisher.write_digest(now).ok());  // nothing left to write
 
   const std::string text = feedd::test::read_file(f.out / "digest" / "2025-02-27.txt");
-  CHECK(count(text, "https://a.example/1\n") == 1);
-  CHECK(count(text, "https://a.example/2\n") == 1);
-  CHECK(count(text, "https://a.example/3\n") == 1);
-  CHECK(count(text, "\n") == 4);  // the header and three entries
+  CHECK(occurrences(text, "https://a.example/1\n") == 1);
+  CHECK(occurrences(text, "https://a.example/2\n") == 1);
+  CHECK(occurrences(text, "https://a.example/3\n") == 1);
+  CHECK(occurrences(text, "\n") == 4);  // the header and three entries
   CHECK(f.store->undigested(100).empty());
 
   // And a later restart with nothing new writes nothing.
@@ -117,13 +112,13 @@ TEST_CASE("an article two feeds share appears once in the merged feed, the diges
   for (const auto& file : {f.out / "feed.atom", f.out / "feed.rss", f.out / "tags" / "both.atom"}) {
     INFO(file.string());
     const std::string xml = feedd::test::read_file(file);
-    CHECK(count(xml, "Embassy Talks") == 1);  // one entry, under the title of the feed that brought it first
-    CHECK(count(xml, "<entry>") + count(xml, "<item>") == 3);
+    CHECK(occurrences(xml, "Embassy Talks") == 1);  // one entry, under the title of the feed that brought it first
+    CHECK(occurrences(xml, "<entry>") + occurrences(xml, "<item>") == 3);
   }
   const std::string b = feedd::test::read_file(f.out / "tags" / "b.rss");
-  CHECK(count(b, "Embassy Talks") == 1);  // B carried it too, though A brought it first
-  CHECK(count(b, "<item>") == 2);
-  CHECK(count(feedd::test::read_file(f.out / "digest" / "today"), shared) == 1);
+  CHECK(occurrences(b, "Embassy Talks") == 1);  // B carried it too, though A brought it first
+  CHECK(occurrences(b, "<item>") == 2);
+  CHECK(occurrences(feedd::test::read_file(f.out / "digest" / "today"), shared) == 1);
 }
 
 TEST_CASE("an entry's id in the merged feed never changes, though another entry with its guid leaves the feed") {
@@ -185,7 +180,7 @@ TEST_CASE("the merged feed is rewritten only when its content changed") {
   f.poll("https://a.example/rss", "Wire A", {article("https://a.example/2", "Two", 2)});
   REQUIRE(publisher.write_feeds(kNoon).ok());
   CHECK(std::filesystem::last_write_time(atom) != aged);
-  CHECK(count(feedd::test::read_file(atom), "<entry>") == 2);
+  CHECK(occurrences(feedd::test::read_file(atom), "<entry>") == 2);
 }
 
 TEST_CASE("a digest line names the entry's link, or its guid when it has no link") {
@@ -200,7 +195,7 @@ TEST_CASE("a digest line names the entry's link, or its guid when it has no link
   REQUIRE(publisher.write_digest(kNoon + std::chrono::hours(1)).ok());
   const std::string text = feedd::test::read_file(f.out / "digest" / "2025-02-27.txt");
   CAPTURE(text);
-  CHECK(count(text, "  Linked  https://a.example/1\n") == 1);
-  CHECK(count(text, "  Unlinked  urn:uuid:6e8bc430-9c3a-11d9-9669-0800200c9a66\n") == 1);
-  CHECK(count(text, "tag:a.example") == 0);
+  CHECK(occurrences(text, "  Linked  https://a.example/1\n") == 1);
+  CHECK(occurrences(text, "  Unlinked  urn:uuid:6e8bc430-9c3a-11d9-9669-0800200c9a66\n") == 1);
+  CHECK(occurrences(text, "tag:a.example") == 0);
 }
