@@ -95,7 +95,7 @@ std::unordered_set<std::string> tail_lines(const std::filesystem::path& path) {
 Status drop_unfinished_line(const std::filesystem::path& path) {
   const Fd fd(::open(path.c_str(), O_RDWR | O_CLOEXEC));
   if (fd.get() < 0) return errno == ENOENT ? Status(Ok{}) : Status(os_error(path, "open"));
-  off_t end = ::lseek(fd.get(), 0, SEEK_END);
+  const off_t end = ::lseek(fd.get(), 0, SEEK_END);
   if (end < 0) return os_error(path, "seek");
   char chunk[4096];
   off_t keep = end;  // the size up to and with the last newline
