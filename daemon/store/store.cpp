@@ -261,11 +261,11 @@ struct Store::Impl {
                              "(SELECT feed_id, url_key FROM departures WHERE last_seen < ?1 LIMIT ?2)"),
         links_of_entry(db, "SELECT feed_id FROM entry_feeds WHERE entry_id = ?1"),
         entry_identity(db, "SELECT first_feed, guid, title, CASE WHEN date_clamped THEN NULL ELSE published END, "
-                           "content_hash FROM entries WHERE id = ?1"),
+                           "content_hash, url_key FROM entries WHERE id = ?1"),
         tomb_expire(db, "DELETE FROM tombstones WHERE url_key IN "
                         "(SELECT url_key FROM tombstones WHERE last_seen < ?1 LIMIT ?2)"),
         entry_delete(db, "DELETE FROM entries WHERE id = ?1"),
-        entries_oldest(db, "SELECT id, url_key, first_seen FROM entries ORDER BY id LIMIT ?1"),
+        entries_oldest(db, "SELECT id, first_seen FROM entries ORDER BY id LIMIT ?1"),
         feeds_after(db, "SELECT id FROM feeds WHERE id > ?1 ORDER BY id LIMIT ?2"),
         // A feed's entries: those it carried first (entries.first_feed) and those it
         // carried after another feed (entry_feeds).
@@ -278,7 +278,6 @@ struct Store::Impl {
         link_delete(db, "DELETE FROM entry_feeds WHERE entry_id = ?1 AND feed_id = ?2"),
         link_first_other(db, "SELECT feed_id FROM entry_feeds WHERE entry_id = ?1 "
                              "ORDER BY first_seen, feed_id LIMIT 1"),
-        entry_first_feed(db, "SELECT first_feed, url_key FROM entries WHERE id = ?1"),
         entry_set_first_feed(db, "UPDATE entries SET first_feed = ?2 WHERE id = ?1"),
         stats(db, "SELECT feed_id, count(*), max(published) FROM "
                   "(SELECT first_feed AS feed_id, published FROM entries UNION ALL "
@@ -306,21 +305,23 @@ struct Store::Impl {
   void note_write_succeeded();
   void report_write_failure(const sql::SqlError& e);
   bool unlink(std::int64_t entry_id, std::int64_t feed_id, Instant now);
-  // Removes an entry, leaving its tombstone, and a departure for each feed that carried it
-  // besides its first.
-  void bury(std::int64_t id, const std::string& key, Instant now);
-  // What finds an entry again when a feed's link to it moves (moved_links.hpp).
+  // What finds an entry again when a feed's link to it moves (moved_links.hpp), and the
+  // key it is stored under.
   struct Identity {
     std::int64_t first_feed = 0;
     std::string guid;
     std::string title;
     std::optional<std::int64_t> published;  // the feed's date; none when the store chose it
     std::int64_t content_hash = 0;
+    std::string key;
   };
   std::optional<Identity> identity(std::int64_t entry_id);
-  // The feed `feed_id` no longer keeps the entry under `key`: it keeps a departure, found
-  // by the entry's moved keys with this feed, as a tombstone is.
-  void depart(const Identity& entry, std::int64_t feed_id, const std::string& key, std::int64_t now_s);
+  // Removes the entry `id`, leaving its tombstone, and a departure for each feed that
+  // carried it besides its first.
+  void bury(std::int64_t id, const Identity& entry, Instant now);
+  // The feed `feed_id` no longer keeps the entry: it keeps a departure, found by the
+  // entry's moved keys with this feed, as a tombstone is.
+  void depart(const Identity& entry, std::int64_t feed_id, std::int64_t now_s);
 
   Fd lock;  // first in, last out: held until the database is closed
   std::filesystem::path path;
@@ -378,7 +379,6 @@ struct Store::Impl {
   sql::Stmt feed_excess;
   sql::Stmt link_delete;
   sql::Stmt link_first_other;
-  sql::Stmt entry_first_feed;
   sql::Stmt entry_set_first_feed;
   sql::Stmt stats;
   // Where the next new entry goes: ids only grow, above the digest's cursor, and
@@ -621,20 +621,11 @@ Store::Impl::Sequence& Store::Impl::sequence() {
 // its first feed when this one was), and this feed keeps a departure; without one, the
 // entry goes. Returns whether it went.
 bool Store::Impl::unlink(std::int64_t entry_id, std::int64_t feed_id, Instant now) {
-  std::int64_t first = 0;
-  std::string key;
-  {
-    sql::Stmt::Use q(entry_first_feed);
-    q->bind(1, entry_id);
-    if (!q->step()) return false;
-    first = q->integer(0);
-    key = q->text(1);
-  }
-  const auto leave = [&] {
-    if (auto entry = identity(entry_id)) depart(*entry, feed_id, key, now.time_since_epoch().count());
-  };
-  if (first != feed_id) {
-    leave();
+  const auto entry = identity(entry_id);
+  if (!entry) return false;
+  const std::int64_t now_s = now.time_since_epoch().count();
+  if (entry->first_feed != feed_id) {
+    depart(*entry, feed_id, now_s);
     sql::Stmt::Use del(link_delete);
     del->bind(1, entry_id).bind(2, feed_id).run();
     return false;
@@ -646,10 +637,10 @@ bool Store::Impl::unlink(std::int64_t entry_id, std::int64_t feed_id, Instant no
     if (q->step()) other = q->integer(0);
   }
   if (!other) {
-    bury(entry_id, key, now);
+    bury(entry_id, *entry, now);
     return true;
   }
-  leave();
+  depart(*entry, feed_id, now_s);
   recent.moved(entry_id);
   {
     sql::Stmt::Use set(entry_set_first_feed);
@@ -664,48 +655,44 @@ std::optional<Store::Impl::Identity> Store::Impl::identity(std::int64_t entry_id
   sql::Stmt::Use q(entry_identity);
   q->bind(1, entry_id);
   if (!q->step()) return std::nullopt;
-  Identity out{q->integer(0), q->text(1), q->text(2), std::nullopt, q->integer(4)};
+  Identity out{q->integer(0), q->text(1), q->text(2), std::nullopt, q->integer(4), q->text(5)};
   if (!q->is_null(3)) out.published = q->integer(3);
   return out;
 }
 
-void Store::Impl::depart(const Identity& entry, std::int64_t feed_id, const std::string& key, std::int64_t now_s) {
+void Store::Impl::depart(const Identity& entry, std::int64_t feed_id, std::int64_t now_s) {
   const std::string moved = moved_key(feed_id, entry.guid, entry.title);
   const std::string moved_title = moved_title_key(feed_id, entry.guid, entry.title);
   if (moved.empty() && moved_title.empty()) return;  // nothing would find it
   sql::Stmt::Use put(departure_put);
-  put->bind(1, feed_id).bind(2, key).bind(3, now_s).bind_text_or_null(4, moved).bind_text_or_null(5, moved_title);
+  put->bind(1, feed_id).bind(2, entry.key).bind(3, now_s).bind_text_or_null(4, moved).bind_text_or_null(5, moved_title);
   put->bind(6, entry.published).bind(7, entry.content_hash).run();
   departures = true;
   moved_tombstones = true;
 }
 
-void Store::Impl::bury(std::int64_t id, const std::string& key, Instant now) {
+void Store::Impl::bury(std::int64_t id, const Identity& entry, Instant now) {
   recent.removed(id);
-  std::string moved;
-  std::string moved_title;
+  const std::string moved = moved_key(entry.first_feed, entry.guid, entry.title);
+  const std::string moved_title = moved_title_key(entry.first_feed, entry.guid, entry.title);
   std::optional<std::int64_t> published;
   std::optional<std::int64_t> hash;
-  if (const auto entry = identity(id)) {
-    moved = moved_key(entry->first_feed, entry->guid, entry->title);
-    moved_title = moved_title_key(entry->first_feed, entry->guid, entry->title);
-    if (!moved.empty() || !moved_title.empty()) {
-      published = entry->published;
-      hash = entry->content_hash;
-    }
-    // The tombstone's moved keys are its first feed's; the other feeds that carried it
-    // keep departures.
-    std::vector<std::int64_t> others;
-    {
-      sql::Stmt::Use q(links_of_entry);
-      q->bind(1, id);
-      while (q->step()) others.push_back(q->integer(0));
-    }
-    for (std::int64_t feed_id : others) depart(*entry, feed_id, key, now.time_since_epoch().count());
+  if (!moved.empty() || !moved_title.empty()) {
+    published = entry.published;
+    hash = entry.content_hash;
   }
+  // The tombstone's moved keys are its first feed's; the other feeds that carried it
+  // keep departures.
+  std::vector<std::int64_t> others;
+  {
+    sql::Stmt::Use q(links_of_entry);
+    q->bind(1, id);
+    while (q->step()) others.push_back(q->integer(0));
+  }
+  for (std::int64_t feed_id : others) depart(entry, feed_id, now.time_since_epoch().count());
   {
     sql::Stmt::Use put(tomb_put);
-    put->bind(1, key).bind(2, now).bind_text_or_null(3, moved).bind(4, published).bind(5, hash);
+    put->bind(1, entry.key).bind(2, now).bind_text_or_null(3, moved).bind(4, published).bind(5, hash);
     put->bind_text_or_null(6, moved_title).run();
   }
   if (!moved.empty() || !moved_title.empty()) moved_tombstones = true;
@@ -1302,13 +1289,15 @@ Result<PruneResult> Store::prune(Instant now, std::size_t batch) {
     if (o.retention_days > 0) {
       // The oldest first, by id: first_seen never decreases with id.
       const std::int64_t cutoff = now_s - std::int64_t{o.retention_days} * kDay;
-      std::vector<std::pair<std::int64_t, std::string>> aged;
+      std::vector<std::int64_t> aged;
       {
         sql::Stmt::Use q(impl_->entries_oldest);
         q->bind(1, limit);
-        while (q->step() && q->integer(2) < cutoff) aged.emplace_back(q->integer(0), q->text(1));
+        while (q->step() && q->integer(1) < cutoff) aged.push_back(q->integer(0));
       }
-      for (const auto& [id, key] : aged) impl_->bury(id, key, now);
+      for (std::int64_t id : aged) {
+        if (const auto entry = impl_->identity(id)) impl_->bury(id, *entry, now);
+      }
       result.entries += aged.size();
       if (static_cast<std::int64_t>(aged.size()) == limit) result.more = true;
     }
