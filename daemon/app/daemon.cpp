@@ -826,11 +826,7 @@ struct Daemon::Impl {
     }
     on_worker([this, snapshot = metrics]() -> SerialWorker::Completion {
       auto written = publisher->write_metrics(snapshot);
-      return [this, written] {
-        if (!written && !metrics_failing) log->error("metrics error=\"{}\"", written.error().message);
-        if (written && metrics_failing) log->info("metrics=ok \"writes succeed again\"");
-        metrics_failing = !written;
-      };
+      return [this, written] { noted("metrics", written, metrics_failing); };
     });
   }
 
