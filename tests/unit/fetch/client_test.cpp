@@ -797,4 +797,22 @@ TEST_CASE("a per-request User-Agent and extra headers are sent") {
   CHECK(second->header("Accept") == "application/atom+xml");
 }
 
+// libcurl bounds a response's headers at 300 KiB (Debian's 7.88 has the fix for
+// CVE-2023-38039): a server that sends them without end neither fills memory nor keeps the
+// transfer, and the poll fails as a transport error.
+TEST_CASE("a response with endless headers is aborted with a clear error") {
+  test::HttpServer server;
+  test::Headers flood;
+  for (int i = 0; i < 20'000; ++i) flood.emplace_back("X-Flood-" + std::to_string(i), std::string(60, 'a'));
+  server.add_endpoint("/feed", test::response(200, flood, "<rss/>"));
+  test::UvTestLoop loop;
+  fetch::Client client(loop.get());
+
+  const Response r = fetch_one(loop, client, get(server.url("/feed")));
+
+  CHECK(r.outcome == Outcome::transport);
+  CHECK(r.error.find("Too large response headers") != std::string::npos);
+  CHECK(r.body.empty());
+}
+
 }  // namespace feedd
