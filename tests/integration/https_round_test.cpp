@@ -1,6 +1,7 @@
 // The real feedd binary against an https server (nginx, TLS, HTTP/2) whose certificate
 // only fetch.ca_file makes trusted: a certificate the daemon cannot verify fails that
-// feed and spares the others; a CA file that does not exist is a config problem.
+// feed and spares the others; trusted, the feeds come over HTTP/2, and a second round
+// revalidates them (304); a CA file that does not exist is a config problem.
 
 #include <doctest/doctest.h>
 
@@ -82,7 +83,7 @@ TEST_CASE("feedd once: an https feed with an untrusted certificate fails with a 
   CHECK(plain_row[0].find(" 200 ") != std::string::npos);
 }
 
-TEST_CASE("feedd once: with fetch.ca_file naming the server's CA, the https feed is stored over HTTP/2") {
+TEST_CASE("feedd once: with fetch.ca_file naming the server's CA, https feeds are stored over HTTP/2 and revalidated") {
   feedd::test::TlsNginx tls;
   tls.write_file("secure.rss", rss("secure"));
   tls.write_file("other.rss", rss("other"));
@@ -100,6 +101,20 @@ TEST_CASE("feedd once: with fetch.ca_file naming the server's CA, the https feed
     CHECK(line.protocol == "HTTP/2.0");
     CHECK(line.status == 200);
   }
+
+  // HTTP/2 hands over its headers in lower case, after a status line libcurl writes: the
+  // validators are kept all the same, sent back, and the unchanged files answer 304.
+  const auto again = s.feedd("once");
+  INFO(again.err);
+  CHECK(again.exit_code == 0);
+  CHECK(lines_with(again.err, "status=304 ").size() == 2);
+  const auto revalidated = tls.access_log(4);
+  REQUIRE(revalidated.size() == 4);
+  for (std::size_t i = 2; i < 4; ++i) {
+    CHECK(revalidated[i].protocol == "HTTP/2.0");
+    CHECK(revalidated[i].status == 304);
+  }
+  CHECK(s.stored().size() == 2);
 }
 
 TEST_CASE("check-config rejects a fetch.ca_file that does not exist, naming the file") {
